@@ -1,0 +1,222 @@
+/**
+ * The metric catalog: the one prom-client registry that `/metrics` serves and that
+ * `--lint-rules` checks rule files against. The seed's metric names, HELP texts, types, label
+ * names and bucket boundaries are a contract: do not change them.
+ *
+ * @module
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import {
+  CONFIDENCE_LEVELS,
+  DEFAULT_SYMBOLS,
+  HTTP_METHODS,
+  HTTP_STATUSES,
+  INVALID_LABEL,
+  ORDER_STATUSES,
+  POOL_STATES,
+  ROUTE_TEMPLATES,
+  SIDES,
+  SIGNAL_TYPES,
+  STRATEGIES,
+  UNMATCHED_ENDPOINT,
+} from "./labels.ts";
+import { VERSION } from "../version.ts";
+
+/** Options that decide the closed label-value sets of a catalog. */
+export interface CatalogOptions {
+  /** The configured symbol universe. */
+  symbols: readonly string[];
+}
+
+/** The seed's metrics plus tradewatch's build info, as typed prom-client handles. */
+export interface SeedMetrics {
+  orderCount: Counter<"symbol" | "side" | "status">;
+  orderLatency: Histogram<"symbol">;
+  positionValue: Gauge<"symbol">;
+  tradePnl: Gauge<"symbol">;
+  openPositions: Gauge;
+  httpRequests: Counter<"method" | "endpoint" | "status">;
+  httpRequestDuration: Histogram<"method" | "endpoint">;
+  dbConnections: Gauge<"status">;
+  cacheHits: Counter;
+  cacheMisses: Counter;
+  marketDataLag: Gauge<"symbol">;
+  strategySignals: Counter<"strategy" | "signal_type">;
+  riskVar: Gauge<"confidence_level">;
+  buildInfo: Gauge<"version" | "deno">;
+}
+
+/** A registry with every metric the service exports, and the closed label-value sets. */
+export interface MetricCatalog {
+  registry: Registry;
+  metrics: SeedMetrics;
+  /** For each metric name, for each label name, the only values that label can take. */
+  labelValues: ReadonlyMap<string, Readonly<Record<string, readonly string[]>>>;
+}
+
+/** The seed's `order_latency_seconds` buckets. */
+export const ORDER_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+/** The seed's `http_request_duration_seconds` buckets. */
+export const HTTP_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+/**
+ * Create a fresh registry holding the seed's 13 metrics and `tradewatch_build_info`.
+ * Process metrics are added by `src/metrics/process.ts` on the same registry.
+ */
+export function createCatalog(
+  options: CatalogOptions = { symbols: DEFAULT_SYMBOLS },
+): MetricCatalog {
+  const registry = new Registry();
+  const registers = [registry];
+  const metrics: SeedMetrics = {
+    orderCount: new Counter({
+      name: "order_count_total",
+      help: "Total number of orders placed",
+      labelNames: ["symbol", "side", "status"],
+      registers,
+    }),
+    orderLatency: new Histogram({
+      name: "order_latency_seconds",
+      help: "Order execution latency in seconds",
+      labelNames: ["symbol"],
+      buckets: ORDER_LATENCY_BUCKETS,
+      registers,
+    }),
+    positionValue: new Gauge({
+      name: "position_value_dollars",
+      help: "Current position value in dollars",
+      labelNames: ["symbol"],
+      registers,
+    }),
+    tradePnl: new Gauge({
+      name: "trade_pnl_dollars",
+      help: "Profit/loss on trades in dollars",
+      labelNames: ["symbol"],
+      registers,
+    }),
+    openPositions: new Gauge({
+      name: "open_positions_count",
+      help: "Number of open positions",
+      registers,
+    }),
+    httpRequests: new Counter({
+      name: "http_requests_total",
+      help: "Total HTTP requests",
+      labelNames: ["method", "endpoint", "status"],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration in seconds",
+      labelNames: ["method", "endpoint"],
+      buckets: HTTP_DURATION_BUCKETS,
+      registers,
+    }),
+    dbConnections: new Gauge({
+      name: "db_connection_pool_size",
+      help: "Database connection pool size",
+      labelNames: ["status"],
+      registers,
+    }),
+    cacheHits: new Counter({
+      name: "redis_cache_hits_total",
+      help: "Total Redis cache hits",
+      registers,
+    }),
+    cacheMisses: new Counter({
+      name: "redis_cache_misses_total",
+      help: "Total Redis cache misses",
+      registers,
+    }),
+    marketDataLag: new Gauge({
+      name: "market_data_lag_seconds",
+      help: "Market data lag in seconds",
+      labelNames: ["symbol"],
+      registers,
+    }),
+    strategySignals: new Counter({
+      name: "strategy_signals_total",
+      help: "Trading signals generated",
+      labelNames: ["strategy", "signal_type"],
+      registers,
+    }),
+    riskVar: new Gauge({
+      name: "risk_var_dollars",
+      help: "Value at Risk in dollars",
+      labelNames: ["confidence_level"],
+      registers,
+    }),
+    buildInfo: new Gauge({
+      name: "tradewatch_build_info",
+      help:
+        "A metric with a constant '1' value labeled by the tradewatch version and the Deno version",
+      labelNames: ["version", "deno"],
+      registers,
+    }),
+  };
+  metrics.buildInfo.set({ version: VERSION, deno: Deno.version.deno }, 1);
+
+  const symbols = [...options.symbols];
+  const orderSymbols = [...symbols, INVALID_LABEL];
+  const labelValues = new Map<string, Record<string, readonly string[]>>([
+    ["order_count_total", {
+      symbol: orderSymbols,
+      side: [...SIDES, INVALID_LABEL],
+      status: ORDER_STATUSES,
+    }],
+    ["order_latency_seconds", { symbol: orderSymbols }],
+    ["position_value_dollars", { symbol: symbols }],
+    ["trade_pnl_dollars", { symbol: symbols }],
+    ["http_requests_total", {
+      method: HTTP_METHODS,
+      endpoint: [...ROUTE_TEMPLATES, UNMATCHED_ENDPOINT],
+      status: HTTP_STATUSES,
+    }],
+    ["http_request_duration_seconds", {
+      method: HTTP_METHODS,
+      endpoint: [...ROUTE_TEMPLATES, UNMATCHED_ENDPOINT],
+    }],
+    ["db_connection_pool_size", { status: POOL_STATES }],
+    ["market_data_lag_seconds", { symbol: symbols }],
+    ["strategy_signals_total", { strategy: STRATEGIES, signal_type: SIGNAL_TYPES }],
+    ["risk_var_dollars", { confidence_level: CONFIDENCE_LEVELS }],
+  ]);
+  return { registry, metrics, labelValues };
+}
+
+/** One metric as `--lint-rules` sees it. */
+export interface CatalogEntry {
+  /** The metric family name as exposed (`order_count_total`, `order_latency_seconds`). */
+  name: string;
+  type: "counter" | "gauge" | "histogram" | "summary" | "untyped";
+  help: string;
+  labelNames: readonly string[];
+  /** Closed value sets for labels that have one; labels absent here take free values. */
+  labelValues: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Describe every metric in a catalog's registry (seed, build info and process metrics),
+ * read from the registry itself so that the linter never works from a hand-copied list.
+ */
+export async function describeCatalog(catalog: MetricCatalog): Promise<CatalogEntry[]> {
+  const json = await catalog.registry.getMetricsAsJSON();
+  return json.map((m) => {
+    const labelNames = new Set<string>();
+    for (const v of m.values ?? []) {
+      for (const k of Object.keys(v.labels ?? {})) {
+        if (k !== "le" && k !== "quantile") labelNames.add(k);
+      }
+    }
+    // deno-lint-ignore no-explicit-any
+    const declared: string[] = (catalog.registry.getSingleMetric(m.name) as any)?.labelNames ?? [];
+    for (const l of declared) labelNames.add(l);
+    return {
+      name: m.name,
+      type: String(m.type) as CatalogEntry["type"],
+      help: m.help,
+      labelNames: [...labelNames],
+      labelValues: catalog.labelValues.get(m.name) ?? {},
+    };
+  });
+}
