@@ -1,11 +1,98 @@
 /**
- * The `healthcheck` mode of tradewatch.
+ * The `healthcheck` mode of tradewatch: probe a running service and exit 0 when it is healthy.
+ *
+ * It exists because the distroless container image has no shell and no curl: the image's
+ * `HEALTHCHECK` runs the same executable with `--healthcheck`.
+ *
+ * Exit codes: 0 healthy, 1 unhealthy (unreachable, timeout or non-2xx), 2 bad usage.
  *
  * @module
  */
+import { parseArgs } from "node:util";
+import { probe } from "./probe.ts";
+
+const DEFAULT_TIMEOUT_MS = 3000;
+
+const USAGE = `Usage: tradewatch --healthcheck [--url URL] [--timeout DURATION]
+
+Sends one GET to the service and exits 0 when it answers 2xx, 1 otherwise (2 on bad usage).
+Prints one line either way (stdout when healthy, stderr otherwise).
+
+Options:
+  --url URL           what to probe (default http://127.0.0.1:\${PORT:-8000}/health)
+  --timeout DURATION  give up after this long: 500ms, 2s or plain seconds (default 3s)
+  -h, --help          this help`;
+
+/** Parse a duration such as `500ms`, `2s` or `2.5` (seconds) into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = m[2] === "ms" ? Number(m[1]) : Number(m[1]) * 1000;
+  return ms > 0 && Number.isFinite(ms) ? Math.ceil(ms) : undefined;
+}
+
+/** The default probe URL: the service's own port on loopback, from `PORT` as the server reads it. */
+export function defaultUrl(): string {
+  let port = "8000";
+  try {
+    port = Deno.env.get("PORT")?.trim() || port;
+  } catch {
+    // No env permission: keep the default port.
+  }
+  return `http://127.0.0.1:${port}/health`;
+}
 
 /** Run the healthcheck mode with its command-line arguments; resolves to the exit code. */
-export function main(_args: string[]): Promise<number> {
-  console.error("tradewatch: the healthcheck mode is not available yet");
-  return Promise.resolve(2);
+export async function main(args: string[]): Promise<number> {
+  let values: { url?: string; timeout?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        url: { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`tradewatch --healthcheck: ${(err as Error).message}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const timeoutMs = values.timeout === undefined
+    ? DEFAULT_TIMEOUT_MS
+    : parseDuration(values.timeout);
+  if (timeoutMs === undefined) {
+    console.error(
+      `tradewatch --healthcheck: --timeout must be a positive duration such as 500ms or 2s, got "${values.timeout}"`,
+    );
+    return 2;
+  }
+
+  const url = values.url ?? defaultUrl();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    console.error(`tradewatch --healthcheck: --url is not a valid URL: "${url}"`);
+    return 2;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    console.error(`tradewatch --healthcheck: --url must be http or https, got "${url}"`);
+    return 2;
+  }
+
+  const result = await probe(parsed.href, timeoutMs);
+  if (result.healthy) {
+    console.log(`healthy: ${result.url} answered ${result.status} in ${result.elapsedMs} ms`);
+    return 0;
+  }
+  console.error(`unhealthy: ${result.url}: ${result.reason} (after ${result.elapsedMs} ms)`);
+  return 1;
 }
