@@ -1,0 +1,95 @@
+/**
+ * Group commit: writes are queued and committed together, one transaction per batch. A batch is
+ * flushed on a short timer after its first write, or at once when it reaches `maxBatch`. Every
+ * write of a batch shares one promise that settles when the batch's transaction has committed
+ * (or failed), so there is one promise per batch, not per write.
+ *
+ * @module
+ */
+
+/** Options of a group committer. */
+export interface GroupCommitOptions<T> {
+  /** Commits a whole batch in one transaction; throws if it did not commit. */
+  commit: (batch: T[]) => void | Promise<void>;
+  /** Largest batch; reaching it flushes at once. */
+  maxBatch: number;
+  /** Delay after a batch's first write before it is flushed, in ms (0 = next timer turn). */
+  delayMs: number;
+}
+
+interface Batch<T> {
+  items: T[];
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Queues writes and commits them in batches. */
+export class GroupCommitter<T> {
+  readonly #options: GroupCommitOptions<T>;
+  #current: Batch<T> | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The chain of batches being committed, so they commit in order. */
+  #inFlight: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  /** Creates an idle committer. */
+  constructor(options: GroupCommitOptions<T>) {
+    this.#options = options;
+  }
+
+  /** Queues one write; resolves once its batch has committed. */
+  enqueue(item: T): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("The store is closed"));
+    let batch = this.#current;
+    if (batch === null) {
+      batch = this.#newBatch();
+      this.#current = batch;
+      this.#timer = setTimeout(() => this.#flush(), this.#options.delayMs);
+    }
+    batch.items.push(item);
+    if (batch.items.length >= this.#options.maxBatch) this.#flush();
+    return batch.promise;
+  }
+
+  /** Commits whatever is queued now; resolves when everything queued so far has committed. */
+  flush(): Promise<void> {
+    this.#flush();
+    return this.#inFlight;
+  }
+
+  /** Flushes and refuses further writes. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+  }
+
+  #newBatch(): Batch<T> {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be awaiting a batch's promise yet when it fails; avoid an unhandled rejection
+    // here, callers of enqueue() still see the rejection.
+    promise.catch(() => {});
+    return { items: [], promise, resolve, reject };
+  }
+
+  #flush(): void {
+    const batch = this.#current;
+    if (batch === null) return;
+    this.#current = null;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#inFlight = this.#inFlight.then(async () => {
+      try {
+        await this.#options.commit(batch.items);
+        batch.resolve();
+      } catch (error) {
+        batch.reject(error);
+      }
+    });
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The SQLite order store, on Deno's `node:sqlite` (`DatabaseSync`).
+ *
+ * - WAL journal with `synchronous=NORMAL`: a committed transaction is in the WAL file (the OS
+ *   page cache) before `append()` resolves, so it survives the process being killed (`kill -9`);
+ *   it is NOT guaranteed to survive a power loss or kernel crash (that would need
+ *   `synchronous=FULL`, an fsync per commit). Acknowledged orders must survive process death,
+ *   which this gives without an fsync per batch.
+ * - Group commit: writes are batched into one transaction (see `group_commit.ts`) with prepared
+ *   statements.
+ * - A pool of `poolSize` connections to the same database; readers and the committer each lease
+ *   one. `:memory:` becomes a named shared-cache in-memory database, so every pooled connection
+ *   sees the same data.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import { GroupCommitter } from "./group_commit.ts";
+import { Pool } from "./pool.ts";
+import {
+  InvalidCursorError,
+  type OrderStore,
+  type OrderWrite,
+  type PoolState,
+  type StoredPosition,
+} from "./types.ts";
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /** File path, or ":memory:". */
+  path: string;
+  /** Number of pooled connections (at least 1). */
+  poolSize: number;
+  /** Receives the pool state on every change. */
+  onPoolChange?: (state: PoolState) => void;
+  /** Largest group-commit batch (default 512). */
+  maxBatch?: number;
+  /** Group-commit delay after a batch's first write, in ms (default 0: next timer turn). */
+  flushDelayMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  type TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  limit_price REAL,
+  status TEXT NOT NULL,
+  filled_quantity REAL NOT NULL,
+  fill_price REAL,
+  reason TEXT,
+  received_at TEXT NOT NULL,
+  completed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fills (
+  seq INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  price REAL NOT NULL,
+  time TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS positions (
+  symbol TEXT PRIMARY KEY,
+  quantity REAL NOT NULL,
+  avg_cost REAL NOT NULL,
+  realized_pnl REAL NOT NULL
+);
+`;
+
+const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
+  "fill_price, reason, received_at, completed_at";
+
+interface OrderRow {
+  seq: number;
+  id: string;
+  symbol: string;
+  side: string;
+  type: string;
+  quantity: number;
+  limit_price: number | null;
+  status: string;
+  filled_quantity: number;
+  fill_price: number | null;
+  reason: string | null;
+  received_at: string;
+  completed_at: string;
+}
+
+function rowToOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    symbol: row.symbol,
+    side: row.side as Side,
+    type: row.type as OrderType,
+    quantity: row.quantity,
+    limitPrice: row.limit_price,
+    status: row.status as OrderStatus,
+    filledQuantity: row.filled_quantity,
+    fillPrice: row.fill_price,
+    reason: row.reason,
+    receivedAt: row.received_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** One pooled connection with its prepared statements. */
+class Connection {
+  readonly db: DatabaseSync;
+  readonly insertOrder: StatementSync;
+  readonly insertFill: StatementSync;
+  readonly upsertPosition: StatementSync;
+  readonly getOrder: StatementSync;
+  readonly listFirst: StatementSync;
+  readonly listBefore: StatementSync;
+  readonly loadPositions: StatementSync;
+  readonly ping: StatementSync;
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec("PRAGMA synchronous = NORMAL");
+    this.insertOrder = this.db.prepare(
+      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertFill = this.db.prepare(
+      "INSERT INTO fills (order_id, symbol, side, quantity, price, time) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.upsertPosition = this.db.prepare(
+      "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
+        "ON CONFLICT(symbol) DO UPDATE SET quantity = excluded.quantity, " +
+        "avg_cost = excluded.avg_cost, realized_pnl = excluded.realized_pnl",
+    );
+    this.getOrder = this.db.prepare(`SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
+    this.listFirst = this.db.prepare(
+      `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+    );
+    this.listBefore = this.db.prepare(
+      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+    );
+    this.loadPositions = this.db.prepare(
+      "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
+    );
+    this.ping = this.db.prepare("SELECT 1 AS ok");
+  }
+
+  /** Writes one batch in one transaction. */
+  commit(batch: readonly OrderWrite[]): void {
+    const db = this.db;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      // Only the last state of each symbol's position in the batch needs writing.
+      const positions = new Map<string, StoredPosition>();
+      for (const { order: o, fill, position } of batch) {
+        this.insertOrder.run(
+          o.id,
+          o.symbol,
+          o.side,
+          o.type,
+          o.quantity,
+          o.limitPrice,
+          o.status,
+          o.filledQuantity,
+          o.fillPrice,
+          o.reason,
+          o.receivedAt,
+          o.completedAt,
+        );
+        if (fill !== null) {
+          this.insertFill.run(
+            fill.orderId,
+            fill.symbol,
+            fill.side,
+            fill.quantity,
+            fill.price,
+            fill.time,
+          );
+        }
+        if (position !== null) positions.set(position.symbol, position);
+      }
+      for (const p of positions.values()) {
+        this.upsertPosition.run(p.symbol, p.quantity, p.avgCost, p.realizedPnl);
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+let memoryCounter = 0;
+
+/** Opens (creating if needed) the SQLite store. */
+export function openSqliteStore(options: SqliteStoreOptions): OrderStore {
+  return new SqliteStore(options);
+}
+
+/** The SQLite implementation of `OrderStore`. */
+export class SqliteStore implements OrderStore {
+  readonly #pool: Pool<Connection>;
+  readonly #committer: GroupCommitter<OrderWrite>;
+  #closed = false;
+
+  /** Opens `poolSize` connections, creates the schema and switches to WAL. */
+  constructor(options: SqliteStoreOptions) {
+    const poolSize = Math.max(1, Math.trunc(options.poolSize));
+    let path = options.path;
+    if (path === ":memory:") {
+      // A named shared-cache in-memory database, so the pooled connections share it.
+      path = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+    } else if (!path.startsWith("file:")) {
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    // The first connection creates the schema before the others prepare statements on it.
+    const bootstrap = new DatabaseSync(path);
+    try {
+      bootstrap.exec("PRAGMA busy_timeout = 5000");
+      if (options.path !== ":memory:") bootstrap.exec("PRAGMA journal_mode = WAL");
+      bootstrap.exec(SCHEMA);
+    } catch (error) {
+      bootstrap.close();
+      throw error;
+    }
+    const connections: Connection[] = [];
+    try {
+      for (let i = 0; i < poolSize; i++) connections.push(new Connection(path));
+    } catch (error) {
+      for (const c of connections) c.db.close();
+      bootstrap.close();
+      throw error;
+    }
+    bootstrap.close();
+    this.#pool = new Pool(connections, options.onPoolChange);
+    this.#committer = new GroupCommitter<OrderWrite>({
+      maxBatch: options.maxBatch ?? 512,
+      delayMs: options.flushDelayMs ?? 0,
+      commit: (batch) => this.#commit(batch),
+    });
+  }
+
+  /** The pool's current state. */
+  get poolState(): PoolState {
+    return this.#pool.state;
+  }
+
+  #commit(batch: OrderWrite[]): void | Promise<void> {
+    const c = this.#pool.tryAcquire();
+    if (c === null) {
+      return this.#pool.use((conn) => conn.commit(batch));
+    }
+    try {
+      c.commit(batch);
+    } finally {
+      this.#pool.release(c);
+    }
+  }
+
+  append(write: OrderWrite): Promise<void> {
+    return this.#committer.enqueue(write);
+  }
+
+  getOrder(id: string): Promise<Order | null> {
+    return this.#pool.use((c) => {
+      const row = c.getOrder.get(id) as unknown as OrderRow | undefined;
+      return row === undefined ? null : rowToOrder(row);
+    });
+  }
+
+  listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
+    const limit = Math.max(1, Math.trunc(options.limit));
+    let before: number | null = null;
+    if (options.before !== undefined) {
+      if (!/^[1-9][0-9]{0,15}$/.test(options.before)) {
+        return Promise.reject(new InvalidCursorError());
+      }
+      before = Number(options.before);
+    }
+    return this.#pool.use((c) => {
+      const rows = (before === null
+        ? c.listFirst.all(limit + 1)
+        : c.listBefore.all(before, limit + 1)) as unknown as OrderRow[];
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      return {
+        orders: page.map(rowToOrder),
+        nextCursor: more ? String(page[page.length - 1].seq) : null,
+      };
+    });
+  }
+
+  loadPositions(): Promise<StoredPosition[]> {
+    return this.#pool.use((c) =>
+      (c.loadPositions.all() as unknown as {
+        symbol: string;
+        quantity: number;
+        avg_cost: number;
+        realized_pnl: number;
+      }[]).map((r) => ({
+        symbol: r.symbol,
+        quantity: r.quantity,
+        avgCost: r.avg_cost,
+        realizedPnl: r.realized_pnl,
+      }))
+    );
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      return await this.#pool.use((c) => c.ping.get() !== undefined);
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#committer.close();
+    this.#pool.close();
+    for (const c of this.#pool.connections) c.db.close();
+  }
+}
