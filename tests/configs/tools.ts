@@ -1,0 +1,53 @@
+/**
+ * Helpers shared by the config tests: the repository's paths and a runner for the real
+ * promtool/amtool binaries.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** The repository root (two levels above this file). */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+/** The directory holding the stack's configuration files. */
+export const CONFIGS: string = `${ROOT}configs/`;
+
+/** What a finished command left behind. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion and collect its exit code and output (never throws on exit code). */
+export async function runCommand(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CommandResult> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Describe a command result for an assertion message. */
+export function describeResult(r: CommandResult): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** Read and parse a YAML file of the configs directory. */
+export async function readConfigYaml(name: string): Promise<unknown> {
+  const { parse } = await import("yaml");
+  return parse(await Deno.readTextFile(`${CONFIGS}${name}`));
+}
