@@ -1,11 +1,158 @@
 /**
- * The `server` mode of tradewatch.
+ * The `serve` mode of tradewatch: parse the configuration, build the trading service, the
+ * metrics and the Hono app, serve with `Deno.serve`, and shut down gracefully on SIGINT/SIGTERM
+ * (stop accepting, finish in-flight requests, flush and close the database, exit 0).
  *
  * @module
  */
+import { dirname } from "node:path";
+import { type Config, ConfigError, configHelp, parseConfig } from "../config.ts";
+import { createCatalog, type MetricCatalog } from "../metrics/catalog.ts";
+import { type ProcessMetrics, registerProcessMetrics } from "../metrics/process.ts";
+import { createRecorder, type Recorder } from "../metrics/recorder.ts";
+import { createTradingService, defaultTradingConfig } from "../trading/service.ts";
+import type { TradingService } from "../trading/types.ts";
+import { createApp } from "./app.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+/** A running server, as returned by {@link startServer}. */
+export interface RunningServer {
+  config: Config;
+  /** The bound address (the real port when configured with port 0). */
+  addr: Deno.NetAddr;
+  service: TradingService;
+  catalog: MetricCatalog | null;
+  logger: Logger;
+  /** Graceful shutdown: stop accepting, finish in-flight requests, close the service. */
+  shutdown(reason?: string): Promise<void>;
+  /** Resolves once the server has shut down. */
+  finished: Promise<void>;
+}
+
+/** Build everything from a validated config and start listening. */
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? createLogger(config.server.logLevel);
+  if (config.trading.dbPath !== ":memory:") {
+    await Deno.mkdir(dirname(config.trading.dbPath), { recursive: true });
+  }
+  const service = await createTradingService(config.trading);
+  let catalog: MetricCatalog | null = null;
+  let processMetrics: ProcessMetrics | null = null;
+  let recorder: Recorder | null = null;
+  try {
+    if (config.server.metrics) {
+      catalog = createCatalog({ symbols: service.symbols });
+      processMetrics = registerProcessMetrics(catalog.registry);
+      recorder = createRecorder(catalog, service);
+    }
+    const app = createApp({ service, catalog, recorder, config, logger: log });
+    let addr: Deno.NetAddr | null = null;
+    const server = Deno.serve({
+      hostname: config.server.host,
+      port: config.server.port,
+      onListen: (a) => {
+        addr = a as Deno.NetAddr;
+      },
+    }, (req) => app.fetch(req));
+    addr ??= server.addr as Deno.NetAddr;
+    let closing: Promise<void> | null = null;
+    const shutdown = (reason = "shutdown") =>
+      closing ??= (async () => {
+        log.info("shutting down", { reason });
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = await Promise.race([
+          server.shutdown().then(() => false),
+          new Promise<boolean>((r) =>
+            timer = setTimeout(() => r(true), config.server.shutdownTimeoutMs)
+          ),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
+        recorder?.close();
+        processMetrics?.close();
+        await service.close();
+        log.info("stopped", { reason });
+        await log.flush();
+      })();
+    return {
+      config,
+      addr,
+      service,
+      catalog,
+      logger: log,
+      shutdown,
+      finished: server.finished.then(() => closing ?? undefined),
+    };
+  } catch (e) {
+    recorder?.close();
+    processMetrics?.close();
+    await service.close();
+    throw e;
+  }
+}
+
+function printError(message: string): void {
+  console.error(`tradewatch: ${message}`);
+}
 
 /** Run the server mode with its command-line arguments; resolves to the exit code. */
-export function main(_args: string[]): Promise<number> {
-  console.error("tradewatch: the server mode is not available yet");
-  return Promise.resolve(2);
+export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(configHelp(defaultTradingConfig()));
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = parseConfig(args, defaultTradingConfig());
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      printError(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const logger = createLogger(config.server.logLevel);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger);
+  } catch (e) {
+    const err = e as Error;
+    if (err?.name === "TradingConfigError") {
+      printError(err.message);
+      return 2;
+    }
+    if (err instanceof Deno.errors.AddrInUse) {
+      printError(`cannot listen on ${config.server.host}:${config.server.port}: address in use`);
+      return 1;
+    }
+    printError(`cannot start: ${err?.message ?? String(e)}`);
+    return 1;
+  }
+  const { hostname, port } = running.addr;
+  if (config.server.logLevel !== "silent") {
+    // Written synchronously and first: tests and tools read the port from this line.
+    console.log(JSON.stringify({
+      time: new Date().toISOString(),
+      level: "info",
+      msg: "listening",
+      host: hostname,
+      port,
+      url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+      db: config.trading.dbPath,
+      symbols: running.service.symbols.length,
+      metrics: config.server.metrics,
+    }));
+  }
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const onSignal: Record<string, () => void> = {};
+  for (const s of signals) {
+    onSignal[s] = () => void running.shutdown(s);
+    Deno.addSignalListener(s, onSignal[s]);
+  }
+  try {
+    await running.finished;
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal[s]);
+  }
+  return 0;
 }
