@@ -305,9 +305,9 @@ export class TradingEngine implements TradingService {
   }
 
   async ready(): Promise<Readiness> {
-    const database = this.#closing === null && await this.#store.ping();
-    const last = this.#market.lastTickAt;
-    const marketData = this.#closing === null && nowMs() - last <= this.#config.staleAfterMs;
+    const open = this.#closing === null;
+    const marketData = open && nowMs() - this.#market.lastTickAt <= this.#config.staleAfterMs;
+    const database = open && await this.#store.ping();
     return { database, marketData };
   }
 

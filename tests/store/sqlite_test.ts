@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { SqliteStore } from "../../src/store/sqlite.ts";
+import { InvalidCursorError, type OrderWrite, type PoolState } from "../../src/store/types.ts";
+import type { Order } from "../../src/trading/types.ts";
+
+function order(i: number, extra: Partial<Order> = {}): Order {
+  return {
+    id: `order-${i}`,
+    symbol: i % 2 ? "AAPL" : "MSFT",
+    side: i % 3 ? "BUY" : "SELL",
+    type: "market",
+    quantity: i,
+    limitPrice: null,
+    status: "filled",
+    filledQuantity: i,
+    fillPrice: 100 + i,
+    reason: null,
+    receivedAt: new Date(1_700_000_000_000 + i).toISOString(),
+    completedAt: new Date(1_700_000_000_001 + i).toISOString(),
+    ...extra,
+  };
+}
+
+function write(i: number): OrderWrite {
+  const o = order(i);
+  return {
+    order: o,
+    fill: {
+      orderId: o.id,
+      symbol: o.symbol,
+      side: o.side,
+      quantity: o.quantity,
+      price: o.fillPrice!,
+      time: o.completedAt,
+    },
+    position: { symbol: o.symbol, quantity: i, avgCost: 100 + i, realizedPnl: -i },
+  };
+}
+
+Deno.test("store round trip: orders, positions, pagination newest first", async () => {
+  const pool: PoolState[] = [];
+  const store = new SqliteStore({
+    path: ":memory:",
+    poolSize: 3,
+    onPoolChange: (s) => pool.push(s),
+  });
+  try {
+    // 25 concurrent appends form one group-commit batch.
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.append(write(i + 1))));
+    const rejected = order(26, {
+      status: "rejected",
+      filledQuantity: 0,
+      fillPrice: null,
+      reason: "Too big",
+      type: "limit",
+      limitPrice: 1.5,
+    });
+    await store.append({ order: rejected, fill: null, position: null });
+
+    assert.deepEqual(await store.getOrder("order-7"), order(7));
+    assert.deepEqual(await store.getOrder("order-26"), rejected);
+    assert.equal(await store.getOrder("nope"), null);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listOrders({ limit: 10, before: cursor });
+      pages++;
+      seen.push(...page.orders.map((o) => o.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, Array.from({ length: 26 }, (_, i) => `order-${26 - i}`));
+    // An exact multiple ends with a null cursor, not an empty page.
+    const all = await store.listOrders({ limit: 26 });
+    assert.equal(all.orders.length, 26);
+    assert.equal(all.nextCursor, null);
+
+    // Last state per symbol wins: AAPL's last write was order 25, MSFT's order 24.
+    assert.deepEqual(await store.loadPositions(), [
+      { symbol: "AAPL", quantity: 25, avgCost: 125, realizedPnl: -25 },
+      { symbol: "MSFT", quantity: 24, avgCost: 124, realizedPnl: -24 },
+    ]);
+
+    for (const bad of ["0", "abc", "-1", "1e3", "", "99999999999999999999"]) {
+      await assert.rejects(store.listOrders({ limit: 5, before: bad }), InvalidCursorError);
+    }
+    assert.equal(await store.ping(), true);
+
+    // The pool reported its size, leases and returns; it is idle now.
+    assert.deepEqual(pool[0], { active: 0, idle: 3, waiting: 0, max: 3 });
+    assert.ok(pool.some((s) => s.active === 1));
+    assert.deepEqual(store.poolState, { active: 0, idle: 3, waiting: 0, max: 3 });
+  } finally {
+    await store.close();
+  }
+  assert.equal(await store.ping(), false);
+  await assert.rejects(store.append(write(99)), /closed/);
+});
+
+Deno.test("a file store survives close and reopen; ids stay unique", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "nested", "deeper", "orders.db"); // parent directories are created
+  try {
+    const a = new SqliteStore({ path, poolSize: 2 });
+    await Promise.all([1, 2, 3].map((i) => a.append(write(i))));
+    await a.close();
+    const b = new SqliteStore({ path, poolSize: 2 });
+    try {
+      assert.deepEqual((await b.listOrders({ limit: 10 })).orders.map((o) => o.id), [
+        "order-3",
+        "order-2",
+        "order-1",
+      ]);
+      assert.equal((await b.loadPositions()).length, 2);
+      // A duplicate id is refused and fails its whole batch.
+      await assert.rejects(b.append(write(2)), /UNIQUE/);
+      await b.append(write(4));
+      assert.equal((await b.listOrders({ limit: 10 })).orders.length, 4);
+    } finally {
+      await b.close();
+    }
+    const check = new DatabaseSync(path);
+    try {
+      assert.deepEqual({ ...check.prepare("PRAGMA journal_mode").get() }, { journal_mode: "wal" });
+    } finally {
+      check.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("group commit: many writes, few transactions, all visible after one await", async () => {
+  const store = new SqliteStore({ path: ":memory:", poolSize: 1, maxBatch: 100 });
+  try {
+    const pending = Array.from({ length: 1000 }, (_, i) => store.append(write(i + 1)));
+    // Writes share their batch's promise: 1000 writes, 10 batches of 100.
+    assert.equal(new Set(pending).size, 10);
+    await Promise.all(pending);
+    const page = await store.listOrders({ limit: 1000 });
+    assert.equal(page.orders.length, 1000);
+    assert.equal(page.nextCursor, null);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("the pool hands connections to waiters in order", async () => {
+  const { Pool } = await import("../../src/store/pool.ts");
+  const states: PoolState[] = [];
+  const pool = new Pool(["c1", "c2"], (s) => states.push(s));
+  const a = pool.tryAcquire()!;
+  const b = await pool.acquire();
+  assert.equal(pool.tryAcquire(), null);
+  const waiting = pool.acquire();
+  assert.deepEqual(pool.state, { active: 2, idle: 0, waiting: 1, max: 2 });
+  pool.release(a);
+  assert.equal(await waiting, a);
+  assert.deepEqual(pool.state, { active: 2, idle: 0, waiting: 0, max: 2 });
+  pool.release(a);
+  pool.release(b);
+  assert.deepEqual(states.at(-1), { active: 0, idle: 2, waiting: 0, max: 2 });
+  pool.close();
+  assert.throws(() => pool.tryAcquire(), /closed/);
+});
