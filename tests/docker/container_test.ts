@@ -1,0 +1,211 @@
+/**
+ * The container, for real: a private dockerd, local stand-ins for the base images (no registry is
+ * reachable), the REAL Dockerfile built (its `run` target, and the distroless `final` target with
+ * the offline DENORT_BIN=/bin/true packaging), the `run` image started with host networking on a
+ * free loopback port, then `/health`, a scrape of `/metrics` with the whole metric catalog, and
+ * Docker's own HEALTHCHECK status. Everything is stopped by PID and removed at the end.
+ *
+ * Skipped (visibly) only when a private engine cannot run here at all: not root, not Linux, or
+ * docker.io not installed; or when TRADEWATCH_DOCKER_TEST=0 asks for it.
+ */
+import assert from "node:assert/strict";
+import { DOCKER_CLIENT, startPrivateDockerd, unavailableReason } from "./private_dockerd.ts";
+import { createCatalog, describeCatalog } from "../../src/metrics/catalog.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const RUN_TAG = "tradewatch:test-run";
+const FINAL_TAG = "tradewatch:test-final";
+
+const skipReason = Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0"
+  ? "TRADEWATCH_DOCKER_TEST=0"
+  : await unavailableReason();
+if (skipReason) {
+  console.warn(`SKIPPED container test: ${skipReason}`);
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Poll `fn` until it returns a value (not undefined) or `ms` pass; a readiness bound only. */
+async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not happen within ${ms / 1000} s${last ? `: ${last}` : ""}`);
+}
+
+async function get(url: string): Promise<{ status: number; type: string; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return {
+    status: res.status,
+    type: res.headers.get("content-type") ?? "",
+    body: await res.text(),
+  };
+}
+
+Deno.test({
+  name: "container: the Dockerfile's run target serves /health and /metrics; final is distroless",
+  ignore: skipReason !== null,
+  async fn(t) {
+    const started = performance.now();
+    const engine = await startPrivateDockerd();
+    const container = `tw-test-${crypto.randomUUID().slice(0, 8)}`;
+    const docker = engine.docker;
+    const must = async (args: string[], what: string, env?: Record<string, string>) => {
+      const r = await docker(args, { env, cwd: ROOT });
+      assert.equal(
+        r.code,
+        0,
+        `${what} failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`,
+      );
+      return r.stdout;
+    };
+    try {
+      await t.step(`stand-in base images (engine: ${engine.storageDriver})`, async () => {
+        const out = await new Deno.Command("bash", {
+          args: [`${ROOT}scripts/standin-images.sh`],
+          env: { DOCKER_HOST: engine.host, DOCKER: DOCKER_CLIENT, DENO_BIN: Deno.execPath() },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, `scripts/standin-images.sh failed:\n${log.slice(-3000)}`);
+        await must(["image", "inspect", "denoland/deno:2.9.6"], "inspect deno stand-in");
+        await must(
+          ["image", "inspect", "gcr.io/distroless/cc-debian12:nonroot"],
+          "inspect distroless stand-in",
+        );
+      });
+
+      await t.step("docker build --target run (the real Dockerfile)", async () => {
+        await must(
+          ["build", "--network", "host", "--target", "run", "-t", RUN_TAG, "."],
+          "docker build --target run",
+          { DOCKER_BUILDKIT: "0" },
+        );
+        const user =
+          (await must(["image", "inspect", "-f", "{{.Config.User}}", RUN_TAG], "inspect"))
+            .trim();
+        assert.equal(user, "deno", "the run target runs as the image's non-root deno user");
+      });
+
+      await t.step("run it: /health, a scrape of /metrics, Docker's HEALTHCHECK", async () => {
+        const port = freePort();
+        await must([
+          "run",
+          "--detach",
+          "--name",
+          container,
+          "--network",
+          "host",
+          "--env",
+          `PORT=${port}`,
+          "--env",
+          "HOST=127.0.0.1",
+          // The image's HEALTHCHECK command, probed every second instead of every 10 s.
+          "--health-interval",
+          "1s",
+          "--health-start-period",
+          "60s",
+          RUN_TAG,
+        ], "docker run");
+        const base = `http://127.0.0.1:${port}`;
+        const logs = async () => {
+          const r = await docker(["logs", "--tail", "40", container]);
+          return r.stdout + r.stderr;
+        };
+
+        const health = await waitFor("GET /health answering 200", 60_000, async () => {
+          const running = await docker(["inspect", "-f", "{{.State.Running}}", container]);
+          if (running.stdout.trim() === "false") {
+            throw new Error(`the container exited:\n${await logs()}`);
+          }
+          const r = await get(`${base}/health`);
+          return r.status === 200 ? r : undefined;
+        }).catch(async (err) => {
+          throw new Error(`${err.message}\ncontainer log:\n${await logs()}`);
+        });
+        assert.equal(health.status, 200);
+
+        const scrape = await get(`${base}/metrics`);
+        assert.equal(scrape.status, 200, scrape.body.slice(0, 500));
+        assert.match(scrape.type, /^text\/plain/);
+        const names = (await describeCatalog(createCatalog())).map((e) => e.name);
+        assert.ok(names.length >= 14, `the catalog lists its metrics (${names.length})`);
+        for (const name of names) {
+          assert.match(scrape.body, new RegExp(`^# TYPE ${name} `, "m"), `${name} is exposed`);
+        }
+        assert.match(scrape.body, /^tradewatch_build_info\{[^}]*deno="2\.9\.6"[^}]*\} 1$/m);
+
+        const status = await waitFor("Docker's health status 'healthy'", 60_000, async () => {
+          const s = (await docker(["inspect", "-f", "{{.State.Health.Status}}", container])).stdout
+            .trim();
+          return s === "healthy" ? s : undefined;
+        });
+        assert.equal(status, "healthy");
+      });
+
+      await t.step("docker build (final: distroless, non-root, self-probing)", async () => {
+        // deno compile cannot download denort offline: exercise the packaging with /bin/true.
+        await must(
+          [
+            "build",
+            "--network",
+            "host",
+            "--build-arg",
+            "DENORT_BIN=/bin/true",
+            "-t",
+            FINAL_TAG,
+            ".",
+          ],
+          "docker build (final)",
+          { DOCKER_BUILDKIT: "0" },
+        );
+        const config = JSON.parse(
+          await must(["image", "inspect", "-f", "{{json .Config}}", FINAL_TAG], "inspect final"),
+        );
+        assert.equal(config.User, "65532:65532");
+        assert.deepEqual(config.Entrypoint, ["/usr/local/bin/tradewatch"]);
+        assert.deepEqual(config.Healthcheck.Test, [
+          "CMD",
+          "/usr/local/bin/tradewatch",
+          "--healthcheck",
+        ]);
+        assert.ok("8000/tcp" in config.ExposedPorts);
+        assert.ok("/data" in config.Volumes);
+        assert.ok(config.Env.includes("TRADEWATCH_DB=/data/tradewatch.db"));
+        // The executable is in the image, with the program embedded (payload marker).
+        const probe = `${container}-final`;
+        await must(["create", "--name", probe, FINAL_TAG], "docker create final");
+        try {
+          const tar = await docker(["cp", `${probe}:/usr/local/bin/tradewatch`, "-"]);
+          assert.equal(tar.code, 0, tar.stderr);
+          assert.ok(tar.stdout.includes("d3n0l4nd"), "the compiled program is embedded");
+          const shell = await docker(["cp", `${probe}:/bin/sh`, "-"]);
+          assert.notEqual(shell.code, 0, "the final image has no shell");
+        } finally {
+          await docker(["rm", "-f", probe]);
+        }
+      });
+    } finally {
+      await docker(["rm", "--force", "--volumes", container]);
+      await engine.stop();
+      console.log(
+        `container test: ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+          `(engine ${engine.storageDriver})`,
+      );
+    }
+  },
+});
