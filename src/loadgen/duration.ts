@@ -1,0 +1,46 @@
+/**
+ * Durations on the command line: `30s`, `500ms`, `2m`, `1h`, `1m30s`, `250us`; a bare number is
+ * seconds.
+ *
+ * @module
+ */
+
+const UNIT_MS: Record<string, number> = {
+  us: 0.001,
+  "µs": 0.001,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+const PART = /(\d+(?:\.\d+)?|\.\d+)(us|µs|ms|s|m|h)/y;
+
+/** Parse a duration into milliseconds; returns null when `text` is not a duration. */
+export function parseDuration(text: string): number | null {
+  const s = text.trim();
+  if (s === "") return null;
+  if (/^(\d+(\.\d+)?|\.\d+)$/.test(s)) return Number(s) * 1000;
+  let total = 0;
+  PART.lastIndex = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    PART.lastIndex = pos;
+    const m = PART.exec(s);
+    if (!m) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    pos = PART.lastIndex;
+  }
+  return total;
+}
+
+/** Format milliseconds for people: `850us`, `12.3ms`, `1.52s`, `2m05s`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1) return `${Math.round(ms * 1000)}us`;
+  if (ms < 10) return `${ms.toFixed(2)}ms`;
+  if (ms < 1000) return `${ms.toFixed(1)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return `${m}m${String(s).padStart(2, "0")}s`;
+}

@@ -1,0 +1,315 @@
+/**
+ * The two load models.
+ *
+ * - Open model (`--rate`): requests are due at a schedule of intended send times, whatever the
+ *   answers do. Latency is measured from each request's intended send time, so a slow server (or
+ *   a late client) shows up in the figures instead of being hidden ("coordinated omission",
+ *   corrected as in wrk2). At most `maxInFlight` requests are in flight; a due request that finds
+ *   them all busy waits in a backlog (its wait counts in its latency) and is dropped (counted)
+ *   when it has waited longer than the timeout or the run is over.
+ * - Closed model (`--concurrency`): N workers each send a request and wait for its answer;
+ *   latency is measured from the actual send.
+ *
+ * Two schedulers for the open model: "spin" (the default) sleeps on a timer until ~2 ms before
+ * the next send, then yields with `setImmediate` until it is due (a full core at high rates,
+ * sends within microseconds of schedule); "timer" sleeps on `setTimeout` only (cheap, but sends
+ * go out up to ~1–2 ms late, in batches). Lateness is measured and reported either way.
+ *
+ * @module
+ */
+import { setImmediate } from "node:timers";
+import { type Endpoint, HttpConnection, RequestError } from "./http_client.ts";
+import { ArrivalSchedule, type RateShape } from "./rate_shape.ts";
+import type { PlannedRequest, RequestFactory } from "./scenarios.ts";
+import type { Stats } from "./stats.ts";
+
+/** Open-model scheduler. */
+export type SchedulerKind = "spin" | "timer";
+
+/** What every run needs. */
+export interface RunContext {
+  endpoint: Endpoint;
+  factory: RequestFactory;
+  stats: Stats;
+  /** A request without an answer after this long fails with "timeout". */
+  timeoutMs: number;
+  /** Called after each request (for one-line-per-request output); `result` is a status or error. */
+  onResult?: (seq: number, req: PlannedRequest, result: number | RequestError) => void;
+}
+
+/** Open-model parameters. */
+export interface OpenPlan {
+  shape: RateShape;
+  /** Stop scheduling after this long (ms), or after `requests` sends; at least one is set. */
+  durationMs?: number;
+  requests?: number;
+  maxInFlight: number;
+  scheduler: SchedulerKind;
+  /** A send later than this after its intended time counts as late. */
+  lateThresholdMs: number;
+}
+
+/** Closed-model parameters. */
+export interface ClosedPlan {
+  concurrency: number;
+  durationMs?: number;
+  requests?: number;
+}
+
+/** Open model: connections opened before the start. */
+const WARM_CONNECTIONS = 4;
+/** Open model: at most this many new connections making their first request at once. */
+const MAX_FRESH = 8;
+
+const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs one load model against one target; {@link Runner.stop} interrupts it. */
+export class Runner {
+  /** Requests in flight now. */
+  inFlight = 0;
+  /** `performance.now()` at the start of the run. */
+  startedAt = 0;
+  /** `performance.now()` when the last request ended. */
+  lastDoneAt = 0;
+  /** `performance.now()` of the first and last actual sends. */
+  firstSentAt = -1;
+  lastSentAt = -1;
+  /** Open model: requests waiting for a free connection now. */
+  backlog = 0;
+
+  readonly #ctx: RunContext;
+  readonly #conns: HttpConnection[] = [];
+  #stopped = false;
+  #seq = 0;
+  #wake: (() => void) | null = null;
+
+  /** Create a runner. */
+  constructor(ctx: RunContext) {
+    this.#ctx = ctx;
+  }
+
+  /** True once {@link Runner.stop} was called. */
+  get interrupted(): boolean {
+    return this.#stopped;
+  }
+
+  /** Connections used, and how many times they had to (re)connect. */
+  get connections(): { used: number; connects: number } {
+    let connects = 0;
+    for (const c of this.#conns) connects += c.connects;
+    return { used: this.#conns.length, connects };
+  }
+
+  /** Interrupt: stop sending and abandon the requests in flight (they are not counted). */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const c of this.#conns) c.close();
+    this.#wake?.();
+  }
+
+  /** Run the open model to its end. */
+  async runOpen(plan: OpenPlan): Promise<void> {
+    const ctx = this.#ctx;
+    const stats = ctx.stats;
+    const schedule = new ArrivalSchedule(plan.shape);
+    const lateUs = plan.lateThresholdMs * 1000;
+    const idle: HttpConnection[] = [];
+    // Backlog of intended send times (a FIFO queue on an array with a moving head).
+    let queue: number[] = [];
+    let head = 0;
+    let draining = false;
+    let drained: (() => void) | null = null;
+
+    const finish = (conn: HttpConnection) => {
+      fresh.delete(conn);
+      // A connection is free: serve the backlog first, oldest first.
+      while (head < queue.length && !this.#stopped) {
+        const intended = queue[head++];
+        this.backlog--;
+        if (draining || performance.now() - intended > ctx.timeoutMs) {
+          stats.dropped++;
+          continue;
+        }
+        send(conn, intended);
+        return;
+      }
+      if (head > 4096 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+      idle.push(conn);
+      if (drained && this.inFlight === 0) drained();
+    };
+    const send = (conn: HttpConnection, intended: number) => {
+      const req = ctx.factory.next();
+      const now = performance.now();
+      stats.noteSent(req, Math.round((now - intended) * 1000), lateUs);
+      this.#exec(conn, req, intended, now).then(() => finish(conn));
+    };
+    // New connections are opened only a few at a time: at high rates, opening one per due
+    // request while the first connects are under way snowballs into hundreds of connections.
+    const fresh = new Set<HttpConnection>();
+    const due = (intended: number) => {
+      let conn = idle.pop();
+      if (
+        conn === undefined && this.#conns.length < plan.maxInFlight && fresh.size < MAX_FRESH
+      ) {
+        conn = this.#newConn();
+        fresh.add(conn);
+      }
+      if (conn === undefined) {
+        queue.push(intended);
+        this.backlog++;
+      } else {
+        send(conn, intended);
+      }
+    };
+
+    // Warm up a few connections before the clock starts.
+    const warm = Array.from(
+      { length: Math.min(plan.maxInFlight, WARM_CONNECTIONS) },
+      () => this.#newConn(),
+    );
+    await Promise.all(warm.map((c) => c.connect().catch(() => {})));
+    idle.push(...warm);
+    const watchdog = this.#startWatchdog();
+    try {
+      const start = performance.now();
+      this.startedAt = start;
+      const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
+      let remaining = plan.requests ?? Infinity;
+      let nextAt = start + schedule.next();
+      while (!this.#stopped && remaining > 0 && nextAt < endAt) {
+        const now = performance.now();
+        while (nextAt <= now && remaining > 0 && nextAt < endAt) {
+          due(nextAt);
+          remaining--;
+          nextAt = start + schedule.next();
+        }
+        if (remaining <= 0 || nextAt >= endAt) break;
+        const wait = nextAt - performance.now();
+        if (plan.scheduler === "timer") {
+          if (wait > 0) await this.#sleep(wait);
+        } else if (wait > 3) {
+          await this.#sleep(wait - 2);
+        } else {
+          await immediate();
+        }
+      }
+      // A duration run ends at its end time: what is still in the backlog is dropped.
+      if (plan.durationMs !== undefined && !this.#stopped) {
+        const rest = endAt - performance.now();
+        if (rest > 0) await this.#sleep(rest);
+        draining = true;
+        stats.dropped += queue.length - head;
+        this.backlog = 0;
+        queue = [];
+        head = 0;
+      }
+      if (!this.#stopped && (this.inFlight > 0 || head < queue.length)) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          this.#wake = resolve;
+        });
+      }
+    } finally {
+      clearInterval(watchdog);
+      this.#closeAll();
+    }
+  }
+
+  /** Run the closed model to its end. */
+  async runClosed(plan: ClosedPlan): Promise<void> {
+    const ctx = this.#ctx;
+    const start = performance.now();
+    this.startedAt = start;
+    const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
+    let remaining = plan.requests ?? Infinity;
+    const worker = async () => {
+      const conn = this.#newConn();
+      while (!this.#stopped && remaining > 0 && performance.now() < endAt) {
+        remaining--;
+        const req = ctx.factory.next();
+        const now = performance.now();
+        ctx.stats.noteSent(req, -1, 0);
+        await this.#exec(conn, req, now, now);
+      }
+    };
+    const watchdog = this.#startWatchdog();
+    try {
+      await Promise.all(Array.from({ length: plan.concurrency }, worker));
+    } finally {
+      clearInterval(watchdog);
+      this.#closeAll();
+    }
+  }
+
+  async #exec(
+    conn: HttpConnection,
+    req: PlannedRequest,
+    intendedAt: number,
+    sentAt: number,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const seq = ++this.#seq;
+    if (this.firstSentAt < 0) this.firstSentAt = sentAt;
+    this.lastSentAt = sentAt;
+    this.inFlight++;
+    try {
+      const res = await conn.request(req.bytes, req.keepBody, req.idempotent);
+      const done = performance.now();
+      this.lastDoneAt = done;
+      ctx.stats.recordResponse(
+        req,
+        res.status,
+        Math.round((done - intendedAt) * 1000),
+        Math.round((done - sentAt) * 1000),
+      );
+      if (req.keepBody) ctx.factory.observe(req, res.status, res.body);
+      ctx.onResult?.(seq, req, res.status);
+    } catch (e) {
+      if (this.#stopped) return; // interrupted: not a failure of the target
+      const err = e instanceof RequestError ? e : new RequestError("closed", String(e));
+      this.lastDoneAt = performance.now();
+      ctx.stats.recordError(req, err.kind);
+      ctx.onResult?.(seq, req, err);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  #newConn(): HttpConnection {
+    const c = new HttpConnection(this.#ctx.endpoint);
+    this.#conns.push(c);
+    return c;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const id = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(id);
+        this.#wake = null;
+        resolve();
+      };
+    });
+  }
+
+  #startWatchdog(): ReturnType<typeof setInterval> {
+    const timeout = this.#ctx.timeoutMs;
+    return setInterval(() => {
+      const now = performance.now();
+      for (const c of this.#conns) {
+        if (c.busySince >= 0 && now - c.busySince > timeout) c.abort("timeout");
+      }
+    }, Math.max(10, Math.min(250, timeout / 4)));
+  }
+
+  #closeAll(): void {
+    for (const c of this.#conns) c.close();
+  }
+}
