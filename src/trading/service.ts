@@ -39,6 +39,7 @@ import { VarWindow } from "./risk.ts";
 import { MaCrossover } from "./strategies/ma_crossover.ts";
 import { MeanReversion } from "./strategies/mean_reversion.ts";
 import type { Strategy } from "./strategies/strategy.ts";
+import { v7 as uuidv7 } from "uuid";
 
 export { defaultTradingConfig };
 
@@ -56,8 +57,20 @@ export interface TradingServiceOptions {
 
 const POSITIONS_KEY = "positions";
 
+let lastIsoMs = NaN;
+let lastIso = "";
+
+/**
+ * The ISO-8601 time of a `performance.now()` value. Orders arrive many per millisecond, and
+ * `toISOString()` is one of the costlier steps of an order, so the last string is reused.
+ */
 function isoAt(performanceMs: number): string {
-  return new Date(performance.timeOrigin + performanceMs).toISOString();
+  const ms = Math.floor(performance.timeOrigin + performanceMs);
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** The trading engine; `createTradingService` builds and starts one. */
@@ -197,7 +210,7 @@ export class TradingEngine implements TradingService {
     let fillPrice: number | null = null;
     let fill: Fill | null = null;
     let position: StoredPosition | null = null;
-    const id = crypto.randomUUID();
+    const id = uuidv7();
     const quote = this.#market.quote(symbol);
     const pending = this.#pending.get(symbol);
     if (quote === undefined || pending === undefined) {
