@@ -2,7 +2,12 @@
  * Group commit: writes are queued and committed together, one transaction per batch. A batch is
  * flushed right after the current event-loop turn (`setImmediate`: every write queued while the
  * loop was busy joins it), or after `delayMs` when that is set, or at once when it reaches
- * `maxBatch`. (`setTimeout(fn, 0)` measured about 2 ms here, `setImmediate` about 5 µs.) Every
+ * `maxBatch`. (`setTimeout(fn, 0)` measured about 2 ms here, `setImmediate` about 5 µs.)
+ *
+ * Fail-stop: once a batch fails to commit, every later write is refused. The writer's in-memory
+ * state already includes the failed batch, so committing anything after it could store a state
+ * that disagrees with the committed history; stopping keeps the database consistent, and a
+ * restart reloads it. Every
  * write of a batch shares one promise that settles when the batch's transaction has committed
  * (or failed), so there is one promise per batch, not per write.
  *
@@ -40,6 +45,7 @@ export class GroupCommitter<T> {
   /** The chain of batches being committed, so they commit in order. */
   #inFlight: Promise<void> = Promise.resolve();
   #closed = false;
+  #failure: Error | null = null;
 
   /** Creates an idle committer. */
   constructor(options: GroupCommitOptions<T>) {
@@ -49,6 +55,7 @@ export class GroupCommitter<T> {
   /** Queues one write; resolves once its batch has committed. */
   enqueue(item: T): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("The store is closed"));
+    if (this.#failure !== null) return Promise.reject(this.#failure);
     let batch = this.#current;
     if (batch === null) {
       batch = this.#newBatch();
@@ -67,10 +74,15 @@ export class GroupCommitter<T> {
     return this.#inFlight;
   }
 
-  /** Flushes and refuses further writes. */
+  /** Refuses further writes and commits the queued ones. */
   async close(): Promise<void> {
-    await this.flush();
     this.#closed = true;
+    await this.flush();
+  }
+
+  /** The error that stopped the committer, or null while it works. */
+  get failure(): Error | null {
+    return this.#failure;
   }
 
   #newBatch(): Batch<T> {
@@ -97,10 +109,18 @@ export class GroupCommitter<T> {
       else clearImmediate(timer as ReturnType<typeof setImmediate>);
     }
     this.#inFlight = this.#inFlight.then(async () => {
+      if (this.#failure !== null) {
+        batch.reject(this.#failure);
+        return;
+      }
       try {
         await this.#options.commit(batch.items);
         batch.resolve();
       } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#failure = new Error(`The store stopped after a failed commit: ${message}`, {
+          cause: error,
+        });
         batch.reject(error);
       }
     });

@@ -314,7 +314,7 @@ export class SqliteStore implements OrderStore {
   }
 
   async ping(): Promise<boolean> {
-    if (this.#closed) return false;
+    if (this.#closed || this.#committer.failure !== null) return false;
     try {
       return await this.#pool.use((c) => c.ping.get() !== undefined);
     } catch {

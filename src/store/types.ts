@@ -47,7 +47,8 @@ export interface PoolState {
 export interface OrderStore {
   /**
    * Queues a write; resolves once the transaction holding it has committed (group commit), and
-   * rejects if that transaction failed.
+   * rejects if that transaction failed. After a failed commit the store refuses every later
+   * write (fail-stop) and `ping()` answers false.
    */
   append(write: OrderWrite): Promise<void>;
   /** One order by id, or null. */
@@ -59,7 +60,7 @@ export interface OrderStore {
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage>;
   /** Every stored position. */
   loadPositions(): Promise<StoredPosition[]>;
-  /** Whether the database answers a trivial query. */
+  /** Whether the database answers a trivial query and writes still work. */
   ping(): Promise<boolean>;
   /** Commits pending writes and closes every connection. */
   close(): Promise<void>;

@@ -116,9 +116,11 @@ Deno.test("a file store survives close and reopen; ids stay unique", async () =>
         "order-1",
       ]);
       assert.equal((await b.loadPositions()).length, 2);
-      // A duplicate id is refused and fails its whole batch.
-      await assert.rejects(b.append(write(2)), /UNIQUE/);
       await b.append(write(4));
+      assert.equal((await b.listOrders({ limit: 10 })).orders.length, 4);
+      // A duplicate id is refused; the store then stops taking writes (fail-stop).
+      await assert.rejects(b.append(write(2)), /UNIQUE/);
+      await assert.rejects(b.append(write(5)), /stopped/);
       assert.equal((await b.listOrders({ limit: 10 })).orders.length, 4);
     } finally {
       await b.close();
@@ -166,4 +168,32 @@ Deno.test("the pool hands connections to waiters in order", async () => {
   assert.deepEqual(states.at(-1), { active: 0, idle: 2, waiting: 0, max: 2 });
   pool.close();
   assert.throws(() => pool.tryAcquire(), /closed/);
+});
+
+Deno.test("a failed commit stops the store (fail-stop) and ping reports it", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  const store = new SqliteStore({ path, poolSize: 2 });
+  try {
+    await store.append(write(1));
+    // Break the schema behind the store's back: the next commit fails.
+    const saboteur = new DatabaseSync(path);
+    saboteur.exec("DROP TABLE fills");
+    saboteur.close();
+    const [failed, alsoFailed] = await Promise.allSettled([
+      store.append(write(2)),
+      store.append(write(3)),
+    ]);
+    assert.equal(failed.status, "rejected");
+    assert.equal(alsoFailed.status, "rejected", "same batch");
+    await assert.rejects(store.append(write(4)), /stopped after a failed commit/);
+    assert.equal(await store.ping(), false);
+    // Reads still work; only the first order was committed.
+    assert.deepEqual((await store.listOrders({ limit: 10 })).orders.map((o) => o.id), [
+      "order-1",
+    ]);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
