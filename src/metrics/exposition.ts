@@ -49,7 +49,7 @@ function parseAccept(header: string): MediaRange[] {
  * is absent or names neither (Prometheus clients fall back to text rather than answering 406).
  */
 export function negotiateFormat(accept: string | null | undefined): ExpositionFormat {
-  if (!accept || !accept.includes("openmetrics")) return "text";
+  if (!accept || !/openmetrics/i.test(accept)) return "text";
   let om = -1;
   let text = -1;
   for (const r of parseAccept(accept)) {

@@ -138,7 +138,8 @@ export function createApp(options: AppOptions): Hono {
 
   app.post("/orders", async (c) => {
     const receivedAt = receivedAtOf(c);
-    let sideLabel: string | undefined;
+    const query = new URL(c.req.url).searchParams;
+    let sideLabel = query.get("side")?.trim().toUpperCase();
     let request;
     try {
       let body: unknown = undefined;
@@ -153,7 +154,7 @@ export function createApp(options: AppOptions): Hono {
           throw new ApiError(400, "the body is not valid JSON", "body");
         }
       }
-      const raw = mergeOrderInput(new URL(c.req.url).searchParams, body);
+      const raw = mergeOrderInput(query, body);
       if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
       request = validateOrder(schema, raw);
     } catch (e) {
