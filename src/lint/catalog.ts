@@ -1,0 +1,104 @@
+/**
+ * The service's metric catalog as the linter sees it: every series name a rule can select
+ * (`_bucket`/`_sum`/`_count` of histograms included), its type, label names and closed values.
+ * Built from `describeCatalog`, the same registry that serves `/metrics`.
+ *
+ * @module
+ */
+import type { CatalogEntry } from "../metrics/catalog.ts";
+
+/** The type of one selectable series name. */
+export type SeriesType = "counter" | "gauge" | "histogram_bucket" | "summary_quantile" | "untyped";
+
+/** One selectable series name. */
+export interface SeriesInfo {
+  /** The series name (`order_latency_seconds_bucket`). */
+  name: string;
+  /** The metric family it belongs to (`order_latency_seconds`). */
+  family: string;
+  /** Family type as the registry declares it. */
+  familyType: CatalogEntry["type"];
+  /** How the series behaves: `_sum`/`_count` of histograms and summaries are counters. */
+  type: SeriesType;
+  /** Label names the series carries (`le` for buckets, `quantile` for summaries). */
+  labelNames: readonly string[];
+  /** Closed value sets, by label name. */
+  labelValues: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Labels every scraped series gets from Prometheus itself. */
+export const TARGET_LABELS = ["job", "instance"];
+
+/** Series Prometheus synthesizes (scrape metadata and alert state): known, free labels. */
+const SYNTHETIC: { name: string; type: SeriesType }[] = [
+  { name: "up", type: "gauge" },
+  { name: "scrape_duration_seconds", type: "gauge" },
+  { name: "scrape_samples_scraped", type: "gauge" },
+  { name: "scrape_samples_post_metric_relabeling", type: "gauge" },
+  { name: "scrape_series_added", type: "gauge" },
+  { name: "ALERTS", type: "gauge" },
+  { name: "ALERTS_FOR_STATE", type: "gauge" },
+];
+
+/** Lookup of the catalog by series name. */
+export interface CatalogIndex {
+  /** Series of the service, by series name. */
+  series: ReadonlyMap<string, SeriesInfo>;
+  /** Names Prometheus itself provides (no label checks). */
+  synthetic: ReadonlyMap<string, SeriesType>;
+  /** Extra label names every series may carry (target labels from the scrape config). */
+  targetLabels: ReadonlySet<string>;
+}
+
+/** Index catalog entries by every series name they expose. */
+export function indexCatalog(
+  entries: readonly CatalogEntry[],
+  extraTargetLabels: readonly string[] = [],
+): CatalogIndex {
+  const series = new Map<string, SeriesInfo>();
+  const add = (name: string, e: CatalogEntry, type: SeriesType, extra: string[] = []) => {
+    series.set(name, {
+      name,
+      family: e.name,
+      familyType: e.type,
+      type,
+      labelNames: [...e.labelNames, ...extra],
+      labelValues: e.labelValues,
+    });
+  };
+  for (const e of entries) {
+    switch (e.type) {
+      case "counter":
+        add(e.name, e, "counter");
+        break;
+      case "gauge":
+        add(e.name, e, "gauge");
+        break;
+      case "histogram":
+        add(`${e.name}_bucket`, e, "histogram_bucket", ["le"]);
+        add(`${e.name}_sum`, e, "counter");
+        add(`${e.name}_count`, e, "counter");
+        break;
+      case "summary":
+        add(e.name, e, "summary_quantile", ["quantile"]);
+        add(`${e.name}_sum`, e, "counter");
+        add(`${e.name}_count`, e, "counter");
+        break;
+      default:
+        add(e.name, e, "untyped");
+    }
+  }
+  return {
+    series,
+    synthetic: new Map(SYNTHETIC.map((s) => [s.name, s.type])),
+    targetLabels: new Set([...TARGET_LABELS, ...extraTargetLabels]),
+  };
+}
+
+/** Load the service's catalog (the registry `/metrics` serves) and index it. */
+export async function loadServiceCatalog(
+  extraTargetLabels: readonly string[] = [],
+): Promise<CatalogIndex> {
+  const { createCatalog, describeCatalog } = await import("../metrics/catalog.ts");
+  return indexCatalog(await describeCatalog(createCatalog()), extraTargetLabels);
+}

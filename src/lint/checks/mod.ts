@@ -1,0 +1,32 @@
+/**
+ * Every check, in reporting order.
+ *
+ * @module
+ */
+import type { Check } from "../check.ts";
+import { groupName } from "./group_name.ts";
+import { groupDurations } from "./group_durations.ts";
+import { ruleKind } from "./rule_kind.ts";
+import { ruleRecordName } from "./rule_record_name.ts";
+import { ruleFields } from "./rule_fields.ts";
+import { ruleDurations } from "./rule_durations.ts";
+import { ruleLabelNames } from "./rule_label_names.ts";
+import { ruleAnnotationNames } from "./rule_annotation_names.ts";
+import { promqlSyntax } from "./promql_syntax.ts";
+import { alertsTemplate } from "./alerts_template.ts";
+import { ruleDuplicate } from "./rule_duplicate.ts";
+
+/** All checks. */
+export const CHECKS: readonly Check[] = [
+  groupName,
+  groupDurations,
+  ruleKind,
+  ruleRecordName,
+  ruleFields,
+  ruleDurations,
+  ruleLabelNames,
+  ruleAnnotationNames,
+  promqlSyntax,
+  alertsTemplate,
+  ruleDuplicate,
+];

@@ -1,0 +1,106 @@
+/**
+ * What every check sees: the file, its positions, the options, and a way to report problems.
+ *
+ * @module
+ */
+import type { Problem, PromVersion, Scalar, Severity } from "./model.ts";
+import { SourceIndex } from "./source.ts";
+import type { YNode } from "./yaml.ts";
+import type { CatalogIndex } from "./catalog.ts";
+
+/** Options that change what the checks accept. */
+export interface LintOptions {
+  /** Prometheus major version whose rules to follow. */
+  prometheus: PromVersion;
+  /** Metric-name and label-name validation in 3 mode (Prometheus 3 defaults to UTF-8). */
+  nameValidation: "utf8" | "legacy";
+  /** The service's metric catalog; undefined with `--catalog none`. */
+  catalog?: CatalogIndex;
+  /** Scrape interval in milliseconds (from the Prometheus configuration). */
+  scrapeIntervalMs: number;
+  /** Where the scrape interval came from, for messages. */
+  scrapeIntervalSource: string;
+}
+
+/** Per-file state shared by the checks of one run; makes positioned problems. */
+export class FileContext {
+  readonly path: string;
+  readonly source: SourceIndex;
+  readonly options: LintOptions;
+
+  constructor(path: string, text: string, options: LintOptions) {
+    this.path = path;
+    this.source = new SourceIndex(text);
+    this.options = options;
+  }
+
+  /** Whether names follow the legacy (pre-UTF-8) character set. */
+  get legacyNames(): boolean {
+    return this.options.prometheus === 2 || this.options.nameValidation === "legacy";
+  }
+
+  /** A problem at an offset of the file. */
+  at(check: string, severity: Severity, offset: number, message: string, text: string): Problem {
+    const { line, col } = this.source.position(offset);
+    return { severity, message, line, col, text, check };
+  }
+
+  /** A problem on a node; the offending text is the node's source unless given. */
+  node(check: string, severity: Severity, node: YNode, message: string, text?: string): Problem {
+    return this.at(check, severity, node.start, message, text ?? this.nodeText(node));
+  }
+
+  /** A problem inside a scalar, at offset `i` of its value. */
+  inScalar(
+    check: string,
+    severity: Severity,
+    scalar: Scalar,
+    i: number,
+    message: string,
+    text: string,
+  ): Problem {
+    return this.at(check, severity, scalarOffset(this.source.text, scalar, i), message, text);
+  }
+
+  /** The source text of a node, on one line and shortened. */
+  nodeText(node: YNode): string {
+    return oneLine(this.source.text.slice(node.start, node.end));
+  }
+}
+
+/** Shorten text to one line of at most 120 characters. */
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, " ").trim();
+  return flat.length > 120 ? flat.slice(0, 117) + "…" : flat;
+}
+
+/**
+ * Map offset `i` in a scalar's value to an offset in the source: exact for plain and quoted
+ * one-line scalars without escapes and for literal block scalars, approximate otherwise.
+ */
+export function scalarOffset(text: string, scalar: Scalar, i: number): number {
+  const { node, value } = scalar;
+  const start = node.start;
+  const c = text[start];
+  if (c === "|" || c === ">") {
+    const header = text.indexOf("\n", start);
+    if (header === -1) return start;
+    const lines = value.slice(0, i).split("\n");
+    let pos = header + 1;
+    // Skip to the line of the value that holds offset i (blank lines included).
+    for (let n = 0; n < lines.length - 1; n++) {
+      const nl = text.indexOf("\n", pos);
+      if (nl === -1) return start;
+      pos = nl + 1;
+    }
+    const lineEnd = text.indexOf("\n", pos);
+    const line = text.slice(pos, lineEnd === -1 ? undefined : lineEnd);
+    const indent = line.length - line.trimStart().length;
+    return Math.min(pos + indent + lines[lines.length - 1].length, node.end);
+  }
+  const q = c === '"' || c === "'" ? 1 : 0;
+  if (q === 0 && node.alias !== undefined) return start;
+  const raw = text.slice(start + q, node.end);
+  if (raw.startsWith(value.slice(0, i))) return start + q + i;
+  return Math.min(start + q + i, node.end);
+}

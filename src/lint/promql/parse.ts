@@ -1,0 +1,264 @@
+/**
+ * PromQL parsing and type checking for rule expressions.
+ *
+ * The grammar is `@prometheus-io/lezer-promql`; the type checker is `@prometheus-io/codemirror-promql`'s
+ * `Parser` (a port of Prometheus' checker). That class is not exported from the package index and
+ * its ESM build has extension-less imports Deno cannot resolve, so its CommonJS build is loaded
+ * with `createRequire`, together with the exact lezer-promql it was built against (the checker
+ * compares node type ids). In `--prometheus 2` mode, `@prometheus-io/lezer-promql@0.42.0`
+ * (Prometheus 2.42's grammar) decides the syntax. Results are cached per expression text.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import { parser as lezer242 } from "lezer-promql-v2";
+import type { SyntaxNode, Tree } from "./tree.ts";
+import type { PromVersion } from "../model.ts";
+import { checkRegex } from "./regex.ts";
+import { unquote } from "./strings.ts";
+
+const require = createRequire(import.meta.url);
+const checkerPath = require.resolve(
+  "@prometheus-io/codemirror-promql/dist/cjs/parser/parser.js",
+);
+// deno-lint-ignore no-explicit-any
+const { Parser: Checker } = require(checkerPath) as { Parser: any };
+const lezer = createRequire(checkerPath)("@prometheus-io/lezer-promql") as {
+  parser: { parse(input: string): Tree };
+};
+
+/** A PromQL problem, at offsets relative to the expression. */
+export interface PromqlError {
+  from: number;
+  to: number;
+  message: string;
+}
+
+/** A parsed expression: the (current grammar's) tree, and its errors. */
+export interface ParsedExpr {
+  expr: string;
+  /** The tree from the current grammar (node names are shared by both grammar versions). */
+  tree: Tree;
+  /** Errors; empty when the expression is valid for the version. */
+  errors: PromqlError[];
+}
+
+const cache = new Map<string, ParsedExpr>();
+
+/** Parse and type-check `expr` as Prometheus `version` would; cached. */
+export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
+  const key = version + expr;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = analyze(expr, version);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+function analyze(expr: string, version: PromVersion): ParsedExpr {
+  const tree = lezer.parser.parse(expr);
+  const result: ParsedExpr = { expr, tree, errors: [] };
+  if (expr.trim() === "") {
+    result.errors.push({ from: 0, to: expr.length, message: "no expression found in input" });
+    return result;
+  }
+  const syntaxTree = version === 2
+    ? (lezer242 as unknown as { parse(s: string): Tree }).parse(expr)
+    : tree;
+  const syntaxError = firstSyntaxError(expr, syntaxTree, version);
+  if (syntaxError) {
+    result.errors.push(syntaxError);
+    return result;
+  }
+  if (version === 2 && firstSyntaxError(expr, tree, 3)) {
+    // 2.42's grammar accepts it but the current one does not: trust the old one.
+    return result;
+  }
+  try {
+    const state = {
+      sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to),
+      field: () => ({ tree }),
+    };
+    const checker = new Checker(state);
+    checker.analyze();
+    const seen = new Set<string>();
+    for (const d of checker.getDiagnostics() as (PromqlError & { severity: string })[]) {
+      if (d.severity !== "error") continue;
+      const message = promtoolWords(d.message);
+      const k = `${d.from}:${message}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      result.errors.push({ from: d.from, to: d.to, message });
+    }
+  } catch (e) {
+    result.errors.push({ from: 0, to: expr.length, message: `could not check expression: ${e}` });
+  }
+  checkMatchers(expr, tree, version, result.errors);
+  return result;
+}
+
+/** Use Prometheus' words for value types. */
+function promtoolWords(message: string): string {
+  return message.replace(
+    /\b(type|got) (matrix|vector)\b/g,
+    (_, w, t) => `${w} ${t === "matrix" ? "range vector" : "instant vector"}`,
+  );
+}
+
+/** Check regex matchers (RE2 syntax) and that every selector has a non-empty matcher. */
+function checkMatchers(
+  expr: string,
+  tree: Tree,
+  version: PromVersion,
+  errors: PromqlError[],
+): void {
+  const cursor = tree.cursor();
+  do {
+    if (cursor.name !== "VectorSelector") continue;
+    const node = cursor.node;
+    let hasName = node.getChild("Identifier") !== null;
+    let allEmpty = true;
+    const matchers = node.getChild("LabelMatchers");
+    if (!matchers) continue;
+    for (let m = matchers.firstChild; m; m = m.nextSibling) {
+      if (m.name === "QuotedLabelName") {
+        hasName = true;
+        continue;
+      }
+      const op = m.getChild("MatchOp")?.firstChild?.name;
+      const lit = m.getChild("StringLiteral");
+      if (!op || !lit) continue;
+      const value = unquote(expr.slice(lit.from, lit.to));
+      if (value === undefined) continue;
+      let matchesEmpty = false;
+      if (op === "EqlRegex" || op === "NeqRegex") {
+        const re = checkRegex(value, version);
+        if ("error" in re) {
+          errors.push({
+            from: lit.from,
+            to: lit.to,
+            message: `invalid regular expression ${JSON.stringify(value)}: ${re.error}`,
+          });
+          allEmpty = false;
+          continue;
+        }
+        matchesEmpty = op === "EqlRegex" ? re.matches("") : !re.matches("");
+      } else {
+        matchesEmpty = op === "EqlSingle" ? value === "" : value !== "";
+      }
+      if (!matchesEmpty) allEmpty = false;
+    }
+    if (!hasName && allEmpty && !errors.some((e) => e.from === node.from)) {
+      errors.push({
+        from: node.from,
+        to: node.to,
+        message: "vector selector must contain at least one non-empty matcher",
+      });
+    }
+  } while (cursor.next());
+}
+
+/** The first error node of a tree, described like Prometheus' parser would. */
+function firstSyntaxError(expr: string, tree: Tree, version: PromVersion): PromqlError | undefined {
+  let err: SyntaxNode | undefined;
+  const cursor = tree.cursor();
+  do {
+    if (cursor.type.isError) {
+      err = cursor.node;
+      break;
+    }
+  } while (cursor.next());
+  if (!err) return undefined;
+  return describeError(expr, err, version);
+}
+
+function describeError(expr: string, err: SyntaxNode, version: PromVersion): PromqlError {
+  const from = err.from;
+  // At the end of the input: say what is left open.
+  const rest = expr.slice(from).trim();
+  if (rest === "") {
+    const open = openBrackets(expr);
+    if (open.quote) {
+      return { from: open.quote.at, to: expr.length, message: "unterminated quoted string" };
+    }
+    const last = open.stack[open.stack.length - 1];
+    if (last) {
+      const what = last.c === "("
+        ? "unclosed left parenthesis"
+        : last.c === "{"
+        ? "unexpected end of input inside braces"
+        : "unclosed left bracket";
+      return { from: last.at, to: expr.length, message: what };
+    }
+    return { from: expr.length, to: expr.length, message: "unexpected end of input" };
+  }
+  // An identifier followed by "(" that the grammar does not know is an unknown function.
+  const id = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(expr.slice(wordStart(expr, from)));
+  if (id) {
+    const start = wordStart(expr, from);
+    const after = expr.slice(start + id[0].length).trimStart();
+    if (after.startsWith("(") && !KEYWORDS.has(id[0].toLowerCase())) {
+      return {
+        from: start,
+        to: start + id[0].length,
+        message: `unknown function with name ${JSON.stringify(id[0])}` +
+          (version === 2 ? " (in Prometheus 2.42)" : ""),
+      };
+    }
+  }
+  const token =
+    /^("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|[a-zA-Z_:][a-zA-Z0-9_:]*|[0-9.]+[a-zA-Z]*|=~|!~|!=|==|>=|<=|\S)/
+      .exec(rest)?.[0] ?? rest[0];
+  const at = expr.indexOf(token, from);
+  const hint = version === 2 && /^["'`]/.test(token) ? " (quoted names need Prometheus 3)" : "";
+  return {
+    from: at === -1 ? from : at,
+    to: (at === -1 ? from : at) + token.length,
+    message: `unexpected ${JSON.stringify(token)}${hint}`,
+  };
+}
+
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "and",
+  "or",
+  "unless",
+  "offset",
+]);
+
+function wordStart(expr: string, i: number): number {
+  while (i > 0 && /[a-zA-Z0-9_]/.test(expr[i - 1])) i--;
+  while (i < expr.length && /\s/.test(expr[i])) i++;
+  return i;
+}
+
+/** Brackets left open at the end of `expr`, and an unterminated quote. */
+function openBrackets(
+  expr: string,
+): { stack: { c: string; at: number }[]; quote?: { at: number } } {
+  const stack: { c: string; at: number }[] = [];
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '"' || c === "'" || c === "`") {
+      const at = i;
+      i++;
+      while (i < expr.length && expr[i] !== c) {
+        if (expr[i] === "\\" && c !== "`") i++;
+        i++;
+      }
+      if (i >= expr.length) return { stack, quote: { at } };
+    } else if (c === "#") {
+      while (i < expr.length && expr[i] !== "\n") i++;
+    } else if (c === "(" || c === "{" || c === "[") stack.push({ c, at: i });
+    else if (c === ")" || c === "}" || c === "]") stack.pop();
+  }
+  return { stack };
+}

@@ -1,0 +1,42 @@
+/**
+ * RE2 regular expressions, as Prometheus compiles label matchers (anchored at both ends).
+ *
+ * @module
+ */
+import { RE2JS } from "re2js";
+import type { PromVersion } from "../model.ts";
+
+/** A compiled matcher regex, or why it does not compile. */
+export type RegexResult = { matches(s: string): boolean } | { error: string };
+
+const cache = new Map<string, RegexResult>();
+
+/**
+ * Compile `pattern` with RE2 semantics. In 2 mode, `(?<name>…)` is refused as Go 1.19 (the
+ * compiler of Prometheus 2.42) did; re2js accepts it like newer Go.
+ */
+export function checkRegex(pattern: string, version: PromVersion): RegexResult {
+  const key = version + pattern;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = compile(pattern, version);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+function compile(pattern: string, version: PromVersion): RegexResult {
+  if (version === 2) {
+    const m = /\(\?<[a-zA-Z_]/.exec(pattern);
+    if (m) {
+      return { error: `error parsing regexp: invalid or unsupported Perl syntax: \`(?<\`` };
+    }
+  }
+  try {
+    RE2JS.compile(pattern);
+    const anchored = RE2JS.compile(`^(?:${pattern})$`);
+    return { matches: (s: string) => anchored.matches(s) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
