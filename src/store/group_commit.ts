@@ -18,6 +18,8 @@ import { clearImmediate, setImmediate } from "node:timers";
 
 /** Options of a group committer. */
 export interface GroupCommitOptions<T> {
+  /** Called when a batch opens (its first write), before `commit` is called for it. */
+  onOpen?: () => void;
   /** Commits a whole batch in one transaction; throws if it did not commit. */
   commit: (batch: T[]) => void | Promise<void>;
   /** Largest batch; reaching it flushes at once. */
@@ -60,6 +62,7 @@ export class GroupCommitter<T> {
     if (batch === null) {
       batch = this.#newBatch();
       this.#current = batch;
+      this.#options.onOpen?.();
       const delay = this.#options.delayMs;
       this.#timer = delay > 0 ? setTimeout(this.#onTimer, delay) : setImmediate(this.#onTimer);
     }

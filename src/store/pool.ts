@@ -3,9 +3,9 @@
  * Reports its state (active, idle, waiting, max) to a listener on every change, which becomes
  * the `db_connection_pool_size{status}` gauge at the edge.
  *
- * With `node:sqlite` every statement is synchronous, so a lease taken and returned within one
- * synchronous call is held only for the duration of that call; waiting happens only when every
- * connection is leased across an `await`.
+ * With `node:sqlite` every statement is synchronous, so a reader's lease lasts only for its
+ * query; leases held across an `await` (a group-commit batch holds one from its first write to
+ * its commit) are what make connections show as active, and callers wait when none is idle.
  *
  * @module
  */

@@ -8,9 +8,10 @@
  *   which this gives without an fsync per batch.
  * - Group commit: writes are batched into one transaction (see `group_commit.ts`) with prepared
  *   statements.
- * - A pool of `poolSize` connections to the same database; readers and the committer each lease
- *   one. `:memory:` becomes a named shared-cache in-memory database, so every pooled connection
- *   sees the same data.
+ * - A pool of `poolSize` connections to the same database. A write batch leases one when it
+ *   opens (its first write) and returns it after its commit, so an open batch shows as an active
+ *   connection; readers lease one per query. `:memory:` becomes a named shared-cache in-memory
+ *   database, so every pooled connection sees the same data.
  *
  * @module
  */
@@ -208,6 +209,8 @@ export function openSqliteStore(options: SqliteStoreOptions): OrderStore {
 export class SqliteStore implements OrderStore {
   readonly #pool: Pool<Connection>;
   readonly #committer: GroupCommitter<OrderWrite>;
+  /** Connections leased by open batches, oldest batch first (null: none was free). */
+  readonly #leases: (Connection | null)[] = [];
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -243,6 +246,7 @@ export class SqliteStore implements OrderStore {
     this.#committer = new GroupCommitter<OrderWrite>({
       maxBatch: options.maxBatch ?? 512,
       delayMs: options.flushDelayMs ?? 0,
+      onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
       commit: (batch) => this.#commit(batch),
     });
   }
@@ -252,8 +256,12 @@ export class SqliteStore implements OrderStore {
     return this.#pool.state;
   }
 
+  /**
+   * Commits a batch on the connection leased when it opened (batches commit in the order they
+   * opened), or on one awaited from the pool when none was free then.
+   */
   #commit(batch: OrderWrite[]): void | Promise<void> {
-    const c = this.#pool.tryAcquire();
+    const c = this.#leases.shift() ?? null;
     if (c === null) {
       return this.#pool.use((conn) => conn.commit(batch));
     }

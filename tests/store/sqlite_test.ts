@@ -197,3 +197,25 @@ Deno.test("a failed commit stops the store (fail-stop) and ping reports it", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an open write batch holds a pooled connection; readers wait for it", async () => {
+  const states: PoolState[] = [];
+  const store = new SqliteStore({
+    path: ":memory:",
+    poolSize: 1,
+    onPoolChange: (s) => states.push(s),
+  });
+  try {
+    const written = store.append(write(1));
+    assert.deepEqual(store.poolState, { active: 1, idle: 0, waiting: 0, max: 1 });
+    // The only connection belongs to the open batch: the read waits, then sees the commit.
+    const read = store.getOrder("order-1");
+    assert.deepEqual(store.poolState, { active: 1, idle: 0, waiting: 1, max: 1 });
+    await written;
+    assert.deepEqual(await read, order(1));
+    assert.deepEqual(store.poolState, { active: 0, idle: 1, waiting: 0, max: 1 });
+    assert.ok(states.some((s) => s.waiting === 1));
+  } finally {
+    await store.close();
+  }
+});
