@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
-import { CONFIGS, describeResult, readConfigYaml, runCommand } from "./tools.ts";
+import { CONFIGS, describeResult, readConfigYaml, ROOT, runCommand } from "./tools.ts";
 import { allPanels, dashboardQueries, readDashboard } from "./dashboard.ts";
 
 /** The seed's six queries (Part 6) as the dashboard asks them: verbatim, or corrected. */
@@ -105,24 +105,71 @@ Deno.test("dashboard: one panel per seed query, RED and business panels, no over
   }
 });
 
-Deno.test("dashboard: promtool accepts every PromQL expression", async () => {
-  const queries = dashboardQueries(await readDashboard());
-  assert.ok(queries.length >= 20);
-  const rules = {
+/** The dashboard's expressions as recording rules, so rule-file tools can check them. */
+function dashboardRules(promql: string[]): string {
+  return stringify({
     groups: [{
       name: "dashboard",
-      rules: queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.promql })),
+      rules: promql.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })),
     }],
-  };
+  });
+}
+
+/** Run `fn` with a temp dir holding `files`, then remove it. */
+async function withFiles<T>(
+  files: Record<string, string>,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "tradewatch-dashboard-" });
   try {
-    await Deno.writeTextFile(`${dir}/dashboard_rules.yml`, stringify(rules));
-    const r = await runCommand("promtool", ["check", "rules", `${dir}/dashboard_rules.yml`]);
-    assert.equal(r.code, 0, describeResult(r));
-    assert.match(r.stdout, new RegExp(`SUCCESS: ${queries.length} rules found`));
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+    return await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("dashboard: promtool accepts every PromQL expression", async () => {
+  const queries = dashboardQueries(await readDashboard());
+  assert.ok(queries.length >= 20);
+  const rules = dashboardRules(queries.map((q) => q.promql));
+  await withFiles({ "dashboard_rules.yml": rules }, async (dir) => {
+    const r = await runCommand("promtool", ["check", "rules", `${dir}/dashboard_rules.yml`]);
+    assert.equal(r.code, 0, describeResult(r));
+    assert.match(r.stdout, new RegExp(`SUCCESS: ${queries.length} rules found`));
+  });
+});
+
+Deno.test("dashboard: --lint-rules accepts every PromQL expression (Prometheus 2 and 3)", async () => {
+  const promql = dashboardQueries(await readDashboard()).map((q) => q.promql);
+  // A broken copy proves the expressions really reach the linter's PromQL checks.
+  const broken = [...promql];
+  broken[3] = broken[3].replace("(", "((");
+  await withFiles({
+    "dashboard_rules.yml": dashboardRules(promql),
+    "broken_rules.yml": dashboardRules(broken),
+  }, async (dir) => {
+    for (const version of ["2", "3"]) {
+      const lint = (file: string) =>
+        runCommand(Deno.execPath(), [
+          "run",
+          "--allow-all",
+          `${ROOT}main.ts`,
+          "--lint-rules",
+          "--prometheus",
+          version,
+          `${dir}/${file}`,
+        ], { cwd: ROOT });
+      const ok = await lint("dashboard_rules.yml");
+      assert.equal(ok.code, 0, describeResult(ok));
+      assert.match(ok.stdout, / 0 errors/, describeResult(ok));
+      const bad = await lint("broken_rules.yml");
+      assert.equal(bad.code, 1, describeResult(bad));
+      assert.match(bad.stdout + bad.stderr, /promql\/syntax/, describeResult(bad));
+    }
+  });
 });
 
 Deno.test("dashboard: recording rules it uses exist in alert_rules.yml", async () => {

@@ -150,3 +150,20 @@ Deno.test("the unit tests catch each alert never firing or always firing", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--lint-rules reports nothing on configs/alert_rules.yml (Prometheus 2 and 3)", async () => {
+  for (const version of ["2", "3"]) {
+    const r = await runCommand(Deno.execPath(), [
+      "run",
+      "--allow-all",
+      `${ROOT}main.ts`,
+      "--lint-rules",
+      "--fatal-warnings",
+      "--prometheus",
+      version,
+      `${CONFIGS}alert_rules.yml`,
+    ], { cwd: ROOT });
+    assert.equal(r.code, 0, describeResult(r));
+    assert.match(r.stdout, / 0 errors, 0 warnings/, describeResult(r));
+  }
+});
