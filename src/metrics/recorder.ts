@@ -56,6 +56,7 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
   for (const side of [...SIDES, INVALID_LABEL]) {
     m.orderCount.inc({ symbol: INVALID_LABEL, side, status: "rejected" }, 0);
   }
+  m.orderLatency.zero({ symbol: INVALID_LABEL });
   for (const strategy of STRATEGIES) {
     for (const signal_type of SIGNAL_TYPES) m.strategySignals.inc({ strategy, signal_type }, 0);
   }
