@@ -24,6 +24,7 @@ import { GroupCommitter } from "./group_commit.ts";
 import { Pool } from "./pool.ts";
 import {
   InvalidCursorError,
+  ORDER_CURSOR_PATTERN,
   type OrderStore,
   type OrderWrite,
   type PoolState,
@@ -287,7 +288,7 @@ export class SqliteStore implements OrderStore {
     const limit = Math.max(1, Math.trunc(options.limit));
     let before: number | null = null;
     if (options.before !== undefined) {
-      if (!/^[1-9][0-9]{0,15}$/.test(options.before)) {
+      if (!ORDER_CURSOR_PATTERN.test(options.before)) {
         return Promise.reject(new InvalidCursorError());
       }
       before = Number(options.before);

@@ -66,6 +66,12 @@ export interface OrderStore {
   close(): Promise<void>;
 }
 
+/**
+ * The shape of every pagination cursor a store hands out as `nextCursor` (a positive decimal
+ * sequence number). An edge can check `before` against it and answer 4xx up front.
+ */
+export const ORDER_CURSOR_PATTERN: RegExp = /^[1-9][0-9]{0,15}$/;
+
 /** A pagination cursor that is not one this store handed out. */
 export class InvalidCursorError extends Error {
   /** The request field at fault. */

@@ -91,6 +91,8 @@ export class TradingEngine implements TradingService {
   #risk: RiskSnapshot;
   #riskTimer: ReturnType<typeof setInterval> | undefined;
   #positionsCached = false;
+  /** Incremented by every fill; detects a fill racing a positions cache refill. */
+  #fills = 0;
   #inFlight = 0;
   #drained: (() => void) | null = null;
   #closing: Promise<void> | null = null;
@@ -242,6 +244,7 @@ export class TradingEngine implements TradingService {
             status = "filled";
             fillPrice = result.price;
             position = this.#portfolio.apply(symbol, side, quantity, fillPrice);
+            this.#fills++;
           }
         }
       }
@@ -292,9 +295,12 @@ export class TradingEngine implements TradingService {
     const cached = await this.#cache.get<Position[]>(POSITIONS_KEY);
     this.#emitCache(cached !== undefined);
     if (cached !== undefined) return cached;
+    const version = this.#fills;
     const fresh = this.#portfolio.snapshot();
     await this.#cache.set(POSITIONS_KEY, fresh, this.#config.cacheTtlMs);
     this.#positionsCached = true;
+    // A fill during an asynchronous set would leave a stale entry behind: drop it.
+    if (this.#fills !== version) await this.#cache.delete(POSITIONS_KEY);
     return fresh;
   }
 
