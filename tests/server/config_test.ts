@@ -1,0 +1,86 @@
+/** `src/config.ts`: precedence (flag > environment > default), validation and defaults. */
+import assert from "node:assert/strict";
+import { ConfigError, DEFAULT_DB_PATH, parseConfig, SERVER_DEFAULTS } from "../../src/config.ts";
+import { defaultTradingConfig } from "../../src/trading/service.ts";
+
+const parse = (args: string[], env: Record<string, string> = {}) =>
+  parseConfig(args, defaultTradingConfig(), (k) => env[k]);
+
+Deno.test("defaults: port 8000, host 0.0.0.0, ./data/tradewatch.db, metrics on", () => {
+  const c = parse([]);
+  assert.equal(c.server.port, 8000);
+  assert.equal(c.server.host, "0.0.0.0");
+  assert.equal(c.trading.dbPath, DEFAULT_DB_PATH);
+  assert.equal(c.server.metrics, true);
+  assert.equal(c.server.logLevel, "info");
+  assert.deepEqual(c.server, { ...SERVER_DEFAULTS });
+  assert.deepEqual(c.trading.symbols, ["AAPL", "GOOGL", "MSFT", "AMZN", "TSLA"]);
+});
+
+Deno.test("flags win over environment variables, which win over defaults", () => {
+  const env = { PORT: "9000", HOST: "127.0.0.1", TRADEWATCH_DB: ":memory:", LOG_LEVEL: "WARN" };
+  const fromEnv = parse([], env);
+  assert.equal(fromEnv.server.port, 9000);
+  assert.equal(fromEnv.server.host, "127.0.0.1");
+  assert.equal(fromEnv.trading.dbPath, ":memory:");
+  assert.equal(fromEnv.server.logLevel, "warn");
+  const fromFlag = parse(["--port=9100", "--db", "x.db"], env);
+  assert.equal(fromFlag.server.port, 9100);
+  assert.equal(fromFlag.trading.dbPath, "x.db");
+  assert.equal(parse([], { TRADEWATCH_NO_METRICS: "1" }).server.metrics, false);
+  assert.equal(parse(["--no-metrics"]).server.metrics, false);
+  assert.equal(parse([], { PORT: "" }).server.port, 8000, "empty variables are unset");
+});
+
+Deno.test("values are parsed and validated", () => {
+  const c = parse([
+    "--symbols",
+    " aapl, brk.b ,NVDA",
+    "--venue-latency",
+    "0",
+    "--fail-rate",
+    "0.25",
+    "--max-position",
+    "100",
+    "--max-notional",
+    "5e5",
+    "--max-order-qty",
+    "50",
+    "--tick-interval",
+    "100",
+    "--seed",
+    "7",
+    "--body-limit",
+    "1024",
+    "--metrics-token",
+    "abcdefgh123",
+  ]);
+  assert.deepEqual(c.trading.symbols, ["AAPL", "BRK.B", "NVDA"]);
+  assert.equal(c.trading.venueLatencyMs, 0);
+  assert.equal(c.trading.failRate, 0.25);
+  assert.equal(c.trading.maxPosition, 100);
+  assert.equal(c.trading.maxNotional, 500000);
+  assert.equal(c.trading.maxOrderQuantity, 50);
+  assert.equal(c.trading.tickIntervalMs, 100);
+  assert.equal(c.trading.seed, 7);
+  assert.equal(c.server.bodyLimitBytes, 1024);
+  assert.equal(c.server.metricsToken, "abcdefgh123");
+  for (
+    const bad of [
+      ["--port", "-1"],
+      ["--port", "1.5"],
+      ["--port", ""],
+      ["--fail-rate", "-0.1"],
+      ["--max-position", "0"],
+      ["--tick-interval", "0"],
+      ["--symbols", ","],
+      ["--symbols", "INVALID"],
+      ["--symbols", "AA PL"],
+      ["--metrics-token", "short"],
+      ["--host", "a b"],
+      ["--seed", "NaN"],
+    ]
+  ) {
+    assert.throws(() => parse(bad), ConfigError, bad.join(" "));
+  }
+});

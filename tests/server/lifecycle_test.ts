@@ -1,0 +1,163 @@
+/**
+ * The process lifecycle through `deno run main.ts` children: durability across `kill -9`,
+ * graceful shutdown on SIGTERM (in-flight requests complete, exit 0), configuration errors
+ * (exit 2 with a message) and `--help`.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runMain, startChild } from "./helpers.ts";
+
+interface PositionJson {
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+  realizedPnl: number;
+}
+
+async function positionsOf(base: string): Promise<PositionJson[]> {
+  const body = await (await fetch(`${base}/positions`)).json();
+  return (body.positions as PositionJson[])
+    .map(({ symbol, quantity, avgCost, realizedPnl }) => ({
+      symbol,
+      quantity,
+      avgCost,
+      realizedPnl,
+    }))
+    .sort((a, b) => a.symbol.localeCompare(b.symbol));
+}
+
+Deno.test("durability: every 2xx order and the positions survive kill -9", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tradewatch-durability-" });
+  const db = join(dir, "orders.db");
+  const args = ["--db", db, "--log-level", "warn", "--venue-latency", "0", "--cache-ttl", "0"];
+  try {
+    const first = await startChild(args);
+    const acknowledged = new Map<string, Record<string, unknown>>();
+    let positions: PositionJson[];
+    try {
+      const symbols = ["AAPL", "MSFT", "TSLA"];
+      let n = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (n < 240) {
+          const i = n++;
+          const side = i % 3 === 0 ? "SELL" : "BUY";
+          const res = await fetch(
+            `${first.base}/orders?symbol=${symbols[i % 3]}&side=${side}&quantity=${1 + (i % 7)}`,
+            { method: "POST" },
+          );
+          const order = await res.json();
+          if (res.status >= 200 && res.status < 300) acknowledged.set(order.id, order);
+        }
+      }));
+      positions = await positionsOf(first.base);
+    } finally {
+      const status = await first.stop("SIGKILL");
+      assert.equal(status.signal, "SIGKILL");
+    }
+    assert.ok(acknowledged.size >= 200, `${acknowledged.size} orders acknowledged`);
+
+    const second = await startChild(args);
+    try {
+      for (const [id, order] of acknowledged) {
+        const res = await fetch(`${second.base}/orders/${id}`);
+        assert.equal(res.status, 200, `order ${id} is back`);
+        assert.deepEqual(await res.json(), order);
+      }
+      assert.deepEqual(await positionsOf(second.base), positions);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tradewatch-shutdown-" });
+  const db = join(dir, "orders.db");
+  try {
+    const child = await startChild(["--db", db, "--venue-latency", "400", "--log-level", "info"]);
+    let signalledAt = Infinity;
+    try {
+      const inFlight = Array.from({ length: 6 }, async () => {
+        const res = await fetch(`${child.base}/orders?symbol=AMZN&side=BUY&quantity=1`, {
+          method: "POST",
+        });
+        return { status: res.status, body: await res.json(), at: performance.now() };
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      signalledAt = performance.now();
+      const exited = child.stop("SIGTERM");
+      const results = await Promise.all(inFlight);
+      for (const r of results) assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.ok(results.some((r) => r.at > signalledAt), "at least one order was in flight");
+      const status = await exited;
+      assert.equal(status.code, 0, child.output());
+      assert.match(child.output(), /"msg":"shutting down","reason":"SIGTERM"/);
+      assert.match(child.output(), /"msg":"stopped"/);
+      await assert.rejects(fetch(`${child.base}/health`), "no longer accepting");
+    } finally {
+      await child.stop();
+    }
+    // The answered orders were flushed: a restart has them.
+    const again = await startChild(["--db", db, "--log-level", "warn"]);
+    try {
+      const page = await (await fetch(`${again.base}/orders?limit=50`)).json();
+      assert.equal(page.orders.length, 6);
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("configuration errors exit 2 with a clear message", async () => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [["--bogus"], {}, /Unknown flag --bogus/],
+    [["--port", "70000"], {}, /Invalid --port "70000": expected an integer >= 0 <= 65535/],
+    [["--port"], {}, /Flag --port needs a value/],
+    [["--fail-rate", "2"], {}, /Invalid --fail-rate/],
+    [["--log-level", "loud"], {}, /Invalid --log-level "loud": expected debug, info/],
+    [["--symbols", "AAPL,AAPL"], {}, /no duplicate symbols/],
+    [["stray"], {}, /Unexpected argument "stray"/],
+    [[], { PORT: "eighty" }, /Invalid --port "eighty".*environment variable PORT/],
+    [[], { TRADEWATCH_NO_METRICS: "maybe" }, /TRADEWATCH_NO_METRICS/],
+  ];
+  for (const [args, env, message] of cases) {
+    const r = await runMain(args, env);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /^tradewatch: [A-Z]/);
+    assert.ok(!r.stderr.includes("    at "), "no stack trace");
+  }
+});
+
+Deno.test("--help lists every flag with its environment variable and default", async () => {
+  const r = await runMain(["--help"]);
+  assert.equal(r.code, 0);
+  for (
+    const [flag, env] of [
+      ["--port", "PORT"],
+      ["--host", "HOST"],
+      ["--db", "TRADEWATCH_DB"],
+      ["--symbols", "TRADEWATCH_SYMBOLS"],
+      ["--venue-latency", "TRADEWATCH_VENUE_LATENCY"],
+      ["--fail-rate", "TRADEWATCH_FAIL_RATE"],
+      ["--max-position", "TRADEWATCH_MAX_POSITION"],
+      ["--max-notional", "TRADEWATCH_MAX_NOTIONAL"],
+      ["--max-order-qty", "TRADEWATCH_MAX_ORDER_QTY"],
+      ["--tick-interval", "TRADEWATCH_TICK_INTERVAL"],
+      ["--seed", "TRADEWATCH_SEED"],
+      ["--log-level", "LOG_LEVEL"],
+      ["--no-metrics", "TRADEWATCH_NO_METRICS"],
+      ["--metrics-token", "METRICS_TOKEN"],
+      ["--body-limit", "TRADEWATCH_BODY_LIMIT"],
+    ]
+  ) {
+    assert.match(r.stdout, new RegExp(`^  ${flag}\\b.*\\b${env}\\b`, "m"), flag);
+  }
+  assert.match(r.stdout, /--port N\s+PORT\s+8000\b/);
+  assert.match(r.stdout, /--db PATH\s+TRADEWATCH_DB\s+\.\/data\/tradewatch\.db/);
+  assert.match(r.stdout, /--host ADDR\s+HOST\s+0\.0\.0\.0/);
+});
