@@ -4,6 +4,8 @@
 #
 #   denoland/deno:2.9.6                     Debian bookworm (debootstrap) + this host's deno 2.9.6
 #   gcr.io/distroless/cc-debian12:nonroot   glibc + libgcc_s + CA bundle + passwd, no shell
+#   PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE    (only when set, e.g. prom/prometheus:v3.5.0) this
+#                                           host's Debian prometheus / prometheus-alertmanager
 #
 # For machines that reach no container registry (CI here). Never push these images.
 #
@@ -12,7 +14,8 @@
 #
 # Usage: DOCKER_HOST=unix:///path/docker.sock scripts/standin-images.sh
 # Env:   DOCKER (client, default /usr/bin/docker), DENO_BIN (default: deno on PATH),
-#        CA_BUNDLE (default /etc/ssl/certs/ca-certificates.crt), DEBIAN_MIRROR.
+#        CA_BUNDLE (default /etc/ssl/certs/ca-certificates.crt), DEBIAN_MIRROR,
+#        PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE (tags for the optional monitoring stand-ins).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,5 +72,24 @@ rm -f "$ctx/deno"
 say "building gcr.io/distroless/cc-debian12:nonroot (stand-in)"
 DOCKER_BUILDKIT=0 "$docker" build --quiet --network none -f "$here/standin/distroless.Dockerfile" \
   -t gcr.io/distroless/cc-debian12:nonroot -t gcr.io/distroless/cc-debian12:latest "$ctx" >/dev/null
+
+# 4. Optional: Prometheus and Alertmanager stand-ins from this host's Debian binaries.
+standin_binary() { # TAG BINARY NAME DOCKERFILE
+  [[ -x $2 ]] || die "$2 is missing (apt-get install prometheus prometheus-alertmanager)"
+  rm -f "$ctx/$3"
+  cp "$2" "$ctx/$3"
+  say "building $1 (stand-in running $("$2" --version 2>&1 | head -n 1))"
+  DOCKER_BUILDKIT=0 "$docker" build --quiet --network none -f "$here/standin/$4" -t "$1" "$ctx" >/dev/null
+  rm -f "$ctx/$3"
+}
+if [[ -n ${PROMETHEUS_IMAGE:-} ]]; then
+  standin_binary "$PROMETHEUS_IMAGE" /usr/bin/prometheus prometheus prometheus.Dockerfile
+fi
+if [[ -n ${ALERTMANAGER_IMAGE:-} ]]; then
+  # Debian's Alertmanager reads its notification templates from /usr/share (not embedded).
+  rm -rf "$ctx/alertmanager-share"
+  cp -r /usr/share/prometheus/alertmanager "$ctx/alertmanager-share"
+  standin_binary "$ALERTMANAGER_IMAGE" /usr/bin/prometheus-alertmanager alertmanager alertmanager.Dockerfile
+fi
 
 say "done"

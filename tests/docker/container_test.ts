@@ -3,7 +3,11 @@
  * reachable), the REAL Dockerfile built (its `run` target, and the distroless `final` target with
  * the offline DENORT_BIN=/bin/true packaging), the `run` image started with host networking on a
  * free loopback port, then `/health`, a scrape of `/metrics` with the whole metric catalog, and
- * Docker's own HEALTHCHECK status. Everything is stopped by PID and removed at the end.
+ * Docker's own HEALTHCHECK status. Then the REAL compose.yaml brought up (trading_api from the
+ * `run` image, Prometheus and Alertmanager from stand-ins that run this host's Debian binaries,
+ * loadgen): the trading_api target is UP in Prometheus, the rules are loaded, Alertmanager is
+ * discovered and the load generator's orders reach Prometheus. Everything is stopped by PID and
+ * removed at the end.
  *
  * Skipped (visibly) only when a private engine cannot run here at all: not root, not Linux, or
  * docker.io not installed; or when TRADEWATCH_DOCKER_TEST=0 asks for it.
@@ -11,9 +15,11 @@
 import assert from "node:assert/strict";
 import { DOCKER_CLIENT, startPrivateDockerd, unavailableReason } from "./private_dockerd.ts";
 import { createCatalog, describeCatalog } from "../../src/metrics/catalog.ts";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const RUN_TAG = "tradewatch:test-run";
+const COMPOSE = "/usr/bin/docker-compose";
 const FINAL_TAG = "tradewatch:test-final";
 
 const skipReason = Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0"
@@ -55,11 +61,131 @@ async function get(url: string): Promise<{ status: number; type: string; body: s
   };
 }
 
+type StackPorts = Record<
+  "TRADEWATCH_API_PORT" | "PROMETHEUS_PORT" | "ALERTMANAGER_PORT" | "GRAFANA_PORT",
+  string
+>;
+
+/** Run docker-compose 1.29 on the real compose.yaml against the private engine. */
+async function compose(host: string, project: string, ports: StackPorts, args: string[]) {
+  const out = await new Deno.Command(COMPOSE, {
+    args: ["--file", `${ROOT}compose.yaml`, "--project-name", project, "--ansi", "never", ...args],
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DOCKER_HOST: host,
+      TRADEWATCH_TAG: RUN_TAG.split(":")[1],
+      TRADEWATCH_TARGET: "run",
+      TRADEWATCH_BIND: "127.0.0.1",
+      ...ports,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+/** The images compose.yaml pins for Prometheus and Alertmanager (stand-ins get these tags). */
+async function imagesOfCompose(): Promise<{ prometheus: string; alertmanager: string }> {
+  // deno-lint-ignore no-explicit-any
+  const doc = parseYaml(await Deno.readTextFile(`${ROOT}compose.yaml`)) as any;
+  return {
+    prometheus: doc.services.prometheus.image,
+    alertmanager: doc.services.alertmanager.image,
+  };
+}
+
+/** Bring up everything but grafana (no stand-in) from the prebuilt `run` image. */
+async function composeUp(host: string, project: string, ports: StackPorts) {
+  const up = await compose(host, project, ports, [
+    "up",
+    "--detach",
+    "--no-build",
+    "trading_api",
+    "prometheus",
+    "alertmanager",
+    "loadgen",
+  ]);
+  assert.equal(up.code, 0, `docker-compose up failed:\n${up.stdout.slice(-4000)}`);
+}
+
+// deno-lint-ignore no-explicit-any
+async function promApi(prom: string, path: string): Promise<any> {
+  const res = await fetch(`${prom}${path}`, { signal: AbortSignal.timeout(5000) });
+  const body = await res.json();
+  assert.equal(body.status, "success", `${path}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body.data;
+}
+
+async function instant(prom: string, query: string): Promise<number | undefined> {
+  const data = await promApi(prom, `/api/v1/query?query=${encodeURIComponent(query)}`);
+  const v = data.result?.[0]?.value?.[1];
+  return v === undefined ? undefined : Number(v);
+}
+
+/** What `docker compose up` must give: the seed's outcome, on the real configs. */
+async function checkStack(prom: string, ports: StackPorts) {
+  // deno-lint-ignore no-explicit-any
+  const target = await waitFor<any>("the trading_api target UP in Prometheus", 90_000, async () => {
+    const data = await promApi(prom, "/api/v1/targets?state=active");
+    // deno-lint-ignore no-explicit-any
+    const t = data.activeTargets.find((x: any) => x.labels.job === "trading_api");
+    return t?.health === "up" ? t : undefined;
+  });
+  assert.equal(target.scrapeUrl, "http://trading_api:8000/metrics");
+  assert.equal(await instant(prom, 'up{job="trading_api"}'), 1);
+
+  // The rule file mounted next to prometheus.yml is loaded, every rule of it.
+  // deno-lint-ignore no-explicit-any
+  const rulesDoc = parseYaml(await Deno.readTextFile(`${ROOT}configs/alert_rules.yml`)) as any;
+  // deno-lint-ignore no-explicit-any
+  const want = rulesDoc.groups.reduce((n: number, g: any) => n + g.rules.length, 0);
+  const rules = await promApi(prom, "/api/v1/rules");
+  // deno-lint-ignore no-explicit-any
+  const got = rules.groups.reduce((n: number, g: any) => n + g.rules.length, 0);
+  assert.equal(got, want, "every rule of configs/alert_rules.yml is loaded");
+
+  // Alertmanager by its service name, and reachable on its published port.
+  const ams = await waitFor("Alertmanager discovered", 30_000, async () => {
+    const d = await promApi(prom, "/api/v1/alertmanagers");
+    return d.activeAlertmanagers.length ? d.activeAlertmanagers : undefined;
+  });
+  assert.match(ams[0].url, /^http:\/\/alertmanager:9093\//);
+  const ready = await waitFor("Alertmanager ready on its published port", 30_000, async () => {
+    const r = await get(`http://127.0.0.1:${ports.ALERTMANAGER_PORT}/-/ready`);
+    return r.status === 200 ? r : undefined;
+  });
+  assert.equal(ready.status, 200);
+
+  // The trading API on its published port, and the load generator's orders in Prometheus.
+  const health = await waitFor("trading_api /health on its published port", 30_000, async () => {
+    const r = await get(`http://127.0.0.1:${ports.TRADEWATCH_API_PORT}/health`);
+    return r.status === 200 ? r : undefined;
+  });
+  assert.equal(health.status, 200);
+  const orders = await waitFor("loadgen's orders scraped by Prometheus", 90_000, async () => {
+    const v = await instant(prom, "sum(order_count_total)");
+    return v !== undefined && v > 0 ? v : undefined;
+  });
+  assert.ok(orders > 0);
+}
+
 Deno.test({
   name: "container: the Dockerfile's run target serves /health and /metrics; final is distroless",
   ignore: skipReason !== null,
   async fn(t) {
     const started = performance.now();
+    const composeImages = await imagesOfCompose();
+    const project = `twtest${crypto.randomUUID().slice(0, 8)}`;
+    const stackPorts = {
+      TRADEWATCH_API_PORT: String(freePort()),
+      PROMETHEUS_PORT: String(freePort()),
+      ALERTMANAGER_PORT: String(freePort()),
+      GRAFANA_PORT: String(freePort()),
+    };
     const engine = await startPrivateDockerd();
     const container = `tw-test-${crypto.randomUUID().slice(0, 8)}`;
     const docker = engine.docker;
@@ -76,7 +202,13 @@ Deno.test({
       await t.step(`stand-in base images (engine: ${engine.storageDriver})`, async () => {
         const out = await new Deno.Command("bash", {
           args: [`${ROOT}scripts/standin-images.sh`],
-          env: { DOCKER_HOST: engine.host, DOCKER: DOCKER_CLIENT, DENO_BIN: Deno.execPath() },
+          env: {
+            DOCKER_HOST: engine.host,
+            DOCKER: DOCKER_CLIENT,
+            DENO_BIN: Deno.execPath(),
+            PROMETHEUS_IMAGE: composeImages.prometheus,
+            ALERTMANAGER_IMAGE: composeImages.alertmanager,
+          },
           stdout: "piped",
           stderr: "piped",
         }).output();
@@ -157,6 +289,27 @@ Deno.test({
         assert.equal(status, "healthy");
       });
 
+      await t.step(
+        "docker-compose up: trading_api UP in Prometheus, alerts wired, load",
+        async () => {
+          await composeUp(engine.host, project, stackPorts);
+          const prom = `http://127.0.0.1:${stackPorts.PROMETHEUS_PORT}`;
+          const composeLogs = async () =>
+            (await compose(engine.host, project, stackPorts, [
+              "logs",
+              "--tail",
+              "15",
+              "--no-color",
+            ]))
+              .stdout;
+          try {
+            await checkStack(prom, stackPorts);
+          } catch (err) {
+            throw new Error(`${(err as Error).message}\ncompose logs:\n${await composeLogs()}`);
+          }
+        },
+      );
+
       await t.step("docker build (final: distroless, non-root, self-probing)", async () => {
         // deno compile cannot download denort offline: exercise the packaging with /bin/true.
         await must(
@@ -200,6 +353,7 @@ Deno.test({
         }
       });
     } finally {
+      await compose(engine.host, project, stackPorts, ["down", "--volumes", "--timeout", "5"]);
       await docker(["rm", "--force", "--volumes", container]);
       await engine.stop();
       console.log(

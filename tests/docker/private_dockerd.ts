@@ -115,7 +115,8 @@ async function startWith(dir: string, driver: string): Promise<PrivateDockerd> {
     "--ip-forward=false",
     "--bridge=none",
     `--storage-driver=${driver}`,
-    "--userland-proxy=false",
+    // Networks that compose creates come from here (bridges in this engine's own namespaces).
+    "--default-address-pool=base=172.29.0.0/16,size=24",
     "--log-level=warn",
   ];
   // `exec` keeps dockerd's PID equal to the child's, so it can be stopped by PID.
@@ -137,6 +138,20 @@ async function startWith(dir: string, driver: string): Promise<PrivateDockerd> {
     }
   };
   const stopEngine = async () => {
+    // Bridges of user-defined networks outlive the engine: note them to delete them after it.
+    const nets = exited ? { code: 1, stdout: "", stderr: "" } : await runClient(host, [
+      "network",
+      "ls",
+      "--quiet",
+      "--no-trunc",
+      "--filter",
+      "driver=bridge",
+    ]);
+    const bridges = nets.code === 0
+      ? nets.stdout.split("\n").filter((id) => /^[0-9a-f]{12,}$/.test(id)).map((id) =>
+        `br-${id.slice(0, 12)}`
+      )
+      : [];
     if (!exited) {
       try {
         child.kill("SIGTERM");
@@ -152,6 +167,10 @@ async function startWith(dir: string, driver: string): Promise<PrivateDockerd> {
       }
     }
     await status;
+    for (const br of bridges) {
+      await new Deno.Command("ip", { args: ["link", "delete", br], stdout: "null", stderr: "null" })
+        .output().catch(() => undefined);
+    }
     // dockerd stops the containerd it started; if it was killed, stop that containerd by PID.
     const ctrd = await readPid(`${dir}/exec/containerd/containerd.pid`);
     if (ctrd && alive(ctrd)) {
