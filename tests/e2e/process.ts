@@ -12,6 +12,7 @@ export class ManagedProcess {
   readonly pid: number;
   #child: Deno.ChildProcess;
   #output = "";
+  #stdout = "";
   #listeners = new Set<() => void>();
   #drained: Promise<void>;
   #status: Promise<Deno.CommandStatus>;
@@ -21,9 +22,10 @@ export class ManagedProcess {
     this.name = name;
     this.#child = child;
     this.pid = child.pid;
-    this.#drained = Promise.all([this.#drain(child.stdout), this.#drain(child.stderr)]).then(
-      () => {},
-    );
+    this.#drained = Promise.all([this.#drain(child.stdout, true), this.#drain(child.stderr, false)])
+      .then(
+        () => {},
+      );
     this.#status = child.status.then((s) => {
       this.#exited = true;
       this.#notify();
@@ -54,15 +56,22 @@ export class ManagedProcess {
     return this.#output;
   }
 
+  /** Everything the process wrote to stdout so far. */
+  get stdout(): string {
+    return this.#stdout;
+  }
+
   /** Whether the process has exited. */
   get exited(): boolean {
     return this.#exited;
   }
 
-  async #drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  async #drain(stream: ReadableStream<Uint8Array>, isStdout: boolean): Promise<void> {
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
-      this.#output += decoder.decode(chunk, { stream: true });
+      const text = decoder.decode(chunk, { stream: true });
+      this.#output += text;
+      if (isStdout && this.#stdout.length < 16_000_000) this.#stdout += text;
       // Keep memory bounded: the beginning and the recent end matter for diagnostics.
       if (this.#output.length > 4_000_000) {
         this.#output = this.#output.slice(0, 100_000) + "\n[…]\n" + this.#output.slice(-1_000_000);
@@ -113,14 +122,21 @@ export class ManagedProcess {
     return this.#output.split("\n").slice(-lines).map((l) => `  ${this.name}| ${l}`).join("\n");
   }
 
+  /** Wait for the process to exit on its own; resolves once its output is drained. */
+  async wait(): Promise<Deno.CommandStatus> {
+    const status = await this.#status;
+    await this.#drained;
+    return status;
+  }
+
   /**
-   * Stop the process: SIGTERM, then SIGKILL after `graceMs`; resolves with its exit status
-   * once its output is drained. Safe to call more than once.
+   * Stop the process: `signal` (SIGTERM), then SIGKILL after `graceMs`; resolves with its exit
+   * status once its output is drained. Safe to call more than once.
    */
-  async stop(graceMs = 5_000): Promise<Deno.CommandStatus> {
+  async stop(graceMs = 5_000, signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
     if (!this.#exited) {
       try {
-        this.#child.kill("SIGTERM");
+        this.#child.kill(signal);
       } catch { /* already gone */ }
     }
     let timer: ReturnType<typeof setTimeout> | undefined;

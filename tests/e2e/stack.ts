@@ -17,6 +17,13 @@ export interface Notification {
   alerts: { labels: Record<string, string>; status: string }[];
 }
 
+/** The parts of `--loadgen --json` reports the tests read. */
+export interface LoadgenReport {
+  requests: { sent: number; failed: number; transportErrors: number };
+  statuses: Record<string, number>;
+  scenarios: Record<string, { requests: number; statuses: Record<string, number> }>;
+}
+
 /** What to start. */
 export interface StackOptions {
   /** Alerts whose `for` is shortened to 1s in the generated rule file. */
@@ -151,6 +158,38 @@ export class Stack {
     const line = await this.service.waitFor(/^\{.*"msg":"listening".*\}$/m, 30_000);
     const { port } = JSON.parse(line[0]);
     if (port !== this.apiPort) throw new Error(`Service listens on ${port}, not ${this.apiPort}`);
+  }
+
+  /**
+   * Start `tradewatch --loadgen` against the stack's trading API (timer scheduler: the spin
+   * scheduler would take a core from the processes under test).
+   */
+  startLoadgen(args: string[]): ManagedProcess {
+    return ManagedProcess.start(
+      "loadgen",
+      Deno.execPath(),
+      [
+        "run",
+        "--allow-all",
+        `${ROOT}main.ts`,
+        "--loadgen",
+        "--target",
+        this.apiUrl,
+        "--scheduler",
+        "timer",
+        "--no-progress",
+        ...args,
+      ],
+      { cwd: ROOT },
+    );
+  }
+
+  /** Run `tradewatch --loadgen ... --json -` to completion; resolves with its JSON report. */
+  async runLoadgen(args: string[]): Promise<LoadgenReport> {
+    const proc = this.startLoadgen([...args, "--json", "-"]);
+    const status = await proc.wait();
+    if (status.code !== 0) throw new Error(`loadgen exited ${status.code}:\n${proc.tail()}`);
+    return JSON.parse(proc.stdout) as LoadgenReport;
   }
 
   /** Stop the trading API gracefully; resolves with its exit code. */

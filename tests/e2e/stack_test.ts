@@ -24,7 +24,6 @@ import { HTTP_DURATION_BUCKETS } from "../../src/metrics/catalog.ts";
 import { dashboardQueries, readDashboard } from "../configs/dashboard.ts";
 import { alertmanagerAlerts, prometheusAlerts, query, type Sample, waitUntil } from "./prom_api.ts";
 import { Stack } from "./stack.ts";
-import { startTraffic } from "./traffic.ts";
 
 /** The seed's six queries (Part 6), verbatim. */
 const SEED = {
@@ -69,13 +68,20 @@ Deno.test({
           return up.length === 1 ? up : undefined;
         }, { timeoutMs: 30_000, describe: () => `up{job="trading_api"} == 1\n${diag()}` }));
 
-      const report = await timed("traffic (4 s at ~60 req/s)", async () => {
-        const traffic = startTraffic(stack.apiUrl, { ratePerSecond: 60 });
-        await new Promise((r) => setTimeout(r, 4_000));
-        return await traffic.stop();
-      });
-      assert.ok(report.orders > 50, `only ${report.orders} orders sent`);
-      assert.equal(report.statuses["500"], undefined, JSON.stringify(report.statuses));
+      const report = await timed("--loadgen, 4 s at 60 req/s", () =>
+        stack.runLoadgen([
+          "--rate",
+          "60",
+          "--duration",
+          "4s",
+          "--mix",
+          "orders=60,quotes=20,positions=20",
+          "--seed",
+          "7",
+        ]));
+      const ordersSent = report.scenarios.orders.requests;
+      assert.ok(ordersSent > 50, `only ${ordersSent} orders sent`);
+      assert.deepEqual(Object.keys(report.statuses).sort(), ["200", "201"]);
 
       await timed("Prometheus catches up with the service", () =>
         waitUntil(async () => {
@@ -83,7 +89,7 @@ Deno.test({
           const served = [...own.matchAll(/^order_count_total\{[^}]*\} (\S+)$/gm)]
             .reduce((s, m) => s + Number(m[1]), 0);
           const scraped = sum(await query(prom, 'sum(order_count_total{job="trading_api"})'));
-          return served === report.orders && scraped === served ? scraped : undefined;
+          return served === ordersSent && scraped === served ? scraped : undefined;
         }, { timeoutMs: 15_000, describe: () => `Prometheus sees every order\n${diag()}` }));
 
       await timed("the seed's six queries", async () => {
@@ -124,8 +130,8 @@ Deno.test({
         // 4. Orders in the last hour: close to what the service counted.
         const lastHour = sum(await query(prom, SEED.ordersLastHour));
         assert.ok(
-          lastHour > 0.5 * report.orders && lastHour < 1.5 * report.orders,
-          `increase over 1h ${lastHour} vs ${report.orders} orders sent`,
+          lastHour > 0.5 * ordersSent && lastHour < 1.5 * ordersSent,
+          `increase over 1h ${lastHour} vs ${ordersSent} orders sent`,
         );
 
         // 5. Position values: one series per symbol of the universe; each held symbol's value
@@ -159,7 +165,7 @@ Deno.test({
               volume: Object.fromEntries(volume.map((s) => [s.metric.symbol, s.value])),
               p95: p95.value,
               ordersLastHour: lastHour,
-              ordersSent: report.orders,
+              ordersSent: ordersSent,
               positionValues: Object.fromEntries(values.map((s) => [s.metric.symbol, s.value])),
               cacheHitRate: hit[0].value,
             })
@@ -190,7 +196,16 @@ Deno.test({
         "fault injection: restart with --fail-rate 0.9",
         () => stack.startService(["--fail-rate", "0.9"]),
       );
-      const faulty = startTraffic(stack.apiUrl, { ratePerSecond: 40, ordersOnly: true });
+      const faulty = stack.startLoadgen([
+        "--rate",
+        "40",
+        "--duration",
+        "60s",
+        "--mix",
+        "orders=1",
+        "--json",
+        "-",
+      ]);
       try {
         await timed("HighOrderFailureRate firing in Prometheus", () =>
           waitUntil(async () => {
@@ -264,8 +279,10 @@ Deno.test({
             }),
         );
       } finally {
-        const faultReport = await faulty.stop();
-        console.log(`e2e fault traffic: ${JSON.stringify(faultReport.statuses)}`);
+        // Interrupted, the load generator still reports what it sent.
+        await faulty.stop(5_000, "SIGINT");
+        const statuses = faulty.stdout ? JSON.parse(faulty.stdout).statuses : faulty.tail();
+        console.log(`e2e fault traffic: ${JSON.stringify(statuses)}`);
       }
     } finally {
       await stack.close();
