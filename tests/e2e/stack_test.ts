@@ -22,7 +22,8 @@ import {
 } from "../../src/metrics/labels.ts";
 import { HTTP_DURATION_BUCKETS } from "../../src/metrics/catalog.ts";
 import { dashboardQueries, readDashboard } from "../configs/dashboard.ts";
-import { alertmanagerAlerts, prometheusAlerts, query, type Sample, waitUntil } from "./prom_api.ts";
+import { prometheusAlerts, query, type Sample, waitUntil } from "./prom_api.ts";
+import { waitFiring, waitInAlertmanager, waitNotified } from "./alert_waits.ts";
 import { Stack } from "./stack.ts";
 
 /** The seed's six queries (Part 6), verbatim. */
@@ -207,34 +208,14 @@ Deno.test({
         "-",
       ]);
       try {
-        await timed("HighOrderFailureRate firing in Prometheus", () =>
-          waitUntil(async () => {
-            const alerts = await prometheusAlerts(prom);
-            return alerts.find((a) =>
-              a.labels.alertname === "HighOrderFailureRate" && a.state === "firing"
-            );
-          }, {
-            timeoutMs: 30_000,
-            describe: async () =>
-              `HighOrderFailureRate firing: ${
-                JSON.stringify(await prometheusAlerts(prom))
-              }\n${diag()}`,
-          }));
+        const fired = await timed(
+          "HighOrderFailureRate firing in Prometheus",
+          () => waitFiring(stack, "HighOrderFailureRate"),
+        );
+        assert.ok(Number(fired.value) > 0.1, `failed share ${fired.value}`);
         const inAm = await timed(
           "HighOrderFailureRate in Alertmanager",
-          () =>
-            waitUntil(async () => {
-              const alerts = await alertmanagerAlerts(stack.alertmanagerUrl);
-              return alerts.find((a) =>
-                a.labels.alertname === "HighOrderFailureRate" && a.status.state === "active"
-              );
-            }, {
-              timeoutMs: 30_000,
-              describe: async () =>
-                `HighOrderFailureRate in Alertmanager: ${
-                  JSON.stringify(await alertmanagerAlerts(stack.alertmanagerUrl))
-                }`,
-            }),
+          () => waitInAlertmanager(stack, "HighOrderFailureRate"),
         );
         assert.equal(inAm.labels.severity, "critical");
         assert.equal(inAm.labels.job, "trading_api");
@@ -244,40 +225,16 @@ Deno.test({
           "https://github.com/tradewatch/tradewatch#alert-highorderfailurerate",
         );
         assert.match(inAm.annotations.description, /^\d+(\.\d+)?% of the orders on trading_api/);
-
         await timed(
           "HighOrderFailureRate notified to the critical receiver",
-          () =>
-            waitUntil(
-              () =>
-                Promise.resolve(stack.notifications.find((n) =>
-                  n.receiver === "critical" &&
-                  n.alerts.some((a) => a.labels.alertname === "HighOrderFailureRate")
-                )),
-              {
-                timeoutMs: 15_000,
-                describe: () => `a webhook notification: ${JSON.stringify(stack.notifications)}`,
-              },
-            ),
+          () => waitNotified(stack, "HighOrderFailureRate", "critical"),
         );
 
-        await timed(
+        const inhibited = await timed(
           "High5xxErrorRatio inhibited by HighOrderFailureRate",
-          () =>
-            waitUntil(async () => {
-              const alerts = await alertmanagerAlerts(stack.alertmanagerUrl);
-              return alerts.find((a) =>
-                a.labels.alertname === "High5xxErrorRatio" && a.status.state === "suppressed" &&
-                a.status.inhibitedBy.length > 0
-              );
-            }, {
-              timeoutMs: 15_000,
-              describe: async () =>
-                `High5xxErrorRatio suppressed: ${
-                  JSON.stringify(await alertmanagerAlerts(stack.alertmanagerUrl))
-                }`,
-            }),
+          () => waitInAlertmanager(stack, "High5xxErrorRatio", "suppressed"),
         );
+        assert.ok(inhibited.status.inhibitedBy.length > 0, JSON.stringify(inhibited.status));
       } finally {
         // Interrupted, the load generator still reports what it sent.
         await faulty.stop(5_000, "SIGINT");
