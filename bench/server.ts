@@ -1,11 +1,318 @@
 /**
- * Benchmarks of the server area (placeholder until its issue lands).
+ * Benchmarks of the server area, each goal a side-by-side ratio measured in one run. Every server
+ * is a child process; only one is under load at a time, in interleaved rounds (best round kept
+ * per server), so that noise from the rest of the machine hits all of them alike:
+ *
+ * - GET /health: the service (metrics on) vs a bare `Deno.serve` answering "ok" (goal >= 0.8x);
+ * - instrumentation overhead: GET /health with metrics vs `--no-metrics` (goal >= 0.95x);
+ * - POST /orders with the full engine and a file database (venue latency 0) vs the bare server
+ *   (goal >= 0.1x), its p99 (goal < 20 ms) and errors (goal 0);
+ * - scrape time of 10,000 series (goal <= 25 ms) and of the default universe (goal < 5 ms),
+ *   measured over HTTP against live services.
+ *
+ * Driven by `wrk -t2 -c50` (the machine has 2 cores).
  *
  * @module
  */
+import { join } from "node:path";
 import type { BenchRow } from "./table.ts";
 
+const ROOT = new URL("..", import.meta.url).pathname;
+const DURATION_S = Number(Deno.env.get("BENCH_SERVER_SECONDS") ?? 5);
+const ROUNDS = Number(Deno.env.get("BENCH_SERVER_ROUNDS") ?? 2);
+
+interface Server {
+  name: string;
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function drain(stream: ReadableStream<Uint8Array>, onText: (t: string) => void) {
+  const d = new TextDecoder();
+  try {
+    for await (const chunk of stream) onText(d.decode(chunk, { stream: true }));
+  } catch { /* closed */ }
+}
+
+/** Start a child that prints a JSON line with `port` once listening; keep draining its output. */
+async function startChild(name: string, args: string[]): Promise<Server> {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  let port = 0;
+  const readers = [
+    drain(proc.stdout, (t) => {
+      if (!port) {
+        out += t;
+        const line = out.split("\n").find((l) => l.includes('"port"'));
+        if (line) port = JSON.parse(line).port;
+      }
+    }),
+    drain(proc.stderr, (t) => (err = (err + t).slice(-4000))),
+  ];
+  const deadline = Date.now() + 30_000;
+  while (!port && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const stop = async () => {
+    try {
+      proc.kill("SIGTERM");
+    } catch { /* gone */ }
+    await proc.status;
+    await Promise.all(readers);
+  };
+  if (!port) {
+    await stop();
+    throw new Error(`${name} did not start: ${out}\n${err}`);
+  }
+  return { name, base: `http://127.0.0.1:${port}`, stop };
+}
+
+const BARE_SERVER = `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) =>
+  console.log(JSON.stringify({ port: a.port })) }, () => new Response("ok"));
+Deno.addSignalListener("SIGTERM", () => Deno.exit(0));`;
+
+function service(
+  name: string,
+  dbDir: string,
+  extra: string[] = [],
+  symbols?: string,
+): Promise<Server> {
+  return startChild(name, [
+    "run",
+    "--allow-all",
+    "main.ts",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--db",
+    join(dbDir, `${name.replace(/\W+/g, "_")}.db`),
+    "--venue-latency",
+    "0",
+    "--max-position",
+    "1000000000",
+    "--max-notional",
+    "1000000000",
+    ...(symbols ? ["--symbols", symbols] : []),
+    ...extra,
+  ]);
+}
+
+interface WrkResult {
+  rps: number;
+  p99ms: number;
+  errors: number;
+  requests: number;
+}
+
+function toMs(v: string, unit: string): number {
+  const n = Number(v);
+  return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
+}
+
+async function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
+  const args = [
+    "-t2",
+    "-c50",
+    `-d${seconds}s`,
+    "--latency",
+    ...(script ? ["-s", script] : []),
+    url,
+  ];
+  const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(text);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const socketErrors = socket ? socket.slice(1).reduce((a, v) => a + Number(v), 0) : 0;
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
+  return {
+    rps,
+    p99ms: p99 ? toMs(p99[1], p99[2]) : NaN,
+    errors: non2xx + socketErrors,
+    requests,
+  };
+}
+
+/** wrk script: POST /orders cycling over symbols, alternating sides so positions stay bounded. */
+function ordersScript(symbols: readonly string[]): string {
+  return `
+local symbols = { ${symbols.map((s) => `"${s}"`).join(", ")} }
+local i = 0
+wrk.method = "POST"
+request = function()
+  i = i + 1
+  local side = (i % 2 == 0) and "SELL" or "BUY"
+  local symbol = symbols[(math.floor(i / 2) % #symbols) + 1]
+  return wrk.format("POST", "/orders?symbol=" .. symbol .. "&side=" .. side .. "&quantity=1")
+end
+`;
+}
+
+/** Median wall time of `n` sequential scrapes over HTTP, in ms, and the sample count. */
+async function scrapeTime(base: string, n: number, headers: HeadersInit = {}) {
+  const times: number[] = [];
+  let samples = 0;
+  for (let i = 0; i < n + 5; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}/metrics`, { headers });
+    const body = await res.text();
+    if (i >= 5) times.push(performance.now() - t); // the first scrapes warm the JIT up
+    samples = body.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length;
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)], samples };
+}
+
 /** Run the server benchmarks. */
-export function run(): Promise<BenchRow[]> {
-  return Promise.resolve([]);
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const dbDir = await Deno.makeTempDir({ prefix: "tradewatch-bench-" });
+  const script = join(dbDir, "orders.lua");
+  const servers: Server[] = [];
+  try {
+    const bare = await startChild("bare", ["eval", BARE_SERVER]);
+    servers.push(bare);
+    const withMetrics = await service("metrics", dbDir);
+    servers.push(withMetrics);
+    const without = await service("no-metrics", dbDir, ["--no-metrics"]);
+    servers.push(without);
+    const symbols = (await (await fetch(`${withMetrics.base}/quotes`)).json()).symbols as string[];
+    await Deno.writeTextFile(script, ordersScript(symbols));
+
+    // Warm-up: JIT and connection pools of every server.
+    for (const s of servers) await wrk(`${s.base}/health`, 1);
+
+    // GET /health, interleaved rounds, best round per server.
+    const best = new Map<string, number>();
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const s of servers) {
+        const { rps } = await wrk(`${s.base}/health`, DURATION_S);
+        best.set(s.name, Math.max(best.get(s.name) ?? 0, rps));
+      }
+    }
+    const bareRps = best.get("bare")!;
+    const metricsRps = best.get("metrics")!;
+    const noMetricsRps = best.get("no-metrics")!;
+    const healthRatio = metricsRps / bareRps;
+    rows.push({
+      area: "server",
+      name: "GET /health rps (metrics on)",
+      value: metricsRps,
+      unit: "req/s",
+      anchor: { name: "bare Deno.serve", value: bareRps },
+      ratio: healthRatio,
+      goal: ">= 0.8x",
+      pass: healthRatio >= 0.8,
+    });
+    const overhead = metricsRps / noMetricsRps;
+    rows.push({
+      area: "server",
+      name: "GET /health rps, metrics on / off",
+      value: metricsRps,
+      unit: "req/s",
+      anchor: { name: "--no-metrics", value: noMetricsRps },
+      ratio: overhead,
+      goal: ">= 0.95x",
+      pass: overhead >= 0.95,
+    });
+
+    // POST /orders: full engine, file database, venue latency 0.
+    await wrk(`${withMetrics.base}/orders`, 1, script);
+    await wrk(`${without.base}/orders`, 1, script);
+    const orders = await wrk(`${withMetrics.base}/orders`, DURATION_S, script);
+    const ordersOff = await wrk(`${without.base}/orders`, DURATION_S, script);
+    const ordersRatio = orders.rps / bareRps;
+    rows.push({
+      area: "server",
+      name: "POST /orders rps (file DB, metrics on)",
+      value: orders.rps,
+      unit: "req/s",
+      anchor: { name: "bare Deno.serve", value: bareRps },
+      ratio: ordersRatio,
+      goal: ">= 0.1x",
+      pass: ordersRatio >= 0.1,
+    });
+    rows.push({
+      area: "server",
+      name: "POST /orders p99",
+      value: orders.p99ms,
+      unit: "ms",
+      goal: "< 20 ms",
+      pass: orders.p99ms < 20,
+    });
+    rows.push({
+      area: "server",
+      name: `POST /orders errors (of ${orders.requests})`,
+      value: orders.errors,
+      unit: "",
+      goal: "0",
+      pass: orders.errors === 0,
+    });
+    rows.push({
+      area: "server",
+      name: "POST /orders rps, metrics on / off",
+      value: orders.rps,
+      unit: "req/s",
+      anchor: { name: "--no-metrics", value: ordersOff.rps },
+      ratio: orders.rps / ordersOff.rps,
+      goal: ">= 0.95x",
+      pass: orders.rps / ordersOff.rps >= 0.95,
+    });
+
+    // Scrape of the default universe (after the traffic above: its HTTP series exist).
+    const small = await scrapeTime(withMetrics.base, 50);
+    rows.push({
+      area: "server",
+      name: `scrape default universe (${small.samples} samples)`,
+      value: small.ms,
+      unit: "ms",
+      goal: "< 5 ms",
+      pass: small.ms < 5,
+    });
+    for (const s of servers.splice(0)) await s.stop();
+
+    // Scrape of ~10,000 series: a universe of 430 symbols (23 pre-initialised samples each).
+    const many = Array.from({ length: 430 }, (_, i) => `S${String(i).padStart(4, "0")}`);
+    const big = await service("big", dbDir, ["--tick-interval", "1000"], many.join(","));
+    servers.push(big);
+    await (await fetch(`${big.base}/nope`)).body?.cancel();
+    const large = await scrapeTime(big.base, 30);
+    rows.push({
+      area: "server",
+      name: `scrape ${large.samples} series (text)`,
+      value: large.ms,
+      unit: "ms",
+      goal: "<= 25 ms",
+      pass: large.ms <= 25 && large.samples >= 10_000,
+    });
+    const largeOm = await scrapeTime(big.base, 30, {
+      accept: "application/openmetrics-text;version=1.0.0",
+      "accept-encoding": "gzip",
+    });
+    rows.push({
+      area: "server",
+      name: `scrape ${largeOm.samples} series (OpenMetrics+gzip)`,
+      value: largeOm.ms,
+      unit: "ms",
+      goal: "<= 25 ms",
+      pass: largeOm.ms <= 25,
+    });
+  } finally {
+    for (const s of servers) await s.stop().catch(() => {});
+    await Deno.remove(dbDir, { recursive: true }).catch(() => {});
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  const { formatTable } = await import("./table.ts");
+  console.log(formatTable(await run()));
 }

@@ -17,7 +17,7 @@ import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { observability, receivedAtOf } from "./middleware.ts";
+import { getRequestId, observability, receivedAtOf } from "./middleware.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
 
 /** What {@link createApp} needs. */
@@ -237,7 +237,7 @@ export function createApp(options: AppOptions): Hono {
       return c.json({ error: err.message || "request error", field: null }, status);
     }
     logger.error("unhandled error", {
-      request_id: c.get("requestId" as never),
+      request_id: getRequestId(c),
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     });
     return c.json({ error: "internal error", field: null }, 500);
