@@ -174,7 +174,7 @@ async function checkStack(prom: string, ports: StackPorts) {
 }
 
 Deno.test({
-  name: "container: the Dockerfile's run target serves /health and /metrics; final is distroless",
+  name: "container: run target serves /health and /metrics, compose stack UP, final is distroless",
   ignore: skipReason !== null,
   async fn(t) {
     const started = performance.now();
@@ -310,48 +310,54 @@ Deno.test({
         },
       );
 
-      await t.step("docker build (final: distroless, non-root, self-probing)", async () => {
-        // deno compile cannot download denort offline: exercise the packaging with /bin/true.
-        await must(
-          [
-            "build",
-            "--network",
-            "host",
-            "--build-arg",
-            "DENORT_BIN=/bin/true",
-            "-t",
-            FINAL_TAG,
-            ".",
-          ],
-          "docker build (final)",
-          { DOCKER_BUILDKIT: "0" },
-        );
-        const config = JSON.parse(
-          await must(["image", "inspect", "-f", "{{json .Config}}", FINAL_TAG], "inspect final"),
-        );
-        assert.equal(config.User, "65532:65532");
-        assert.deepEqual(config.Entrypoint, ["/usr/local/bin/tradewatch"]);
-        assert.deepEqual(config.Healthcheck.Test, [
-          "CMD",
-          "/usr/local/bin/tradewatch",
-          "--healthcheck",
-        ]);
-        assert.ok("8000/tcp" in config.ExposedPorts);
-        assert.ok("/data" in config.Volumes);
-        assert.ok(config.Env.includes("TRADEWATCH_DB=/data/tradewatch.db"));
-        // The executable is in the image, with the program embedded (payload marker).
-        const probe = `${container}-final`;
-        await must(["create", "--name", probe, FINAL_TAG], "docker create final");
-        try {
-          const tar = await docker(["cp", `${probe}:/usr/local/bin/tradewatch`, "-"]);
-          assert.equal(tar.code, 0, tar.stderr);
-          assert.ok(tar.stdout.includes("d3n0l4nd"), "the compiled program is embedded");
-          const shell = await docker(["cp", `${probe}:/bin/sh`, "-"]);
-          assert.notEqual(shell.code, 0, "the final image has no shell");
-        } finally {
-          await docker(["rm", "-f", probe]);
-        }
-      });
+      await t.step(
+        "docker build (final, BuildKit: distroless, non-root, self-probing)",
+        async () => {
+          // deno compile cannot download denort offline: exercise the packaging with /bin/true.
+          // BuildKit here (the run target above used the classic builder): both must work.
+          await must(
+            [
+              "build",
+              "--progress",
+              "plain",
+              "--network",
+              "host",
+              "--build-arg",
+              "DENORT_BIN=/bin/true",
+              "-t",
+              FINAL_TAG,
+              ".",
+            ],
+            "docker build (final)",
+            { DOCKER_BUILDKIT: "1" },
+          );
+          const config = JSON.parse(
+            await must(["image", "inspect", "-f", "{{json .Config}}", FINAL_TAG], "inspect final"),
+          );
+          assert.equal(config.User, "65532:65532");
+          assert.deepEqual(config.Entrypoint, ["/usr/local/bin/tradewatch"]);
+          assert.deepEqual(config.Healthcheck.Test, [
+            "CMD",
+            "/usr/local/bin/tradewatch",
+            "--healthcheck",
+          ]);
+          assert.ok("8000/tcp" in config.ExposedPorts);
+          assert.ok("/data" in config.Volumes);
+          assert.ok(config.Env.includes("TRADEWATCH_DB=/data/tradewatch.db"));
+          // The executable is in the image, with the program embedded (payload marker).
+          const probe = `${container}-final`;
+          await must(["create", "--name", probe, FINAL_TAG], "docker create final");
+          try {
+            const tar = await docker(["cp", `${probe}:/usr/local/bin/tradewatch`, "-"]);
+            assert.equal(tar.code, 0, tar.stderr);
+            assert.ok(tar.stdout.includes("d3n0l4nd"), "the compiled program is embedded");
+            const shell = await docker(["cp", `${probe}:/bin/sh`, "-"]);
+            assert.notEqual(shell.code, 0, "the final image has no shell");
+          } finally {
+            await docker(["rm", "-f", probe]);
+          }
+        },
+      );
     } finally {
       await compose(engine.host, project, stackPorts, ["down", "--volumes", "--timeout", "5"]);
       await docker(["rm", "--force", "--volumes", container]);
