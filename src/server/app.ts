@@ -12,6 +12,7 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
 import { ROUTE_TEMPLATES } from "../metrics/labels.ts";
 import type { Recorder } from "../metrics/recorder.ts";
+import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../store/types.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
@@ -60,7 +61,6 @@ export const ENDPOINTS: ReadonlyArray<{ method: string; path: string; descriptio
 ];
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const CURSOR = /^[A-Za-z0-9_.:-]{1,128}$/;
 const HEALTH_BODY = JSON.stringify({ status: "healthy" });
 const JSON_TYPE = "application/json";
 
@@ -180,7 +180,7 @@ export function createApp(options: AppOptions): Hono {
       }
     }
     const before = c.req.query("before");
-    if (before !== undefined && !CURSOR.test(before)) {
+    if (before !== undefined && !ORDER_CURSOR_PATTERN.test(before)) {
       throw new ApiError(422, "before must be a cursor returned as nextCursor", "before");
     }
     return c.json(await service.listOrders({ limit, before }));
@@ -231,6 +231,12 @@ export function createApp(options: AppOptions): Hono {
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       return c.json({ error: err.message, field: err.field, ...err.extra }, err.status);
+    }
+    if (err instanceof InvalidCursorError) {
+      return c.json(
+        { error: "before must be a cursor returned as nextCursor", field: "before" },
+        422,
+      );
     }
     if (err instanceof HTTPException) {
       const status = err.status;

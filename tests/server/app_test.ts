@@ -265,8 +265,12 @@ Deno.test("read endpoints answer JSON; unknown ids and symbols 404 with field", 
     assert.equal(typeof (risk.json!.var as Record<string, number>)["0.99"], "number");
     const badLimit = await req(f.app, "GET", "/orders?limit=0");
     assert.deepEqual([badLimit.status, badLimit.json!.field], [422, "limit"]);
-    const badCursor = await req(f.app, "GET", "/orders?before=%00%01");
-    assert.deepEqual([badCursor.status, badCursor.json!.field], [422, "before"]);
+    for (const cursor of ["%00%01", "abc", "0", "-1", "9".repeat(40)]) {
+      const badCursor = await req(f.app, "GET", `/orders?before=${cursor}`);
+      assert.deepEqual([badCursor.status, badCursor.json!.field], [422, "before"], cursor);
+    }
+    const page = await req(f.app, "GET", "/orders?before=12345&limit=500");
+    assert.equal(page.status, 200, page.text);
   } finally {
     await f.close();
   }
