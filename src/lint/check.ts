@@ -4,17 +4,24 @@
  * @module
  */
 import type { FileContext } from "./context.ts";
-import type { Problem, RuleFile } from "./model.ts";
+import type { Problem, Rule, RuleFile } from "./model.ts";
 
 /** Where a check comes from: what promtool checks, or what only this linter sees. */
 export type CheckKind = "promtool" | "beyond" | "catalog";
 
-/** A check over one decoded rule file. It returns problems and never throws. */
+/**
+ * A check. It returns problems and never throws. Rule checks run rule by rule (the runner
+ * analyses each expression once and drops it before the next rule); file checks see the whole
+ * file (names, duplicates).
+ */
 export interface Check {
   /** `group/name`, e.g. `promql/syntax`. */
   name: string;
   kind: CheckKind;
   /** One line for the README and `--help`. */
   description: string;
-  run(file: RuleFile, ctx: FileContext): Problem[];
+  /** Problems of one rule. */
+  rule?(rule: Rule, ctx: FileContext): Problem[];
+  /** Problems across the file. */
+  file?(file: RuleFile, ctx: FileContext): Problem[];
 }

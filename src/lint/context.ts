@@ -5,8 +5,12 @@
  */
 import type { Problem, PromVersion, Scalar, Severity } from "./model.ts";
 import { SourceIndex } from "./source.ts";
-import type { YNode } from "./yaml.ts";
+import { YamlTable, type YNode } from "./yaml.ts";
 import type { CatalogIndex } from "./catalog.ts";
+import type { Rule } from "./model.ts";
+import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
+import { ExprAnalysis } from "./analysis.ts";
+import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -28,10 +32,52 @@ export class FileContext {
   readonly source: SourceIndex;
   readonly options: LintOptions;
 
+  #rule?: Rule;
+  #parsed?: ParsedExpr;
+  #analysis?: ExprAnalysis | null;
+  #templates = new Map<string, TemplateInfo>();
+  /** Names recorded by the file's recording rules (set by the runner). */
+  recorded: ReadonlySet<string> = new Set();
+  /** Node positions of the file's YAML (set by the runner). */
+  table: YamlTable = new YamlTable();
+
   constructor(path: string, text: string, options: LintOptions) {
     this.path = path;
     this.source = new SourceIndex(text);
     this.options = options;
+  }
+
+  #select(rule: Rule): void {
+    if (this.#rule === rule) return;
+    this.#rule = rule;
+    this.#templates.clear();
+    const text = rule.expr?.value;
+    this.#parsed = text ? parsePromql(text, this.options.prometheus) : undefined;
+    this.#analysis = this.#parsed && !this.#parsed.errors.length
+      ? new ExprAnalysis(this.#parsed)
+      : null;
+  }
+
+  /** A rule's parsed expression (errors included); memoized for the current rule only. */
+  parsed(rule: Rule): ParsedExpr | undefined {
+    this.#select(rule);
+    return this.#parsed;
+  }
+
+  /** The analysis of a rule's valid expression; undefined when it is absent or invalid. */
+  expr(rule: Rule): ExprAnalysis | undefined {
+    this.#select(rule);
+    return this.#analysis ?? undefined;
+  }
+
+  /** A template parsed once per rule. */
+  template(text: string): TemplateInfo {
+    let t = this.#templates.get(text);
+    if (!t) {
+      t = parseTemplate(text, this.options.prometheus);
+      this.#templates.set(text, t);
+    }
+    return t;
   }
 
   /** Whether names follow the legacy (pre-UTF-8) character set. */
@@ -47,7 +93,7 @@ export class FileContext {
 
   /** A problem on a node; the offending text is the node's source unless given. */
   node(check: string, severity: Severity, node: YNode, message: string, text?: string): Problem {
-    return this.at(check, severity, node.start, message, text ?? this.nodeText(node));
+    return this.at(check, severity, this.table.start[node], message, text ?? this.nodeText(node));
   }
 
   /** A problem inside a scalar, at offset `i` of its value. */
@@ -59,12 +105,23 @@ export class FileContext {
     message: string,
     text: string,
   ): Problem {
-    return this.at(check, severity, scalarOffset(this.source.text, scalar, i), message, text);
+    return this.at(
+      check,
+      severity,
+      scalarOffset(this.source.text, this.table, scalar, i),
+      message,
+      text,
+    );
   }
 
   /** The source text of a node, on one line and shortened. */
   nodeText(node: YNode): string {
-    return oneLine(this.source.text.slice(node.start, node.end));
+    return oneLine(this.source.text.slice(this.table.start[node], this.table.end[node]));
+  }
+
+  /** The offset where a node starts. */
+  start(node: YNode): number {
+    return this.table.start[node];
   }
 }
 
@@ -78,9 +135,10 @@ export function oneLine(text: string): string {
  * Map offset `i` in a scalar's value to an offset in the source: exact for plain and quoted
  * one-line scalars without escapes and for literal block scalars, approximate otherwise.
  */
-export function scalarOffset(text: string, scalar: Scalar, i: number): number {
+export function scalarOffset(text: string, table: YamlTable, scalar: Scalar, i: number): number {
   const { node, value } = scalar;
-  const start = node.start;
+  const start = table.start[node];
+  const nodeEnd = table.end[node];
   const c = text[start];
   if (c === "|" || c === ">") {
     const header = text.indexOf("\n", start);
@@ -96,11 +154,11 @@ export function scalarOffset(text: string, scalar: Scalar, i: number): number {
     const lineEnd = text.indexOf("\n", pos);
     const line = text.slice(pos, lineEnd === -1 ? undefined : lineEnd);
     const indent = line.length - line.trimStart().length;
-    return Math.min(pos + indent + lines[lines.length - 1].length, node.end);
+    return Math.min(pos + indent + lines[lines.length - 1].length, nodeEnd);
   }
   const q = c === '"' || c === "'" ? 1 : 0;
-  if (q === 0 && node.alias !== undefined) return start;
-  const raw = text.slice(start + q, node.end);
+  if (q === 0 && table.aliases.has(node)) return start;
+  const raw = text.slice(start + q, nodeEnd);
   if (raw.startsWith(value.slice(0, i))) return start + q + i;
-  return Math.min(start + q + i, node.end);
+  return Math.min(start + q + i, nodeEnd);
 }

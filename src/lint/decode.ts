@@ -6,12 +6,13 @@
  */
 import type { FileContext } from "./context.ts";
 import type { Group, LabelEntry, Problem, Rule, RuleFile, Scalar } from "./model.ts";
-import { entries, type YamlResult, type YNode } from "./yaml.ts";
+import { type YamlResult, YamlTable, type YEntry, type YNode } from "./yaml.ts";
 import { suggest } from "./suggest.ts";
 
 const CHECK = "yaml/strict";
 
 let sink: Problem[] = [];
+let t: YamlTable = new YamlTable();
 
 function bad(ctx: FileContext, node: YNode, message: string): void {
   sink.push(ctx.node(CHECK, "error", node, message));
@@ -32,9 +33,10 @@ function kindOf(v: unknown): string {
 /** Decode the first YAML document of a rule file; type and unknown-field problems go to `problems`. */
 export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Problem[]): RuleFile {
   sink = problems;
+  t = doc.table;
   const file: RuleFile = { groups: [] };
   const root = doc.root;
-  if (!root || doc.value === null || doc.value === undefined) return file;
+  if (root === undefined || doc.value === null || doc.value === undefined) return file;
   if (kindOf(doc.value) !== "mapping") {
     bad(
       ctx,
@@ -44,21 +46,21 @@ export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Prob
     return file;
   }
   let groupsNode: YNode | undefined;
-  for (const e of entries(root)) {
-    const key = String(e.key.value);
+  for (const e of t.entries(root)) {
+    const key = String(t.value(e.key));
     if (key === "groups") groupsNode = e.value;
     else if (key !== "<<") unknownField(ctx, e.key, key, "file", ROOT_FIELDS);
   }
-  if (!groupsNode || groupsNode.value === null) return file;
-  if (!Array.isArray(groupsNode.value)) {
+  if (groupsNode === undefined || t.value(groupsNode) === null) return file;
+  if (!Array.isArray(t.value(groupsNode))) {
     bad(
       ctx,
       groupsNode,
-      `"groups" must be a list of groups, got a ${kindOf(groupsNode.value)}`,
+      `"groups" must be a list of groups, got a ${kindOf(t.value(groupsNode))}`,
     );
     return file;
   }
-  groupsNode.children.forEach((gNode, i) => {
+  t.children(groupsNode).forEach((gNode, i) => {
     const group = decodeGroup(gNode, i, ctx);
     if (group) file.groups.push(group);
   });
@@ -83,7 +85,7 @@ function unknownField(
 
 /** A scalar field; reports and returns undefined for collections. */
 function scalar(ctx: FileContext, node: YNode, what: string): Scalar | undefined {
-  const v = node.value;
+  const v = t.value(node);
   if (v === null || v === undefined) return undefined;
   if (typeof v === "object") {
     bad(ctx, node, `${what} must be a string, got a ${kindOf(v)}`);
@@ -95,8 +97,9 @@ function scalar(ctx: FileContext, node: YNode, what: string): Scalar | undefined
 /** In 2 mode, yaml.Node fields read an alias as its anchor name (a 2.42 quirk). */
 function nodeField(ctx: FileContext, node: YNode, what: string): Scalar | undefined {
   if (ctx.options.prometheus === 2) {
-    if (node.alias !== undefined) return { value: node.alias, node };
-    const v = node.value;
+    const alias = t.aliases.get(node);
+    if (alias !== undefined) return { value: alias, node };
+    const v = t.value(node);
     if (v === null || v === undefined || typeof v === "object") return undefined;
     return { value: String(v), node };
   }
@@ -104,7 +107,7 @@ function nodeField(ctx: FileContext, node: YNode, what: string): Scalar | undefi
 }
 
 function labelMap(ctx: FileContext, node: YNode, what: string): LabelEntry[] | undefined {
-  const v = node.value;
+  const v = t.value(node);
   if (v === null || v === undefined) return undefined;
   if (kindOf(v) !== "mapping") {
     bad(
@@ -115,12 +118,12 @@ function labelMap(ctx: FileContext, node: YNode, what: string): LabelEntry[] | u
     return undefined;
   }
   const out: LabelEntry[] = [];
-  for (const e of entries(node)) {
-    if (e.key.value === "<<") continue;
+  for (const e of t.entries(node)) {
+    if (t.value(e.key) === "<<") continue;
     const key = scalar(ctx, e.key, `a name in ${what}`);
-    const value = e.value.value === null
+    const value = t.value(e.value) === null
       ? { value: "", node: e.value }
-      : scalar(ctx, e.value, `the value of ${what} "${String(e.key.value)}"`);
+      : scalar(ctx, e.value, `the value of ${what} "${String(t.value(e.key))}"`);
     if (key && value) out.push({ key, value });
   }
   return out;
@@ -128,15 +131,15 @@ function labelMap(ctx: FileContext, node: YNode, what: string): LabelEntry[] | u
 
 function decodeGroup(node: YNode, index: number, ctx: FileContext): Group | undefined {
   const group: Group = { index, node, rules: [] };
-  if (node.value === null) return group;
-  if (kindOf(node.value) !== "mapping") {
-    bad(ctx, node, `a group must be a mapping, got a ${kindOf(node.value)}`);
+  if (t.value(node) === null) return group;
+  if (kindOf(t.value(node)) !== "mapping") {
+    bad(ctx, node, `a group must be a mapping, got a ${kindOf(t.value(node))}`);
     return undefined;
   }
   const allowed = ctx.options.prometheus === 2 ? GROUP_FIELDS_2 : GROUP_FIELDS_3;
   let rulesNode: YNode | undefined;
   for (const e of mergedEntries(node)) {
-    const key = String(e.key.value);
+    const key = String(t.value(e.key));
     switch (allowed.includes(key) ? key : "") {
       case "name":
         group.name = scalar(ctx, e.value, "a group name");
@@ -166,15 +169,15 @@ function decodeGroup(node: YNode, index: number, ctx: FileContext): Group | unde
         unknownField(ctx, e.key, key, "group", allowed);
     }
   }
-  if (rulesNode && rulesNode.value !== null) {
-    if (!Array.isArray(rulesNode.value)) {
+  if (rulesNode !== undefined && t.value(rulesNode) !== null) {
+    if (!Array.isArray(t.value(rulesNode))) {
       bad(
         ctx,
         rulesNode,
-        `"rules" must be a list of rules, got a ${kindOf(rulesNode.value)}`,
+        `"rules" must be a list of rules, got a ${kindOf(t.value(rulesNode))}`,
       );
     } else {
-      rulesNode.children.forEach((rNode, i) => {
+      t.children(rulesNode).forEach((rNode, i) => {
         const rule = decodeRule(rNode, i, group, ctx);
         if (rule) group.rules.push(rule);
       });
@@ -184,33 +187,33 @@ function decodeGroup(node: YNode, index: number, ctx: FileContext): Group | unde
 }
 
 /** Entries of a mapping with `<<` merges applied (written keys win over merged ones). */
-function mergedEntries(node: YNode, depth = 0): { key: YNode; value: YNode }[] {
-  const own = entries(node);
-  if (depth > 8 || !own.some((e) => e.key.value === "<<")) return own;
-  const byKey = new Map<string, { key: YNode; value: YNode }>();
+function mergedEntries(node: YNode, depth = 0): YEntry[] {
+  const own = t.entries(node);
+  if (depth > 8 || !own.some((e) => t.value(e.key) === "<<")) return own;
+  const byKey = new Map<string, YEntry>();
   for (const e of own) {
-    if (e.key.value !== "<<") continue;
-    const srcs = Array.isArray(e.value.value) ? e.value.children : [e.value];
-    for (const s of srcs) {
-      for (const m of mergedEntries(s, depth + 1)) {
-        const k = String(m.key.value);
+    if (t.value(e.key) !== "<<") continue;
+    const srcs = Array.isArray(t.value(e.value)) ? t.children(e.value) : [e.value];
+    for (const src of srcs) {
+      for (const m of mergedEntries(src, depth + 1)) {
+        const k = String(t.value(m.key));
         if (!byKey.has(k)) byKey.set(k, m);
       }
     }
   }
-  for (const e of own) if (e.key.value !== "<<") byKey.set(String(e.key.value), e);
+  for (const e of own) if (t.value(e.key) !== "<<") byKey.set(String(t.value(e.key)), e);
   return [...byKey.values()];
 }
 
 function decodeRule(node: YNode, index: number, group: Group, ctx: FileContext): Rule | undefined {
   const rule: Rule = { index, group, node };
-  if (node.value === null) return rule;
-  if (kindOf(node.value) !== "mapping") {
-    bad(ctx, node, `a rule must be a mapping, got a ${kindOf(node.value)}`);
+  if (t.value(node) === null) return rule;
+  if (kindOf(t.value(node)) !== "mapping") {
+    bad(ctx, node, `a rule must be a mapping, got a ${kindOf(t.value(node))}`);
     return undefined;
   }
   for (const e of mergedEntries(node)) {
-    const key = String(e.key.value);
+    const key = String(t.value(e.key));
     switch (RULE_FIELDS.includes(key) ? key : "") {
       case "record":
         rule.record = nodeField(ctx, e.value, "record");

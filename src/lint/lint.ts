@@ -8,6 +8,8 @@ import { decodeRuleFile } from "./decode.ts";
 import type { Problem } from "./model.ts";
 import { parseYaml } from "./yaml.ts";
 import { CHECKS } from "./checks/mod.ts";
+import type { Check } from "./check.ts";
+import { recordedNames } from "./rules.ts";
 
 /** The result of linting one file. */
 export interface FileResult {
@@ -36,12 +38,14 @@ export function lintText(path: string, text: string, options: LintOptions): File
       });
       return { path, problems, rules };
     }
+    ctx.table = doc.table;
     const file = decodeRuleFile(doc, ctx, problems);
     for (const g of file.groups) rules += g.rules.length;
-    for (const check of CHECKS) {
-      if (check.kind === "catalog" && !options.catalog) continue;
+    ctx.recorded = recordedNames(file);
+    const checks = CHECKS.filter((c) => c.kind !== "catalog" || options.catalog);
+    const guard = (check: Check, run: () => Problem[]) => {
       try {
-        problems.push(...check.run(file, ctx));
+        for (const p of run()) problems.push(p);
       } catch (e) {
         problems.push({
           severity: "error",
@@ -51,6 +55,16 @@ export function lintText(path: string, text: string, options: LintOptions): File
           text: "",
           check: "internal",
         });
+      }
+    };
+    for (const check of checks) {
+      if (check.file) guard(check, () => check.file!(file, ctx));
+    }
+    for (const g of file.groups) {
+      for (const rule of g.rules) {
+        for (const check of checks) {
+          if (check.rule) guard(check, () => check.rule!(rule, ctx));
+        }
       }
     }
   } catch (e) {

@@ -1,33 +1,89 @@
 /**
- * YAML with positions, fast enough for 5,000-rule files.
+ * YAML with positions, fast and lean enough for 5,000-rule files.
  *
  * The `yaml` package keeps positions but took 0.35 s just to tokenize the 2 MB bench file here,
  * so values come from js-yaml (~35 ms) and positions from js-yaml's `listener` hook, which reports
  * the start and end of every node it composes. Scalars stay strings (failsafe schema plus `null`
  * and merge keys), like Go's yaml.v3 decoding scalars into string fields from their source text.
+ * Positions live in typed arrays, not one object per node: 5,000 rules make ~150,000 nodes, and
+ * objects for them cost ~15 MB of heap and grew V8's young generation to its maximum.
  *
  * @module
  */
 import jsyaml from "js-yaml";
 
-/** A YAML node with its source range (UTF-16 offsets into the file text). */
-export interface YNode {
-  /** Offset of the node's first character (anchor, tag, quote or block indicator included). */
-  start: number;
-  /** Offset just past the node's last character. */
-  end: number;
-  /** The composed value (shared with the document value). */
-  value: unknown;
-  /** Nested nodes in source order: key, value, key, value… for mappings; items for sequences. */
-  children: YNode[];
-  /** The alias name when the node is `*name`. */
-  alias?: string;
-}
+/** A YAML node: an index into its document's {@link YamlTable}. */
+export type YNode = number;
 
 /** A mapping entry's key and value nodes. */
 export interface YEntry {
   key: YNode;
   value: YNode;
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Source ranges and values of a document's nodes. */
+export class YamlTable {
+  /** Offset of each node's first character (anchor, tag, quote or block indicator included). */
+  start: Int32Array = new Int32Array(1024);
+  /** Offset just past each node's last character. */
+  end: Int32Array = new Int32Array(1024);
+  /** First child (mappings: key, value, key, value…; sequences: items), or -1. */
+  first: Int32Array = new Int32Array(1024);
+  /** Next sibling, or -1. */
+  next: Int32Array = new Int32Array(1024);
+  /** The composed value of each node (shared with the document value). */
+  values: unknown[] = [];
+  /** Alias names of `*name` nodes. */
+  aliases: Map<YNode, string> = new Map();
+  /** Number of nodes. */
+  count = 0;
+
+  /** Append a node; returns its index. */
+  add(start: number, end: number, first: number, value: unknown): YNode {
+    const i = this.count++;
+    if (i === this.start.length) {
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+      this.first = grow(this.first);
+      this.next = grow(this.next);
+    }
+    this.start[i] = start;
+    this.end[i] = end;
+    this.first[i] = first;
+    this.next[i] = -1;
+    this.values.push(value);
+    return i;
+  }
+
+  /** The node's composed value. */
+  value(n: YNode): unknown {
+    return this.values[n];
+  }
+
+  /** The node's children in source order. */
+  children(n: YNode): YNode[] {
+    const out: YNode[] = [];
+    for (let c = this.first[n]; c !== -1; c = this.next[c]) out.push(c);
+    return out;
+  }
+
+  /** A mapping node's entries (key and value pairs), `<<` merge entries included. */
+  entries(n: YNode): YEntry[] {
+    const out: YEntry[] = [];
+    for (let k = this.first[n]; k !== -1;) {
+      const v = this.next[k];
+      if (v === -1) break;
+      out.push({ key: k, value: v });
+      k = this.next[v];
+    }
+    return out;
+  }
 }
 
 /** A parsed YAML document, or the first error. */
@@ -36,8 +92,8 @@ export interface YamlResult {
   value: unknown;
   /** Node of the first document's root, if any. */
   root?: YNode;
-  /** Node for every composed mapping or sequence value, by identity. */
-  nodes: Map<object, YNode>;
+  /** Positions and values of every node. */
+  table: YamlTable;
   /** The syntax error, if the document could not be read. */
   error?: { message: string; offset: number };
 }
@@ -45,11 +101,6 @@ export interface YamlResult {
 const SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [jsyaml.types.null, jsyaml.types.merge],
 });
-
-interface Frame {
-  start: number;
-  children: YNode[];
-}
 
 interface ListenerState {
   position: number;
@@ -69,7 +120,7 @@ function skipBlank(text: string, i: number, end: number): number {
   return i;
 }
 
-/** Trim trailing spaces, line breaks and comments before `end`, not before `start`. */
+/** Trim trailing spaces and line breaks before `end`, not before `start`. */
 function trimEnd(text: string, start: number, end: number): number {
   while (end > start) {
     const c = text.charCodeAt(end - 1);
@@ -84,101 +135,84 @@ function trimEnd(text: string, start: number, end: number): number {
  * Later documents are ignored, even when invalid (as promtool does).
  */
 export function parseYaml(text: string): YamlResult {
-  const nodes = new Map<object, YNode>();
-  let stack: Frame[] = [];
+  let table = new YamlTable();
+  // Open frames: start offset, first and last child so far.
+  let depth = 0;
+  let fStart: Int32Array = new Int32Array(64);
+  let fFirst: Int32Array = new Int32Array(64);
+  let fLast: Int32Array = new Int32Array(64);
   let roots: YNode[] = [];
+  // Collections by identity, so that aliases of collections get their anchor's children.
+  const anchors = text.includes("&");
+  let collections = new Map<object, YNode>();
   const listener = (event: string, state: ListenerState) => {
     if (event === "open") {
-      stack.push({ start: state.position, children: [] });
+      if (depth === fStart.length) {
+        fStart = grow(fStart);
+        fFirst = grow(fFirst);
+        fLast = grow(fLast);
+      }
+      fStart[depth] = state.position;
+      fFirst[depth] = -1;
+      fLast[depth] = -1;
+      depth++;
       return;
     }
-    const frame = stack.pop();
-    if (!frame) return;
+    if (depth === 0) return;
+    depth--;
     const input = state.input;
-    const start = skipBlank(input, frame.start, state.position);
-    const node: YNode = {
-      start,
-      end: Math.max(start, trimEnd(input, start, state.position)),
-      value: state.result,
-      children: frame.children,
-    };
-    if (input.charCodeAt(start) === 42 /* * */) {
-      node.alias = /^\*([^\s,\[\]{}]+)/.exec(input.slice(start, start + 256))?.[1];
-    }
+    const start = skipBlank(input, fStart[depth], state.position);
+    const end = Math.max(start, trimEnd(input, start, state.position));
     const v = state.result;
-    if (v !== null && typeof v === "object") {
-      const known = nodes.get(v);
-      if (known && node.alias !== undefined) {
-        // An alias of a collection: reuse the anchored node's children for positions.
-        node.children = known.children;
-      } else if (!known) nodes.set(v, node);
+    let first = fFirst[depth];
+    let alias: string | undefined;
+    if (input.charCodeAt(start) === 42 /* * */) {
+      alias = /^\*([^\s,\[\]{}]+)/.exec(input.slice(start, start + 256))?.[1];
     }
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(node);
-    else roots.push(node);
+    if (anchors && v !== null && typeof v === "object") {
+      const known = collections.get(v);
+      if (known !== undefined && alias !== undefined) first = table.first[known];
+      else if (known === undefined) collections.set(v, table.count);
+    }
+    const n = table.add(start, end, first, v);
+    if (alias !== undefined) table.aliases.set(n, alias);
+    if (depth > 0) {
+      const p = depth - 1;
+      if (fLast[p] === -1) fFirst[p] = n;
+      else table.next[fLast[p]] = n;
+      fLast[p] = n;
+    } else roots.push(n);
   };
   const load = (src: string) => {
-    stack = [];
+    table = new YamlTable();
+    depth = 0;
     roots = [];
+    collections = new Map();
     const docs: unknown[] = [];
     jsyaml.loadAll(src, (d: unknown) => docs.push(d), { schema: SCHEMA, listener });
     return docs;
   };
   try {
     const docs = load(text);
-    return { value: docs[0], root: roots[0], nodes };
+    return { value: docs[0], root: roots[0], table };
   } catch (e) {
     const err = e as { reason?: string; message?: string; mark?: { position?: number } };
     const offset = err.mark?.position ?? 0;
     // promtool reads only the first document: if it was complete before the error, keep it.
-    const firstEnd = roots[0]?.end;
+    const firstEnd = roots.length ? table.end[roots[0]] : undefined;
     if (firstEnd !== undefined && offset > firstEnd) {
-      const sep = /^(---|\.\.\.)/m;
-      sep.lastIndex = 0;
-      const rest = text.slice(firstEnd);
-      const m = sep.exec(rest);
+      const m = /^(---|\.\.\.)/m.exec(text.slice(firstEnd));
       if (m) {
-        nodes.clear();
         try {
           const docs = load(text.slice(0, firstEnd + m.index));
-          return { value: docs[0], root: roots[0], nodes };
+          return { value: docs[0], root: roots[0], table };
         } catch { /* fall through to the original error */ }
       }
     }
     return {
       value: undefined,
-      nodes,
+      table,
       error: { message: err.reason ?? String(err.message ?? e), offset },
     };
   }
-}
-
-/** The entries of a mapping node, pairing its children; `<<` merge entries included. */
-export function entries(node: YNode | undefined): YEntry[] {
-  if (!node) return [];
-  const out: YEntry[] = [];
-  const c = node.children;
-  for (let i = 0; i + 1 < c.length; i += 2) out.push({ key: c[i], value: c[i + 1] });
-  return out;
-}
-
-/**
- * Find the entry for `key` in a mapping node, looking into `<<` merges when the key is not
- * written in the mapping itself.
- */
-export function entry(node: YNode | undefined, key: string, depth = 0): YEntry | undefined {
-  if (!node || depth > 8) return undefined;
-  const list = entries(node);
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (list[i].key.value === key) return list[i];
-  }
-  for (const e of list) {
-    if (e.key.value !== "<<") continue;
-    const srcs = Array.isArray(e.value.value) ? e.value.children : [e.value];
-    for (const s of srcs) {
-      const found = entry(s, key, depth + 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

@@ -6,7 +6,6 @@
  */
 import type { Check } from "../check.ts";
 import type { LabelEntry, Problem } from "../model.ts";
-import { parseTemplate } from "../gotemplate.ts";
 import type { FileContext } from "../context.ts";
 
 function templateProblems(
@@ -17,7 +16,7 @@ function templateProblems(
 ): Problem[] {
   const out: Problem[] = [];
   for (const { key, value } of entries ?? []) {
-    const info = parseTemplate(value.value, ctx.options.prometheus);
+    const info = ctx.template(value.value);
     if (info.error) {
       const snippet = value.value.slice(info.error.offset, info.error.offset + 40).split("\n")[0] ||
         value.value.slice(-40);
@@ -42,15 +41,11 @@ export const alertsTemplate: Check = {
   kind: "promtool",
   description:
     "alert labels and annotations are valid Go templates (known variables and functions)",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        if (!r.alert || r.alert.value === "") continue;
-        out.push(...templateProblems(this.name, ctx, "label", r.labels));
-        out.push(...templateProblems(this.name, ctx, "annotation", r.annotations));
-      }
-    }
+    if (!r.alert || r.alert.value === "") return out;
+    out.push(...templateProblems(this.name, ctx, "label", r.labels));
+    out.push(...templateProblems(this.name, ctx, "annotation", r.annotations));
     return out;
   },
 };

@@ -26,7 +26,7 @@ export const groupDurations: Check = {
   name: "group/duration",
   kind: "promtool",
   description: "group interval and query_offset are valid durations",
-  run(file, ctx) {
+  file(file, ctx) {
     const out: Problem[] = [];
     for (const g of file.groups) {
       for (

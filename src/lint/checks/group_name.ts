@@ -12,7 +12,7 @@ export const groupName: Check = {
   name: "group/name",
   kind: "promtool",
   description: "group names are present and unique in the file",
-  run(file, ctx) {
+  file(file, ctx) {
     const out: Problem[] = [];
     const seen = new Map<string, number>();
     for (const g of file.groups) {
@@ -26,15 +26,13 @@ export const groupName: Check = {
       const first = seen.get(name);
       if (first !== undefined) {
         const at = ctx.source.position(first);
-        out.push(
-          ctx.node(
-            this.name,
-            "error",
-            g.name!.node,
-            `group name "${name}" is repeated in the same file (first at line ${at.line})`,
-          ),
-        );
-      } else seen.set(name, g.name!.node.start);
+        out.push(ctx.node(
+          this.name,
+          "error",
+          g.name!.node,
+          `group name "${name}" is repeated in the same file (first at line ${at.line})`,
+        ));
+      } else seen.set(name, ctx.start(g.name!.node));
     }
     return out;
   },

@@ -15,6 +15,15 @@ import { ruleAnnotationNames } from "./rule_annotation_names.ts";
 import { promqlSyntax } from "./promql_syntax.ts";
 import { alertsTemplate } from "./alerts_template.ts";
 import { ruleDuplicate } from "./rule_duplicate.ts";
+import { promqlSeries } from "./promql_series.ts";
+import { promqlRate } from "./promql_rate.ts";
+import { promqlRange } from "./promql_range.ts";
+import { promqlCounter } from "./promql_counter.ts";
+import { promqlHistogram } from "./promql_histogram.ts";
+import { alertsFor } from "./alerts_for.ts";
+import { alertsComparison } from "./alerts_comparison.ts";
+import { alertsTemplateValue } from "./alerts_template_value.ts";
+import { alertsTemplateLabels } from "./alerts_template_labels.ts";
 
 /** All checks. */
 export const CHECKS: readonly Check[] = [
@@ -29,4 +38,13 @@ export const CHECKS: readonly Check[] = [
   promqlSyntax,
   alertsTemplate,
   ruleDuplicate,
+  promqlSeries,
+  promqlRate,
+  promqlCounter,
+  promqlHistogram,
+  promqlRange,
+  alertsFor,
+  alertsComparison,
+  alertsTemplateValue,
+  alertsTemplateLabels,
 ];

@@ -6,7 +6,6 @@
  */
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
-import { parsePromql } from "../promql/parse.ts";
 import { oneLine } from "../context.ts";
 
 /** PromQL syntax and type errors, positioned inside the expression. */
@@ -14,27 +13,24 @@ export const promqlSyntax: Check = {
   name: "promql/syntax",
   kind: "promtool",
   description: "expr parses and type-checks as PromQL (RE2 regexes, non-empty matchers)",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        if (!r.expr || r.expr.value === "") continue;
-        const parsed = parsePromql(r.expr.value, ctx.options.prometheus);
-        for (const e of parsed.errors) {
-          const text = oneLine(r.expr.value.slice(e.from, Math.max(e.to, e.from + 1))) ||
-            oneLine(r.expr.value);
-          out.push(
-            ctx.inScalar(
-              this.name,
-              "error",
-              r.expr,
-              e.from,
-              `could not parse expression: ${e.message}`,
-              text,
-            ),
-          );
-        }
-      }
+    if (!r.expr || r.expr.value === "") return out;
+    const parsed = ctx.parsed(r);
+    if (!parsed) return out;
+    for (const e of parsed.errors) {
+      const text = oneLine(r.expr.value.slice(e.from, Math.max(e.to, e.from + 1))) ||
+        oneLine(r.expr.value);
+      out.push(
+        ctx.inScalar(
+          this.name,
+          "error",
+          r.expr,
+          e.from,
+          `could not parse expression: ${e.message}`,
+          text,
+        ),
+      );
     }
     return out;
   },

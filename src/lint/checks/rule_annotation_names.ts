@@ -12,17 +12,13 @@ export const ruleAnnotationNames: Check = {
   name: "rule/annotation-name",
   kind: "promtool",
   description: "annotation names are valid label names",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        for (const { key } of r.annotations ?? []) {
-          if (!validLabelName(key.value, ctx.legacyNames)) {
-            out.push(
-              ctx.node(this.name, "error", key.node, `invalid annotation name: ${key.value}`),
-            );
-          }
-        }
+    for (const { key } of r.annotations ?? []) {
+      if (!validLabelName(key.value, ctx.legacyNames)) {
+        out.push(
+          ctx.node(this.name, "error", key.node, `invalid annotation name: ${key.value}`),
+        );
       }
     }
     return out;

@@ -13,18 +13,14 @@ export const ruleDurations: Check = {
   name: "rule/duration",
   kind: "promtool",
   description: "for and keep_firing_for are valid durations",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        for (
-          const p of [
-            durationProblem(this.name, ctx, "for", r.for),
-            durationProblem(this.name, ctx, "keep_firing_for", r.keepFiringFor),
-          ]
-        ) if (p) out.push(p);
-      }
-    }
+    for (
+      const p of [
+        durationProblem(this.name, ctx, "for", r.for),
+        durationProblem(this.name, ctx, "keep_firing_for", r.keepFiringFor),
+      ]
+    ) if (p) out.push(p);
     return out;
   },
 };

@@ -19,28 +19,24 @@ export const ruleFields: Check = {
   name: "rule/fields",
   kind: "promtool",
   description: "annotations, for and keep_firing_for only on alerting rules",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        if (!r.record || r.record.value === "" || (r.alert && r.alert.value !== "")) continue;
-        const fields: [string, boolean, import("../yaml.ts").YNode | undefined][] = [
-          ["annotations", (r.annotations?.length ?? 0) > 0, r.annotationsNode],
-          ["for", nonZero(r.for?.value), r.for?.node],
-          ["keep_firing_for", nonZero(r.keepFiringFor?.value), r.keepFiringFor?.node],
-        ];
-        for (const [field, set, node] of fields) {
-          if (set) {
-            out.push(
-              ctx.node(
-                this.name,
-                "error",
-                node ?? r.node,
-                `invalid field '${field}' in recording rule`,
-              ),
-            );
-          }
-        }
+    if (!r.record || r.record.value === "" || (r.alert && r.alert.value !== "")) return out;
+    const fields: [string, boolean, import("../yaml.ts").YNode | undefined][] = [
+      ["annotations", (r.annotations?.length ?? 0) > 0, r.annotationsNode],
+      ["for", nonZero(r.for?.value), r.for?.node],
+      ["keep_firing_for", nonZero(r.keepFiringFor?.value), r.keepFiringFor?.node],
+    ];
+    for (const [field, set, node] of fields) {
+      if (set) {
+        out.push(
+          ctx.node(
+            this.name,
+            "error",
+            node ?? r.node,
+            `invalid field '${field}' in recording rule`,
+          ),
+        );
       }
     }
     return out;

@@ -30,12 +30,10 @@ export const ruleLabelNames: Check = {
   name: "rule/label-name",
   kind: "promtool",
   description: "label names are valid and not __name__; label values are valid UTF-8",
-  run(file, ctx) {
-    const out: Problem[] = [];
-    for (const g of file.groups) {
-      out.push(...labelProblems(this.name, ctx, g.labels));
-      for (const r of g.rules) out.push(...labelProblems(this.name, ctx, r.labels));
-    }
-    return out;
+  file(file, ctx) {
+    return file.groups.flatMap((g) => labelProblems(this.name, ctx, g.labels));
+  },
+  rule(r, ctx) {
+    return labelProblems(this.name, ctx, r.labels);
   },
 };

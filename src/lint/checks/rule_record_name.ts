@@ -12,27 +12,23 @@ export const ruleRecordName: Check = {
   name: "rule/record-name",
   kind: "promtool",
   description: "recording rule names are valid metric names",
-  run(file, ctx) {
+  rule(r, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        const name = r.record?.value;
-        if (!name || (r.alert && r.alert.value !== "")) continue;
-        if (ctx.options.prometheus === 3 && /[{}]/.test(name)) {
-          out.push(
-            ctx.node(
-              this.name,
-              "error",
-              r.record!.node,
-              `braces present in the recording rule name "${name}"; should it be in expr?`,
-            ),
-          );
-        } else if (!validMetricName(name, ctx.legacyNames)) {
-          out.push(
-            ctx.node(this.name, "error", r.record!.node, `invalid recording rule name: ${name}`),
-          );
-        }
-      }
+    const name = r.record?.value;
+    if (!name || (r.alert && r.alert.value !== "")) return out;
+    if (ctx.options.prometheus === 3 && /[{}]/.test(name)) {
+      out.push(
+        ctx.node(
+          this.name,
+          "error",
+          r.record!.node,
+          `braces present in the recording rule name "${name}"; should it be in expr?`,
+        ),
+      );
+    } else if (!validMetricName(name, ctx.legacyNames)) {
+      out.push(
+        ctx.node(this.name, "error", r.record!.node, `invalid recording rule name: ${name}`),
+      );
     }
     return out;
   },

@@ -342,3 +342,35 @@ export function findFirst(node: SyntaxNode, name: string): SyntaxNode | undefine
 export function mayHave(set: LabelSet, label: string): boolean {
   return set.all ? !set.removed.has(label) : set.only.has(label);
 }
+
+/** The nearest ancestor named `name`. */
+export function ancestor(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.name === name) return p;
+  return undefined;
+}
+
+/** The expression children of a node (operands, arguments), skipping tokens and modifiers. */
+export function exprChildren(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const body = node.name === "FunctionCall" || node.name === "AggregateExpr"
+    ? node.getChild("FunctionCallBody")
+    : node;
+  for (let c = body?.firstChild ?? null; c; c = c.nextSibling) {
+    if (!c.type.isError && isExprNode(c)) out.push(c);
+  }
+  return out;
+}
+
+/** The operator node name of a binary expression (`Gtr`, `And`, `Add`…). */
+export function binaryOp(node: SyntaxNode): string {
+  let seenLhs = false;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (isExprNode(c)) {
+      if (seenLhs) break;
+      seenLhs = true;
+    } else if (seenLhs && c.name !== "BoolModifier" && c.name !== "MatchingModifierClause") {
+      return c.name;
+    }
+  }
+  return "";
+}

@@ -6,7 +6,8 @@
  * its ESM build has extension-less imports Deno cannot resolve, so its CommonJS build is loaded
  * with `createRequire`, together with the exact lezer-promql it was built against (the checker
  * compares node type ids). In `--prometheus 2` mode, `@prometheus-io/lezer-promql@0.42.0`
- * (Prometheus 2.42's grammar) decides the syntax. Results are cached per expression text.
+ * (Prometheus 2.42's grammar) decides the syntax. Recent results are cached by expression text
+ * (a small cache: trees of thousands of rules are not kept).
  *
  * @module
  */
@@ -21,9 +22,19 @@ const require = createRequire(import.meta.url);
 const checkerPath = require.resolve(
   "@prometheus-io/codemirror-promql/dist/cjs/parser/parser.js",
 );
+const checkerRequire = createRequire(checkerPath);
+// The checker needs only `syntaxTree(state)` from @codemirror/language, which would load the
+// whole editor (@codemirror/view, state, …: ~25 MB of RSS and 100 ms). A stub serves it.
+const languagePath = checkerRequire.resolve("@codemirror/language");
+checkerRequire.cache[languagePath] = {
+  id: languagePath,
+  filename: languagePath,
+  loaded: true,
+  exports: { syntaxTree: (state: { field(): { tree: Tree } }) => state.field().tree },
+} as unknown as NodeJS.Module;
 // deno-lint-ignore no-explicit-any
 const { Parser: Checker } = require(checkerPath) as { Parser: any };
-const lezer = createRequire(checkerPath)("@prometheus-io/lezer-promql") as {
+const lezer = checkerRequire("@prometheus-io/lezer-promql") as {
   parser: { parse(input: string): Tree };
 };
 
@@ -51,7 +62,7 @@ export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
   let hit = cache.get(key);
   if (!hit) {
     hit = analyze(expr, version);
-    if (cache.size > 50_000) cache.clear();
+    if (cache.size >= 1) cache.delete(cache.keys().next().value!);
     cache.set(key, hit);
   }
   return hit;

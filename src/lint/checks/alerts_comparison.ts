@@ -1,0 +1,58 @@
+/**
+ * An alert expression without a condition (no comparison filtering its result) fires for every
+ * series it returns, i.e. always while the metric exists.
+ *
+ * @module
+ */
+import type { Check } from "../check.ts";
+import type { Problem } from "../model.ts";
+import { binaryOp, COMPARISONS, exprChildren, functionName } from "../promql/ast.ts";
+import type { SyntaxNode } from "../promql/tree.ts";
+
+/** Whether the result of `node` is filtered by a condition. */
+export function hasCondition(expr: string, node: SyntaxNode): boolean {
+  switch (node.name) {
+    case "BinaryExpr": {
+      const op = binaryOp(node);
+      const sides = exprChildren(node);
+      if (COMPARISONS.has(op)) return node.getChild("BoolModifier") === null;
+      if (op === "Or") return sides.every((s) => hasCondition(expr, s));
+      return sides.some((s) => hasCondition(expr, s));
+    }
+    case "FunctionCall": {
+      const name = functionName(expr, node);
+      if (name === "absent" || name === "absent_over_time") return true;
+      return exprChildren(node).some((c) => hasCondition(expr, c));
+    }
+    case "VectorSelector":
+    case "MatrixSelector":
+    case "NumberLiteral":
+    case "NumberDurationLiteral":
+    case "StringLiteral":
+      return false;
+  }
+  return exprChildren(node).some((c) => hasCondition(expr, c));
+}
+
+/** Alerts that always fire. */
+export const alertsComparison: Check = {
+  name: "alerts/comparison",
+  kind: "beyond",
+  description: "alert expressions have a condition (else they always fire)",
+  rule(rule, ctx) {
+    const out: Problem[] = [];
+    const a = ctx.expr(rule);
+    if (!a || !rule.alert?.value) return out;
+    const top = a.top;
+    if (!top || hasCondition(a.expr, top)) return out;
+    {
+      out.push(ctx.node(
+        this.name,
+        "warning",
+        rule.expr!.node,
+        "alert expression has no condition: it fires for every series it returns, always while they exist",
+      ));
+    }
+    return out;
+  },
+};

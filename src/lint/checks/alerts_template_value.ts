@@ -1,0 +1,32 @@
+/**
+ * `$value` in alert labels: labels identify an alert, so every change of the value ends the
+ * alert and starts a new one (flapping, lost `for` state). Put the value in an annotation.
+ *
+ * @module
+ */
+import type { Check } from "../check.ts";
+import type { Problem } from "../model.ts";
+
+/** `$value` in labels. */
+export const alertsTemplateValue: Check = {
+  name: "alerts/template-value",
+  kind: "beyond",
+  description: "alert labels do not use $value (use annotations)",
+  rule(r, ctx) {
+    const out: Problem[] = [];
+    if (!r.alert?.value) return out;
+    for (const { key, value } of r.labels ?? []) {
+      const info = ctx.template(value.value);
+      if (info.error || info.valueRefs.length === 0) continue;
+      out.push(ctx.inScalar(
+        this.name,
+        "warning",
+        value,
+        info.valueRefs[0],
+        `label "${key.value}" uses the alert value: every change makes a new alert; move it to an annotation`,
+        value.value,
+      ));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * `histogram_quantile` needs `_bucket` series with their `le` label: over anything else (a
+ * catalog metric that is not a histogram bucket) or after aggregating `le` away, it returns
+ * nothing useful.
+ *
+ * @module
+ */
+import type { Check } from "../check.ts";
+import type { Problem } from "../model.ts";
+import { callArgs, functionName, mayHave, outputLabels, readSelector } from "../promql/ast.ts";
+import type { SyntaxNode } from "../promql/tree.ts";
+
+function selectorsIn(node: SyntaxNode, out: SyntaxNode[]): SyntaxNode[] {
+  if (node.name === "VectorSelector") out.push(node);
+  for (let c = node.firstChild; c; c = c.nextSibling) selectorsIn(c, out);
+  return out;
+}
+
+/** histogram_quantile over buckets, keeping `le`. */
+export const promqlHistogram: Check = {
+  name: "promql/histogram",
+  kind: "beyond",
+  description: "histogram_quantile reads _bucket series (catalog) and keeps the le label",
+  rule(rule, ctx) {
+    const catalog = ctx.options.catalog;
+    const a = ctx.expr(rule);
+    if (!a) return [];
+    const out: Problem[] = [];
+    const expr = a.expr;
+    {
+      for (const call of a.nodes("FunctionCall")) {
+        if (functionName(expr, call) !== "histogram_quantile") continue;
+        const arg = callArgs(call)[1];
+        if (!arg) continue;
+        const sels = selectorsIn(arg, []).map((s) => readSelector(expr, s));
+        const at = (sev: Problem["severity"], from: number, to: number, msg: string) =>
+          out.push(ctx.inScalar(this.name, sev, rule.expr!, from, msg, expr.slice(from, to)));
+        if (catalog) {
+          for (const sel of sels) {
+            if (!sel.name) continue;
+            const info = catalog.series.get(sel.name);
+            const family = catalog.series.get(`${sel.name}_bucket`);
+            if (info && info.type !== "histogram_bucket") {
+              at(
+                "error",
+                sel.node.from,
+                sel.node.to,
+                `histogram_quantile over "${sel.name}", a ${
+                  info.type.replace("_", " ")
+                } series, not a histogram's _bucket series` +
+                  (info.familyType === "histogram" ? `: use ${info.family}_bucket` : ""),
+              );
+            } else if (!info && family?.type === "histogram_bucket") {
+              at(
+                "error",
+                sel.node.from,
+                sel.node.to,
+                `histogram_quantile over "${sel.name}": the histogram's buckets are "${sel.name}_bucket"`,
+              );
+            }
+          }
+        }
+        const bucketed = sels.some((s) =>
+          s.name?.endsWith("_bucket") || s.name?.includes("_bucket:")
+        );
+        if (bucketed && !mayHave(outputLabels(expr, arg), "le")) {
+          at(
+            "error",
+            arg.from,
+            arg.to,
+            `histogram_quantile needs the "le" label, but its argument aggregates it away: keep le (e.g. sum by (le, …))`,
+          );
+        }
+      }
+    }
+    return out;
+  },
+};
