@@ -5,9 +5,10 @@
  *
  * 1. The trading_api target comes up; traffic runs; each of the seed's six PromQL queries gives
  *    a plausible, non-empty answer; every dashboard expression runs on the real Prometheus.
- * 2. Fault injection: the service restarts with `--fail-rate 0.9`; HighOrderFailureRate fires
- *    in Prometheus, reaches Alertmanager, is routed to the `critical` receiver and notified;
- *    High5xxErrorRatio (502s) fires too and Alertmanager inhibits it.
+ * 2. Fault injection: the service restarts with `--fail-rate 0.9` and a 1.5 s venue;
+ *    HighOrderFailureRate fires in Prometheus, reaches Alertmanager, is routed to the `critical`
+ *    receiver and notified; High5xxErrorRatio (502s) fires too and Alertmanager inhibits it;
+ *    HighAPILatency fires and is notified to the `default` receiver.
  *
  * Each part prints how long it took.
  */
@@ -40,7 +41,9 @@ const SEED = {
 const P95_CORRECTED =
   "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))";
 
-const FAST_ALERTS = ["HighOrderFailureRate", "High5xxErrorRatio"];
+const FAST_ALERTS = ["HighOrderFailureRate", "High5xxErrorRatio", "HighAPILatency"];
+/** The faults: a venue that fails 90% of orders and answers in 1.5 s (median). */
+const FAULTY_SERVICE = ["--fail-rate", "0.9", "--venue-latency", "1500"];
 
 /** Print one part's duration (the closing note reports these). */
 function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -194,8 +197,8 @@ Deno.test({
       assert.deepEqual(healthy, [], "alerts on a healthy service");
 
       await timed(
-        "fault injection: restart with --fail-rate 0.9",
-        () => stack.startService(["--fail-rate", "0.9"]),
+        `fault injection: restart with ${FAULTY_SERVICE.join(" ")}`,
+        () => stack.startService(FAULTY_SERVICE),
       );
       const faulty = stack.startLoadgen([
         "--rate",
@@ -235,6 +238,14 @@ Deno.test({
           () => waitInAlertmanager(stack, "High5xxErrorRatio", "suppressed"),
         );
         assert.ok(inhibited.status.inhibitedBy.length > 0, JSON.stringify(inhibited.status));
+
+        await timed("HighAPILatency firing, in Alertmanager, notified to default", async () => {
+          const slow = await waitFiring(stack, "HighAPILatency");
+          assert.ok(Number(slow.value) > 1, `p95 ${slow.value}`);
+          const inAm = await waitInAlertmanager(stack, "HighAPILatency");
+          assert.deepEqual(inAm.receivers.map((r) => r.name), ["default"]);
+          await waitNotified(stack, "HighAPILatency", "default");
+        });
       } finally {
         // Interrupted, the load generator still reports what it sent.
         await faulty.stop(5_000, "SIGINT");
