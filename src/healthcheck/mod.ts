@@ -19,7 +19,8 @@ Sends one GET to the service and exits 0 when it answers 2xx, 1 otherwise (2 on 
 Prints one line either way (stdout when healthy, stderr otherwise).
 
 Options:
-  --url URL           what to probe (default http://127.0.0.1:\${PORT:-8000}/health)
+  --url URL           what to probe (default http://\${HOST:-127.0.0.1}:\${PORT:-8000}/health;
+                      a wildcard HOST such as 0.0.0.0 is probed on 127.0.0.1)
   --timeout DURATION  give up after this long: 500ms, 2s or plain seconds (default 3s)
   -h, --help          this help`;
 
@@ -31,15 +32,24 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 && Number.isFinite(ms) ? Math.ceil(ms) : undefined;
 }
 
-/** The default probe URL: the service's own port on loopback, from `PORT` as the server reads it. */
-export function defaultUrl(): string {
-  let port = "8000";
+/**
+ * The default probe URL: the service's own `/health`, on the port (`PORT`, default 8000) and host
+ * (`HOST`) the server reads. A wildcard or unset HOST is probed on loopback.
+ */
+export function defaultUrl(env: (name: string) => string | undefined = safeEnv): string {
+  const port = env("PORT")?.trim() || "8000";
+  let host = env("HOST")?.trim() || "127.0.0.1";
+  if (host === "0.0.0.0" || host === "::" || host === "[::]") host = "127.0.0.1";
+  if (host.includes(":") && !host.startsWith("[")) host = `[${host}]`;
+  return `http://${host}:${port}/health`;
+}
+
+function safeEnv(name: string): string | undefined {
   try {
-    port = Deno.env.get("PORT")?.trim() || port;
+    return Deno.env.get(name);
   } catch {
-    // No env permission: keep the default port.
+    return undefined; // no env permission: the defaults apply
   }
-  return `http://127.0.0.1:${port}/health`;
 }
 
 /** Run the healthcheck mode with its command-line arguments; resolves to the exit code. */

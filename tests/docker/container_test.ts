@@ -287,6 +287,12 @@ Deno.test({
           return s === "healthy" ? s : undefined;
         });
         assert.equal(status, "healthy");
+
+        // `docker stop` sends SIGTERM to PID 1 (the program itself, no init): it must shut down
+        // gracefully and exit 0, not be killed after the grace period (exit 137).
+        await must(["stop", "--time", "20", container], "docker stop");
+        const exit = (await docker(["inspect", "-f", "{{.State.ExitCode}}", container])).stdout;
+        assert.equal(exit.trim(), "0", `graceful exit on SIGTERM as PID 1:\n${await logs()}`);
       });
 
       await t.step(

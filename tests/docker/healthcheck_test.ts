@@ -44,7 +44,7 @@ function closedPort(): number {
 async function cli(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--allow-net", "--allow-env", MAIN, "--healthcheck", ...args],
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", HOST: "", PORT: "", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -100,7 +100,13 @@ Deno.test("parseDuration and defaultUrl", () => {
   for (const bad of ["", "0", "-1s", "abc", "5m", "1e3"]) {
     assert.equal(parseDuration(bad), undefined, bad);
   }
-  assert.match(defaultUrl(), /^http:\/\/127\.0\.0\.1:\d+\/health$/);
+  const env = (vars: Record<string, string>) => (name: string) => vars[name];
+  assert.equal(defaultUrl(env({})), "http://127.0.0.1:8000/health");
+  assert.equal(defaultUrl(env({ PORT: "9001" })), "http://127.0.0.1:9001/health");
+  assert.equal(defaultUrl(env({ HOST: "0.0.0.0", PORT: "81" })), "http://127.0.0.1:81/health");
+  assert.equal(defaultUrl(env({ HOST: "::" })), "http://127.0.0.1:8000/health");
+  assert.equal(defaultUrl(env({ HOST: "127.0.0.2" })), "http://127.0.0.2:8000/health");
+  assert.equal(defaultUrl(env({ HOST: "::1" })), "http://[::1]:8000/health");
 });
 
 Deno.test("main: bad usage exits 2 without probing", async () => {
