@@ -158,13 +158,14 @@ Deno.test("dashboard: --lint-rules accepts every PromQL expression (Prometheus 2
           "--allow-all",
           `${ROOT}main.ts`,
           "--lint-rules",
+          "--fatal-warnings",
           "--prometheus",
           version,
           `${dir}/${file}`,
         ], { cwd: ROOT });
       const ok = await lint("dashboard_rules.yml");
       assert.equal(ok.code, 0, describeResult(ok));
-      assert.match(ok.stdout, / 0 errors/, describeResult(ok));
+      assert.match(ok.stdout, / 0 errors, 0 warnings/, describeResult(ok));
       const bad = await lint("broken_rules.yml");
       assert.equal(bad.code, 1, describeResult(bad));
       assert.match(bad.stdout + bad.stderr, /promql\/syntax/, describeResult(bad));
