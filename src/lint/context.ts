@@ -141,19 +141,18 @@ export function scalarOffset(text: string, table: YamlTable, scalar: Scalar, i: 
   const nodeEnd = table.end[node];
   const c = text[start];
   if (c === "|" || c === ">") {
+    // Block scalar: content starts on the next line, at the indentation of its first line.
     const header = text.indexOf("\n", start);
     if (header === -1) return start;
+    const firstLine = /^([ ]*)\S/m.exec(text.slice(header + 1, nodeEnd));
+    const indent = firstLine ? firstLine[1].length : 0;
     const lines = value.slice(0, i).split("\n");
     let pos = header + 1;
-    // Skip to the line of the value that holds offset i (blank lines included).
     for (let n = 0; n < lines.length - 1; n++) {
       const nl = text.indexOf("\n", pos);
       if (nl === -1) return start;
       pos = nl + 1;
     }
-    const lineEnd = text.indexOf("\n", pos);
-    const line = text.slice(pos, lineEnd === -1 ? undefined : lineEnd);
-    const indent = line.length - line.trimStart().length;
     return Math.min(pos + indent + lines[lines.length - 1].length, nodeEnd);
   }
   const q = c === '"' || c === "'" ? 1 : 0;

@@ -36,12 +36,12 @@ export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Prob
   t = doc.table;
   const file: RuleFile = { groups: [] };
   const root = doc.root;
-  if (root === undefined || doc.value === null || doc.value === undefined) return file;
-  if (kindOf(doc.value) !== "mapping") {
+  if (root === undefined || t.value(root) === null || t.value(root) === undefined) return file;
+  if (kindOf(t.value(root)) !== "mapping") {
     bad(
       ctx,
       root,
-      `a rule file must be a mapping with "groups", got a ${kindOf(doc.value)}`,
+      `a rule file must be a mapping with "groups", got a ${kindOf(t.value(root))}`,
     );
     return file;
   }

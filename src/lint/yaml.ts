@@ -27,6 +27,10 @@ function grow(a: Int32Array): Int32Array {
   return b;
 }
 
+/** Stand-ins for collection values, so that the table does not keep js-yaml's objects alive. */
+const SEQ: readonly unknown[] = Object.freeze([]);
+const MAP: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Source ranges and values of a document's nodes. */
 export class YamlTable {
   /** Offset of each node's first character (anchor, tag, quote or block indicator included). */
@@ -37,7 +41,7 @@ export class YamlTable {
   first: Int32Array = new Int32Array(1024);
   /** Next sibling, or -1. */
   next: Int32Array = new Int32Array(1024);
-  /** The composed value of each node (shared with the document value). */
+  /** Each scalar's value; an empty stand-in array or object for sequences and mappings. */
   values: unknown[] = [];
   /** Alias names of `*name` nodes. */
   aliases: Map<YNode, string> = new Map();
@@ -57,11 +61,13 @@ export class YamlTable {
     this.end[i] = end;
     this.first[i] = first;
     this.next[i] = -1;
-    this.values.push(value);
+    this.values.push(
+      value === null || typeof value !== "object" ? value : Array.isArray(value) ? SEQ : MAP,
+    );
     return i;
   }
 
-  /** The node's composed value. */
+  /** The node's value (collections: an empty stand-in of the same kind). */
   value(n: YNode): unknown {
     return this.values[n];
   }
@@ -88,8 +94,6 @@ export class YamlTable {
 
 /** A parsed YAML document, or the first error. */
 export interface YamlResult {
-  /** The first document's value (`undefined` for an empty file). */
-  value: unknown;
   /** Node of the first document's root, if any. */
   root?: YNode;
   /** Positions and values of every node. */
@@ -194,7 +198,7 @@ export function parseYaml(text: string): YamlResult {
   };
   try {
     const docs = load(text);
-    return { value: docs[0], root: roots[0], table };
+    return { root: docs.length ? roots[0] : undefined, table };
   } catch (e) {
     const err = e as { reason?: string; message?: string; mark?: { position?: number } };
     const offset = err.mark?.position ?? 0;
@@ -205,12 +209,11 @@ export function parseYaml(text: string): YamlResult {
       if (m) {
         try {
           const docs = load(text.slice(0, firstEnd + m.index));
-          return { value: docs[0], root: roots[0], table };
+          return { root: docs.length ? roots[0] : undefined, table };
         } catch { /* fall through to the original error */ }
       }
     }
     return {
-      value: undefined,
       table,
       error: { message: err.reason ?? String(err.message ?? e), offset },
     };

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LintOptions } from "../../src/lint/context.ts";
 import { lintText } from "../../src/lint/lint.ts";
-import type { Problem, PromVersion } from "../../src/lint/model.ts";
+import type { Problem, PromVersion, Severity } from "../../src/lint/model.ts";
+import assert from "node:assert/strict";
 import { type CatalogIndex, loadServiceCatalog } from "../../src/lint/catalog.ts";
 
 /** The repository root. */
@@ -68,17 +69,68 @@ export function lintCheck(check: string, text: string, over: Partial<LintOptions
   return lint(text, over).filter((p) => p.check === check);
 }
 
-/** A one-alert rule file around an expression and optional extra YAML lines for the rule. */
-export function alertFile(expr: string, extra: string[] = []): string {
+/**
+ * A one-alert rule file: the alert name is on line 4 (value at column 16), the expression on
+ * line 5 single-quoted, so offset i of the expression is at column 16 + i; extra YAML lines of
+ * the rule follow from line 6 (keys at column 9).
+ */
+export function alertFile(expr: string, extra: string[] = [], kind = "alert: A"): string {
   return [
     "groups:",
     "  - name: g",
     "    rules:",
-    "      - alert: A",
-    `        expr: ${JSON.stringify(expr)}`,
+    `      - ${kind}`,
+    `        expr: '${expr.replaceAll("'", "''")}'`,
     ...extra.map((l) => `        ${l}`),
     "",
   ].join("\n");
+}
+
+/** The column of offset `i` of an expression written by {@link alertFile}. */
+export function exprCol(expr: string, part: string, nth = 0): number {
+  let at = -1;
+  for (let k = 0; k <= nth; k++) at = expr.indexOf(part, at + 1);
+  if (at === -1) throw new Error(`test setup: "${part}" not in ${expr}`);
+  return 16 + at;
+}
+
+/** One table-driven case of a check: the problems it must report (that check's only). */
+export interface Case {
+  name: string;
+  yaml: string;
+  /** Options; `catalog: true` loads the service catalog. */
+  opts?: Omit<Partial<LintOptions>, "catalog"> & { catalog?: boolean };
+  /** [severity, line, col, a part of the message]; empty for a clean case. */
+  want: [Severity, number, number, string][];
+}
+
+/** Register one Deno test per case of a check's table. */
+export function checkTable(check: string, cases: Case[]): void {
+  for (const c of cases) {
+    Deno.test(`${check}: ${c.name}`, async () => {
+      const { catalog, ...rest } = c.opts ?? {};
+      const over: Partial<LintOptions> = { ...rest };
+      if (catalog) over.catalog = await serviceCatalog();
+      const all = lint(c.yaml, over);
+      if (check !== "yaml/syntax") {
+        assert.deepEqual(
+          all.filter((p) => p.check === "yaml/syntax"),
+          [],
+          "the case is valid YAML",
+        );
+      }
+      const got = all.filter((p) => p.check === check);
+      const summary = got.map((p) => [p.severity, p.line, p.col, p.message]);
+      assert.equal(got.length, c.want.length, `problems: ${JSON.stringify(summary)}`);
+      c.want.forEach(([severity, line, col, part], i) => {
+        const p = got[i];
+        assert.equal(p.severity, severity, JSON.stringify(summary));
+        assert.equal(`${p.line}:${p.col}`, `${line}:${col}`, JSON.stringify(summary));
+        assert.ok(p.message.includes(part), `"${p.message}" should include "${part}"`);
+        assert.ok(p.text.length > 0, "problems carry the offending text");
+      });
+    });
+  }
 }
 
 /** Both Prometheus versions. */

@@ -110,6 +110,142 @@ function analyze(expr: string, version: PromVersion): ParsedExpr {
   return result;
 }
 
+function parse242(expr: string): Tree {
+  return (lezer242 as unknown as { parse(s: string): Tree }).parse(expr);
+}
+
+/** Node types that Prometheus 2.42's grammar parses the same way (their children are checked). */
+const SAME_IN_242 = new Set([
+  "PromQL",
+  "BinaryExpr",
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Mod",
+  "Pow",
+  "Atan2",
+  "Eql",
+  "Neq",
+  "Gtr",
+  "Lss",
+  "Gte",
+  "Lte",
+  "And",
+  "Or",
+  "Unless",
+  "BoolModifier",
+  "Bool",
+  "MatchingModifierClause",
+  "On",
+  "Ignoring",
+  "GroupLeft",
+  "GroupRight",
+  "GroupingLabels",
+  "LabelName",
+  "AggregateExpr",
+  "AggregateModifier",
+  "By",
+  "Without",
+  "FunctionCall",
+  "FunctionCallBody",
+  "VectorSelector",
+  "Identifier",
+  "LabelMatchers",
+  "UnquotedLabelMatcher",
+  "StringLiteral",
+  "MatrixSelector",
+  "ParenExpr",
+  "UnaryExpr",
+  "UnaryOp",
+  "SubqueryExpr",
+  "OffsetExpr",
+  "Offset",
+  "OffsetDurationExpr",
+  "StepInvariantExpr",
+  "At",
+]);
+/** Leaf-holding nodes accepted with any children. */
+const LEAVES_242 = new Set(["MatchOp", "AtModifierPreprocessors"]);
+const AGGREGATIONS_242 = new Set([
+  "Avg",
+  "Bottomk",
+  "Count",
+  "CountValues",
+  "Group",
+  "Max",
+  "Min",
+  "Quantile",
+  "Stddev",
+  "Stdvar",
+  "Sum",
+  "Topk",
+]);
+const NUMBER_242 =
+  /^(0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.([eE][-+]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])$/;
+const DURATION_242 = /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
+const functions242 = new Map<string, boolean>();
+
+/** Whether Prometheus 2.42 has the function (asks its grammar once per name). */
+function knownIn242(name: string): boolean {
+  let known = functions242.get(name);
+  if (known === undefined) {
+    const cursor = parse242(`${name}()`).cursor();
+    known = true;
+    do {
+      if (cursor.type.isError) known = false;
+    } while (cursor.next());
+    functions242.set(name, known);
+  }
+  return known;
+}
+
+/** Whether 2.42's grammar has no error for `expr` (tests compare it with {@link compatible242}). */
+export function parsesIn242(expr: string): boolean {
+  const cursor = parse242(expr).cursor();
+  do {
+    if (cursor.type.isError) return false;
+  } while (cursor.next());
+  return true;
+}
+
+/**
+ * Whether every node of the current grammar's tree is one that 2.42's grammar parses the same
+ * way (then 2.42's parse can be skipped).
+ */
+export function compatible242(expr: string, tree: Tree = lezer.parser.parse(expr)): boolean {
+  const c = tree.cursor();
+  const visit = (): boolean => {
+    const name = c.name;
+    const text = () => expr.slice(c.from, c.to);
+    if (name === "FunctionIdentifier") return knownIn242(text());
+    if (name === "AggregateOp") {
+      return c.firstChild() && AGGREGATIONS_242.has(c.name) && c.parent();
+    }
+    if (name === "NumberDurationLiteral") return NUMBER_242.test(text());
+    if (name === "NumberDurationLiteralInDurationContext") {
+      const t = text();
+      return /[a-z]/.test(t) && DURATION_242.test(t);
+    }
+    if (name === "DurationExpr") {
+      if (!c.firstChild()) return false;
+      const ok = c.name === "NumberDurationLiteralInDurationContext" && visit() && !c.nextSibling();
+      c.parent();
+      return ok;
+    }
+    if (LEAVES_242.has(name)) return true;
+    if (!SAME_IN_242.has(name)) return false;
+    if (c.firstChild()) {
+      do {
+        if (!visit()) return false;
+      } while (c.nextSibling());
+      c.parent();
+    }
+    return true;
+  };
+  return visit();
+}
+
 /** Use Prometheus' words for value types. */
 function promtoolWords(message: string): string {
   return message.replace(

@@ -26,6 +26,9 @@ export interface TreeCursor {
   readonly to: number;
   readonly node: SyntaxNode;
   next(): boolean;
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
 }
 
 /** A lezer syntax tree. */

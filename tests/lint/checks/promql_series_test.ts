@@ -1,0 +1,85 @@
+import { alertFile, type Case, checkTable, exprCol } from "../helpers.ts";
+
+const at = (expr: string, part: string) => exprCol(expr, part);
+const e1 = 'rate(order_count_total{side="buy"}[5m]) > 0';
+const e2 = 'rate(order_count_total{sid="BUY"}[5m]) > 0';
+const e3 = 'rate(order_count_total{sid!="BUY"}[5m]) > 0';
+const e4 = 'rate(order_count_total{status=~"fail|err.*"}[5m]) > 0';
+const e5 = "order_cont_total > 1";
+const e6 = "rate(grpc_requests_total[5m]) > 1";
+const catalog: Case["opts"] = { catalog: true };
+
+checkTable("promql/series", [
+  {
+    name: "known metric, labels and values; Prometheus' own series; target labels",
+    yaml: alertFile(
+      'rate(order_count_total{side="BUY",status=~"fail.*",job="t",instance!=""}[5m]) > 0 or up == 0',
+    ),
+    opts: catalog,
+    want: [],
+  },
+  {
+    name: "impossible value, with the allowed ones and a suggestion",
+    yaml: alertFile(e1),
+    opts: catalog,
+    want: [[
+      "error",
+      5,
+      at(e1, "side"),
+      'side="buy" never matches order_count_total: side is one of BUY, SELL, INVALID; did you mean "BUY"?',
+    ]],
+  },
+  {
+    name: "unknown label name that must match: never matches",
+    yaml: alertFile(e2),
+    opts: catalog,
+    want: [[
+      "error",
+      5,
+      at(e2, "sid"),
+      'metric "order_count_total" has no label "sid", did you mean "side"?',
+    ]],
+  },
+  {
+    name: "unknown label name in a negative matcher: matches everything",
+    yaml: alertFile(e3),
+    opts: catalog,
+    want: [["warning", 5, at(e3, "sid"), "this matcher matches every series"]],
+  },
+  {
+    name: "regex matching no allowed value",
+    yaml: alertFile(e4),
+    opts: catalog,
+    want: [["error", 5, at(e4, "status"), "matches no value of order_count_total"]],
+  },
+  {
+    name: "unknown metric: a notice with a suggestion",
+    yaml: alertFile(e5),
+    opts: catalog,
+    want: [[
+      "info",
+      5,
+      16,
+      'metric "order_cont_total" is not exported by tradewatch (another job\'s?), did you mean "order_count_total"?',
+    ]],
+  },
+  {
+    name: "another job's metric: a notice",
+    yaml: alertFile(e6),
+    opts: catalog,
+    want: [[
+      "info",
+      5,
+      at(e6, "grpc"),
+      'metric "grpc_requests_total" is not exported by tradewatch',
+    ]],
+  },
+  {
+    name: "names recorded in the file are known",
+    yaml:
+      "groups:\n  - name: g\n    rules:\n      - record: my_series\n        expr: vector(1)\n      - alert: A\n        expr: my_series > 0\n",
+    opts: catalog,
+    want: [],
+  },
+  { name: "--catalog none turns it off", yaml: alertFile(e1), want: [] },
+]);
