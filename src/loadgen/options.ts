@@ -155,9 +155,28 @@ function duration(v: string | undefined, flag: string): number | null {
 
 /** Parse and validate `--loadgen` arguments. */
 export function parseOptions(args: string[]): Parsed {
+  // "--rate -5" would read as a missing value followed by a flag "-5": join negative numbers
+  // to their option, so that the range check can say what is wrong.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const entry = Object.entries(SPEC).find(([name, s]) =>
+      args[i] === `--${name}` || ("short" in s && args[i] === `-${s.short}`)
+    );
+    if (entry?.[1].type === "string" && /^-\d/.test(args[i + 1] ?? "")) {
+      joined.push(`--${entry[0]}=${args[i + 1]}`);
+      i++;
+    } else {
+      joined.push(args[i]);
+    }
+  }
   let values;
   try {
-    ({ values } = parseArgs({ args, options: SPEC, allowPositionals: false, allowNegative: true }));
+    ({ values } = parseArgs({
+      args: joined,
+      options: SPEC,
+      allowPositionals: false,
+      allowNegative: true,
+    }));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new OptionError(msg.replace(/\. To specify.*$/s, "").replace(/\.$/, ""));

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { formatMs, parseDuration } from "../../src/loadgen/duration.ts";
+import { OptionError } from "../../src/loadgen/option_error.ts";
+import { type LoadgenOptions, parseOptions } from "../../src/loadgen/options.ts";
+import { ArrivalSchedule, parseRateShape, rateAt } from "../../src/loadgen/rate_shape.ts";
+import {
+  evaluateThresholds,
+  parseThreshold,
+  type ThresholdFigures,
+} from "../../src/loadgen/thresholds.ts";
+import { parseMix } from "../../src/loadgen/scenarios.ts";
+import { universeFrom } from "../../src/loadgen/target.ts";
+
+function opts(args: string[]): LoadgenOptions {
+  const p = parseOptions(args);
+  assert.equal(p.help, false);
+  return (p as { options: LoadgenOptions }).options;
+}
+
+Deno.test("no options reproduce the seed's script", () => {
+  const o = opts([]);
+  assert.equal(o.target, "http://localhost:8000");
+  assert.equal(o.model, "open");
+  assert.deepEqual(o.shape, { kind: "constant", rate: 10 });
+  assert.equal(o.requests, 100);
+  assert.equal(o.durationMs, null);
+  assert.deepEqual([...o.mix], [["orders", 1]]);
+  assert.equal(o.print, true);
+  assert.equal(o.progress, false);
+  assert.equal(o.quantityMin, 1);
+  assert.equal(o.quantityMax, 100);
+});
+
+Deno.test("options of an open and a closed run", () => {
+  const open = opts([
+    "-r",
+    "250",
+    "-d",
+    "1m30s",
+    "--mix",
+    "orders=70,quotes=20,risk=10",
+    "--seed",
+    "7",
+  ]);
+  assert.deepEqual(open.shape, { kind: "constant", rate: 250 });
+  assert.equal(open.durationMs, 90_000);
+  assert.equal(open.requests, null);
+  assert.equal(open.print, false);
+  assert.equal(open.progress, true);
+  assert.equal(open.seed, 7);
+  assert.deepEqual(Object.fromEntries(open.mix), { orders: 70, quotes: 20, risk: 10 });
+  const closed = opts(["--concurrency", "50", "--requests", "1000", "--no-progress", "--print"]);
+  assert.equal(closed.model, "closed");
+  assert.equal(closed.concurrency, 50);
+  assert.equal(closed.shape, null);
+  assert.equal(closed.requests, 1000);
+  assert.equal(closed.progress, false);
+  assert.equal(closed.print, true);
+});
+
+Deno.test("bad options are OptionErrors naming the problem", () => {
+  const cases: [string[], RegExp][] = [
+    [["--rate", "-5"], /--rate must be a positive number/],
+    [["--rate=-5"], /--rate must be a positive number/],
+    [["-r", "-0.5"], /--rate must be a positive number/],
+    [["--rate", "fast"], /--rate must be a positive number/],
+    [["--concurrency", "2.5"], /--concurrency must be a positive integer/],
+    [["--rate", "10", "--concurrency", "2"], /not both/],
+    [["--duration", "soon"], /--duration is not a duration/],
+    [["--duration", "0s"], /--duration must be positive/],
+    [["--mix", "orders=70,teleport=30"], /Unknown scenario "teleport"/],
+    [["--mix", "orders=-1"], /non-negative/],
+    [["--mix", "orders=0"], /at least one scenario/],
+    [["--invalid-ratio", "1.5"], /between 0 and 1/],
+    [["--scheduler", "busy"], /spin or timer/],
+    [["--threshold", "p99 under 250ms"], /Threshold/],
+    [["--threshold", "errors<150%"], /count or a percentage/],
+    [["--seed", "x"], /--seed must be an integer/],
+    [["--quantity", "10-1"], /range of positive integers/],
+    [["--rate-shape", "square:period=1s"], /Unknown rate shape "square"/],
+    [["--rate-shape", "sine:period=1s,min=0,max=5"], /min must be a positive number/],
+    [["--rate-shape", "burst:every=10s,for=20s,rate=5", "--rate", "1"], /for < every/],
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+  ];
+  for (const [args, re] of cases) {
+    assert.throws(
+      () => parseOptions(args),
+      (e) => e instanceof OptionError && re.test(e.message),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("--help is recognised", () => {
+  assert.deepEqual(parseOptions(["--help"]), { help: true });
+});
+
+Deno.test("durations", () => {
+  assert.equal(parseDuration("30s"), 30_000);
+  assert.equal(parseDuration("500ms"), 500);
+  assert.equal(parseDuration("1m30s"), 90_000);
+  assert.equal(parseDuration("2"), 2000);
+  assert.equal(parseDuration("250us"), 0.25);
+  assert.equal(parseDuration("1h"), 3_600_000);
+  for (const bad of ["", "s", "10 parsecs", "5x", "1m 30s", "-3s"]) {
+    assert.equal(parseDuration(bad), null, bad);
+  }
+  assert.equal(formatMs(0.25), "250us");
+  assert.equal(formatMs(12.34), "12.3ms");
+  assert.equal(formatMs(1520), "1.52s");
+});
+
+Deno.test("rate shapes and their arrival schedules", () => {
+  const constant = new ArrivalSchedule({ kind: "constant", rate: 4 });
+  assert.deepEqual([1, 2, 3, 4].map(() => constant.next()), [0, 250, 500, 750]);
+  const sine = parseRateShape("sine:period=10s,min=10,max=30", undefined);
+  assert.deepEqual(sine, { kind: "sine", periodMs: 10_000, min: 10, max: 30 });
+  assert.equal(rateAt(sine, 0), 10);
+  assert.equal(rateAt(sine, 5000), 30);
+  // Over one period the sine shape averages (min + max) / 2 requests per second.
+  const s = new ArrivalSchedule(sine);
+  let n = 0;
+  while (s.next() < 10_000) n++;
+  assert.ok(Math.abs(n - 200) <= 2, `sends in one period: ${n}`);
+  const burst = parseRateShape("burst:every=10s,for=2s,rate=100", 10);
+  assert.equal(rateAt(burst, 1000), 10);
+  assert.equal(rateAt(burst, 9000), 100);
+  assert.throws(() => parseRateShape("burst:every=10s,for=2s,rate=100", undefined), /needs --rate/);
+});
+
+Deno.test("mixes", () => {
+  assert.deepEqual(Object.fromEntries(parseMix("health")), { health: 1 });
+  assert.deepEqual(Object.fromEntries(parseMix(" orders = 3 , limit=1 ")), { orders: 3, limit: 1 });
+  assert.throws(() => parseMix("orders=1,orders=2"), /twice/);
+});
+
+Deno.test("thresholds parse and evaluate", () => {
+  const figures: ThresholdFigures = {
+    latencyAt: (p) => (p >= 99 ? 300 : 20),
+    latencyMaxMs: 900,
+    latencyMinMs: 1,
+    latencyMeanMs: 30,
+    completed: 1000,
+    failures: 5,
+    scheduled: 1010,
+    dropped: 10,
+    late: 0,
+    achievedRate: 950,
+  };
+  const check = (expr: string) => evaluateThresholds([parseThreshold(expr)], figures)[0];
+  assert.equal(check("p99<250ms").pass, false);
+  assert.equal(check("p99<1s").pass, true);
+  assert.equal(check("p50<=20").pass, true);
+  assert.equal(check("p99.9 < 0.2s").pass, false);
+  assert.equal(check("errors<1%").pass, true);
+  assert.equal(check("errors<0.4%").pass, false);
+  assert.deepEqual(check("errors<1%").actual, 0.5);
+  assert.equal(check("errors<5").pass, false);
+  assert.equal(check("dropped<1").pass, false);
+  assert.equal(check("late<1").pass, true);
+  assert.equal(check("rps>=900").pass, true);
+  assert.equal(check("max<1s").pass, true);
+  assert.equal(check("mean>50ms").pass, false);
+  // Without any answer, a latency threshold cannot hold.
+  const empty = { ...figures, latencyAt: () => NaN };
+  assert.equal(evaluateThresholds([parseThreshold("p99<1h")], empty)[0].pass, false);
+});
+
+Deno.test("the universe is read from the shapes GET /quotes may have", () => {
+  const fromService = universeFrom({
+    symbols: ["AAPL", "MSFT"],
+    quotes: [{ symbol: "AAPL", bid: 1, ask: 2, last: 189.5 }, { symbol: "MSFT", last: 410 }],
+  });
+  assert.deepEqual(fromService.symbols, ["AAPL", "MSFT"]);
+  assert.equal(fromService.prices.get("AAPL"), 189.5);
+  assert.deepEqual(universeFrom([{ symbol: "X", price: 3 }]).symbols, ["X"]);
+  assert.deepEqual(universeFrom({ AAPL: { last: 1 }, TSLA: { last: 2 } }).symbols, [
+    "AAPL",
+    "TSLA",
+  ]);
+  assert.deepEqual(universeFrom({ error: "nope" }).symbols, []);
+});

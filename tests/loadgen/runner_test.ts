@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { percentiles } from "../../src/loadgen/report.ts";
+import { Rng } from "../../src/loadgen/rng.ts";
+import { Runner } from "../../src/loadgen/runner.ts";
+import { RequestFactory, type ScenarioName } from "../../src/loadgen/scenarios.ts";
+import { Stats } from "../../src/loadgen/stats.ts";
+
+/** A Deno.serve stub on a free loopback port: GET /slow sleeps `delayMs`, the rest answers at once. */
+function stub(delayMs = 0, hang = false) {
+  let requests = 0;
+  const hung: (() => void)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    requests++;
+    const path = new URL(req.url).pathname;
+    if (hang) await new Promise<void>((r) => hung.push(r)); // never answers (until close)
+    if (path === "/health" && delayMs > 0) {
+      await new Promise<void>((r) => setTimeout(r, delayMs));
+    }
+    if (path === "/orders" && req.method === "POST") {
+      return Response.json({ id: `o${requests}` }, { status: 201 });
+    }
+    return new Response("ok");
+  });
+  return {
+    port: server.addr.port,
+    get requests() {
+      return requests;
+    },
+    close: async () => {
+      for (const r of hung) r();
+      await server.shutdown();
+    },
+  };
+}
+
+function setup(port: number, mix: [ScenarioName, number][] = [["health", 1]], timeoutMs = 10_000) {
+  const stats = new Stats();
+  const factory = new RequestFactory({
+    mix: new Map(mix),
+    symbols: ["AAPL"],
+    prices: new Map(),
+    invalidRatio: 0,
+    quantityMin: 1,
+    quantityMax: 10,
+    rng: new Rng(1),
+    host: `127.0.0.1:${port}`,
+    basePath: "",
+  });
+  const runner = new Runner({
+    endpoint: { hostname: "127.0.0.1", port },
+    factory,
+    stats,
+    timeoutMs,
+  });
+  return { stats, runner };
+}
+
+Deno.test("closed model: N connections, every request answered", async () => {
+  const s = stub();
+  try {
+    const { stats, runner } = setup(s.port);
+    await runner.runClosed({ concurrency: 4, requests: 200 });
+    assert.equal(stats.sent, 200);
+    assert.equal(stats.responses, 200);
+    assert.equal(stats.statuses.get(200), 200);
+    assert.equal(stats.failures, 0);
+    assert.equal(stats.latency.totalCount, 200);
+    assert.deepEqual(runner.connections, { used: 4, connects: 4 });
+    assert.equal(s.requests, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("open model: exactly the requested number of sends, look-ups use placed orders", async () => {
+  const s = stub();
+  try {
+    const { stats, runner } = setup(s.port, [["orders", 1], ["lookups", 1]]);
+    await runner.runOpen({
+      shape: { kind: "constant", rate: 400 },
+      requests: 120,
+      maxInFlight: 16,
+      scheduler: "spin",
+      lateThresholdMs: 1,
+    });
+    assert.equal(stats.sent, 120);
+    assert.equal(stats.responses, 120);
+    assert.equal(stats.dropped, 0);
+    assert.equal(stats.lateness.totalCount, 120);
+    assert.equal(s.requests, 120);
+    // Look-ups ask for ids the stub gave out (served as 200 by the stub's catch-all).
+    assert.ok((stats.scenarios.get("lookups")?.requests ?? 0) > 0);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("slow target: open-model latency includes the queueing delay, closed-model does not", async () => {
+  const s = stub(40);
+  try {
+    // Closed: 2 connections, each request takes ~40 ms; latency is the service time.
+    const closed = setup(s.port);
+    await closed.runner.runClosed({ concurrency: 2, requests: 30 });
+    // Open: 100/s asked, but 2 connections can only serve ~50/s: due requests wait for a free
+    // connection, and that wait is part of their latency (measured from the intended send).
+    const open = setup(s.port);
+    await open.runner.runOpen({
+      shape: { kind: "constant", rate: 100 },
+      requests: 30,
+      maxInFlight: 2,
+      scheduler: "timer",
+      lateThresholdMs: 1,
+    });
+    const c = percentiles(closed.stats.latency);
+    const o = percentiles(open.stats.latency);
+    const oService = percentiles(open.stats.service);
+    assert.equal(closed.stats.responses, 30);
+    assert.equal(open.stats.responses, 30);
+    assert.equal(open.stats.dropped, 0);
+    // Service time (from the actual send) is alike in both models...
+    assert.ok(
+      oService.p50! < 3 * c.p50!,
+      `open service p50 ${oService.p50} vs closed p50 ${c.p50}`,
+    );
+    // ...but the open model's latency grows with the backlog: the last requests waited about
+    // 30 × (1/50 − 1/100) s = 300 ms for a connection.
+    assert.ok(o.max! > 2 * c.max!, `open max ${o.max} vs closed max ${c.max}`);
+    assert.ok(o.p90! > o.p50! && o.p50! > oService.p50!, JSON.stringify({ o, oService }));
+    assert.ok(open.stats.late > 10, `late sends: ${open.stats.late}`);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("open model: a duration run drops what it could not send, and says so", async () => {
+  const s = stub(100);
+  try {
+    const { stats, runner } = setup(s.port);
+    await runner.runOpen({
+      shape: { kind: "constant", rate: 100 },
+      durationMs: 500,
+      maxInFlight: 1,
+      scheduler: "timer",
+      lateThresholdMs: 1,
+    });
+    // 50 sends were due; one connection serves ~5 of them in 500 ms.
+    assert.equal(stats.sent + stats.dropped, 50);
+    assert.ok(stats.dropped > 30, `dropped ${stats.dropped}`);
+    assert.equal(stats.responses, stats.sent);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a target that never answers: requests time out and the run stops by itself", async () => {
+  const s = stub(0, true);
+  try {
+    const { stats, runner } = setup(s.port, [["health", 1]], 200);
+    await runner.runClosed({ concurrency: 2, requests: 4 });
+    assert.equal(stats.errors.get("timeout"), 4);
+    assert.equal(stats.responses, 0);
+    assert.equal(stats.failures, 4);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a refused target: transport errors are counted, not thrown", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const { stats, runner } = setup(port);
+  await runner.runOpen({
+    shape: { kind: "constant", rate: 200 },
+    requests: 10,
+    maxInFlight: 4,
+    scheduler: "spin",
+    lateThresholdMs: 1,
+  });
+  assert.equal(stats.errors.get("refused"), 10);
+  assert.equal(stats.sent, 10);
+});
+
+Deno.test("stop() interrupts a long run promptly", async () => {
+  const s = stub(20);
+  try {
+    const { stats, runner } = setup(s.port);
+    const done = runner.runClosed({ concurrency: 3, durationMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    runner.stop();
+    await done;
+    assert.equal(runner.interrupted, true);
+    assert.ok(stats.responses > 0);
+  } finally {
+    await s.close();
+  }
+});
