@@ -112,6 +112,12 @@ interface ListenerState {
   input: string;
 }
 
+/** Whether a stored value (collections: stand-ins) is the composed value `v`. */
+function sameValue(stored: unknown, v: unknown): boolean {
+  if (v === null || typeof v !== "object") return stored === v;
+  return stored === (Array.isArray(v) ? SEQ : MAP);
+}
+
 /** Skip spaces, line breaks and comments from `i`. */
 function skipBlank(text: string, i: number, end: number): number {
   while (i < end) {
@@ -178,8 +184,18 @@ export function parseYaml(text: string): YamlResult {
       if (known !== undefined && alias !== undefined) first = table.first[known];
       else if (known === undefined) collections.set(v, table.count);
     }
-    const n = table.add(start, end, first, v);
-    if (alias !== undefined) table.aliases.set(n, alias);
+    let n: YNode;
+    if (
+      first !== -1 && table.next[first] === -1 && alias === undefined &&
+      table.start[first] === start && table.end[first] === end && sameValue(table.values[first], v)
+    ) {
+      // js-yaml composed the node inside a wrapper of the same range (a candidate mapping key
+      // that turned out to be the node itself): keep one node.
+      n = first;
+    } else {
+      n = table.add(start, end, first, v);
+      if (alias !== undefined) table.aliases.set(n, alias);
+    }
     if (depth > 0) {
       const p = depth - 1;
       if (fLast[p] === -1) fFirst[p] = n;

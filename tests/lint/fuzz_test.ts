@@ -1,0 +1,191 @@
+/**
+ * Fuzz: thousands of mutated corpus files (bytes flipped, lines dropped or duplicated,
+ * indentation changed, text spliced) never crash the linter: each run ends with problems or
+ * none (exit 1 or 0) and a rendered report, without internal errors. A few go through the CLI.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { lintText } from "../../src/lint/lint.ts";
+import { render } from "../../src/lint/report.ts";
+import { CORPUS, corpusPresent, options, REPO, serviceCatalog } from "./helpers.ts";
+
+const HAVE_CORPUS = corpusPresent();
+const SEED = 20261127;
+const MUTANTS = 8000;
+
+/** mulberry32: a small seeded generator, so that a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SPICE = [
+  "{{",
+  "}}",
+  "[",
+  "]",
+  "{",
+  "}",
+  ":",
+  "- ",
+  "&a ",
+  "*a",
+  "<<: *a",
+  "'",
+  '"',
+  "|",
+  "#",
+  "\t",
+  "\u00e9",
+  "\ud800",
+  "5m",
+  "rate(",
+  "==",
+  "$labels.",
+  "by (",
+  "le",
+];
+
+function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(dir)) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) walk(p);
+      else if (/\.ya?ml$/.test(e.name) && !e.name.startsWith("rules_large")) out.push(p);
+    }
+  };
+  walk(CORPUS);
+  return out.sort();
+}
+
+/** Apply 1–3 random mutations. */
+function mutate(text: string, r: () => number): string {
+  let lines = text.split("\n");
+  const n = 1 + Math.floor(r() * 3);
+  for (let k = 0; k < n; k++) {
+    const i = Math.floor(r() * lines.length);
+    switch (Math.floor(r() * 6)) {
+      case 0: { // flip a byte
+        const s = lines.join("\n");
+        const at = Math.floor(r() * Math.max(1, s.length));
+        const c = String.fromCharCode(32 + Math.floor(r() * 95));
+        lines = (s.slice(0, at) + c + s.slice(at + 1)).split("\n");
+        break;
+      }
+      case 1: // drop a line
+        lines.splice(i, 1);
+        break;
+      case 2: // duplicate a line
+        lines.splice(i, 0, lines[i] ?? "");
+        break;
+      case 3: // change indentation
+        lines[i] = r() < 0.5 ? "  " + (lines[i] ?? "") : (lines[i] ?? "").replace(/^ {1,2}/, "");
+        break;
+      case 4: { // splice in YAML/PromQL/template punctuation
+        const s = lines[i] ?? "";
+        const at = Math.floor(r() * (s.length + 1));
+        lines[i] = s.slice(0, at) + SPICE[Math.floor(r() * SPICE.length)] + s.slice(at);
+        break;
+      }
+      default: // swap two lines
+      {
+        const j = Math.floor(r() * lines.length);
+        [lines[i], lines[j]] = [lines[j] ?? "", lines[i] ?? ""];
+      }
+    }
+  }
+  return lines.join("\n");
+}
+
+Deno.test({
+  name: `fuzz: ${MUTANTS} mutated corpus files never crash the linter (seed ${SEED})`,
+  ignore: !HAVE_CORPUS,
+  async fn() {
+    const files = corpusFiles().map((p) => Deno.readTextFileSync(p));
+    const r = rng(SEED);
+    const catalog = await serviceCatalog();
+    let failing = 0;
+    for (let k = 0; k < MUTANTS; k++) {
+      const text = mutate(files[k % files.length], r);
+      const opts = options({ prometheus: k % 2 ? 2 : 3, catalog: k % 3 ? catalog : undefined });
+      const res = lintText("fuzz.yml", text, opts);
+      const internal = res.problems.filter((p) => p.check === "internal");
+      assert.deepEqual(internal, [], `mutant ${k}:\n${text}`);
+      for (const p of res.problems) {
+        assert.ok(
+          p.line >= 1 && p.col >= 1 && p.message.length > 0,
+          `mutant ${k}: ${JSON.stringify(p)}`,
+        );
+      }
+      if (res.problems.some((p) => p.severity === "error")) failing++;
+      assert.ok(render([res], (["text", "json", "github"] as const)[k % 3]).length > 0);
+    }
+    // The mutations must actually break files, else the fuzz proves little.
+    assert.ok(failing > MUTANTS / 5, `only ${failing} of ${MUTANTS} mutants had errors`);
+  },
+});
+
+Deno.test({
+  name: "fuzz: mutants through the CLI exit 0 or 1 with a report",
+  ignore: !HAVE_CORPUS,
+  async fn() {
+    const files = corpusFiles().map((p) => Deno.readTextFileSync(p));
+    const r = rng(SEED + 1);
+    const dir = await Deno.makeTempDir({ prefix: "tradewatch-lint-fuzz-" });
+    try {
+      const paths: string[] = [];
+      for (let k = 0; k < 6; k++) {
+        const p = join(dir, `m${k}.yml`);
+        await Deno.writeTextFile(p, mutate(files[(k * 7) % files.length], r));
+        paths.push(p);
+      }
+      for (const p of paths) {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--allow-all",
+            join(REPO, "main.ts"),
+            "--lint-rules",
+            "--prometheus",
+            "2",
+            p,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.ok(
+          out.code === 0 || out.code === 1,
+          `exit ${out.code} on ${Deno.readTextFileSync(p)}`,
+        );
+        assert.match(new TextDecoder().decode(out.stdout), /1 file, \d+ rules?: /);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("fuzz: pathological inputs end with a message", () => {
+  const deep = "groups: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+  const parens = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: '" +
+    "(".repeat(3000) +
+    "up" + ")".repeat(3000) + " == 0'\n";
+  const template = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n" +
+    "        annotations:\n          a: '" + "{{ if 1 }}".repeat(2000) + "'\n";
+  const binary = "\u0000\u0001\u0002\uffff".repeat(1000);
+  for (const text of [deep, parens, template, binary]) {
+    const res = lintText("p.yml", text, options());
+    assert.ok(res.problems.length > 0, text.slice(0, 80));
+    for (const p of res.problems) {
+      assert.ok(p.message.length > 0);
+      assert.notEqual(p.check, "internal", p.message);
+    }
+  }
+});

@@ -1,0 +1,120 @@
+/**
+ * The Go template parser against promtool 2.42: each template below was checked by Debian's
+ * promtool (as an annotation of an alert); the expected message is promtool's, "" = accepted.
+ * A sample also runs through the live promtool when it is installed.
+ */
+import assert from "node:assert/strict";
+import { parseTemplate } from "../../src/lint/gotemplate.ts";
+import { promtoolPresent } from "./helpers.ts";
+
+/** [template, promtool 2.42's message or "" when it accepts it]. */
+const CASES: [string, string][] = [
+  ["{{ .Foo.Bar }}", ""],
+  ["{{ $x := 1 }}{{ $x }}", ""],
+  ["{{ range $i, $e := $labels }}{{ $i }}{{ end }}{{ $i }}", 'undefined variable "$i"'],
+  ["{{ end }}", "unexpected {{end}}"],
+  ["{{ else }}", "unexpected {{else}}"],
+  ["{{ if }}{{ end }}", "missing value for if"],
+  ["{{ break }}", "{{break}} outside {{range}}"],
+  ['{{ "abc }}', "unterminated quoted string"],
+  ["{{ ( }}", "unclosed left paren"],
+  ["{{ ) }}", 'unexpected ")" in command'],
+  ["{{ | }}", 'unexpected "|" in command'],
+  ["{{ 1 | }}", ""],
+  ["{{/* c */}}", ""],
+  ["{{ /* c */ }}", 'unexpected "/" in command'],
+  ["{{- $value -}}", ""],
+  ["{{ $value |humanize}}", ""],
+  ['{{ template "x" }}', ""],
+  ['{{ define "x" }}{{ end }}', ""],
+  ['{{ block "x" . }}{{ end }}', ""],
+  ["{{ $value.foo }}", ""],
+  ['{{ printf "%s" (humanize $value) }}', ""],
+  ["{{ $y = 1 }}", ""],
+  ["{{ with $labels.x }}{{ . }}{{ else }}none{{ end }}", ""],
+  ["{{ if eq 1 1 }}a{{ else if eq 2 2 }}b{{ end }}", ""],
+  ["{{ nil }}", ""],
+  ["{{ true }}", ""],
+  ["{{ 'a' }}", ""],
+  ["{{ 1.5e3 }}", ""],
+  ["{{ -1 }}", ""],
+  ["{{}}", "missing value for command"],
+  ["{{ $ }}", ""],
+  ["{{ range . }}{{ break }}{{ end }}", ""],
+  ["{{ continue }}", "{{continue}} outside {{range}}"],
+  ["{{ $x := 1 }}{{ $x = 2 }}", ""],
+  ["{{ if 1 }}{{ $z := 1 }}{{ end }}{{ $z }}", 'undefined variable "$z"'],
+  ["{{ 1 2 }}", ""],
+  ["{{ humanize }}", ""],
+  ["{{ .a | .b }}", ""],
+  ["{{ $labels | $value }}", ""],
+  ["{{ (1) }}", ""],
+  ['{{ "a" | printf "%s" | len }}', ""],
+  ["{{ 1 := 2 }}", 'unexpected ":=" in operand'],
+  ["{{ range $i, $e, $f := . }}{{ end }}", "too many declarations in range"],
+  ["{{ with $x := 1 }}{{ $x }}{{ end }}", ""],
+  ["{{ if 1 }}{{ else }}{{ else }}{{ end }}", "expected end; found {{else}}"],
+  ["{{ else if 1 }}", "unexpected {{else}}"],
+  ["{{ .Labels.x.y }}", ""],
+  ["{{ 1 . }}", ""],
+  ["{{ $value 1 }}", ""],
+  ['{{ "a" "b" }}', ""],
+  ["{{ 08 }}", 'integer overflow: "08"'],
+  ["{{ 1e }}", 'illegal number syntax: "1e"'],
+  ["{{ `raw` }}", ""],
+  ["{{ range $x := . }}{{ end }}", ""],
+  ["{{ if 1 }}x{{ end", "unclosed action"],
+  ["{{ /* open }}", 'unexpected "/" in command'],
+  ['{{ index $labels "a" }}{{ .x.y.z }}{{ $.x }}', ""],
+  ['{{ define "a" }}x{{ end }}{{ template "a" . }}', ""],
+  ["{{ range 5 }}{{ end }}", ""],
+  ["{{ range . }}{{ else }}{{ end }}", ""],
+  ['{{ .Labels."x" }}', "bad character U+0022 '\"'"],
+  ["{{ $labels.a-b }}", "bad character U+002D '-'"],
+  ["{{ $labels.0 }}", 'unexpected ".0" in operand'],
+];
+
+Deno.test("templates: verdicts and messages equal promtool 2.42's", () => {
+  for (const [template, message] of CASES) {
+    const got = parseTemplate(template, 2).error?.message ?? "";
+    assert.equal(got, message, template);
+  }
+});
+
+Deno.test("templates: $labels references and $value uses are collected", () => {
+  const info = parseTemplate(
+    "{{ $labels.instance }} {{ $value }} {{ .Value }} {{ range . }}{{ .Value }}{{ end }}",
+    3,
+  );
+  assert.deepEqual(info.labelRefs.map((r) => r.name), ["instance"]);
+  assert.equal(info.valueRefs.length, 2, "$value and top-level .Value, not .Value inside range");
+  assert.deepEqual(parseTemplate("no actions", 3), { labelRefs: [], valueRefs: [] });
+});
+
+Deno.test({
+  name: "templates: live promtool agrees on a sample",
+  ignore: !promtoolPresent(),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      for (const [template, message] of CASES.filter((_, i) => i % 8 === 0)) {
+        const file = `${dir}/t.yml`;
+        const yaml =
+          `groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n      s: ${
+            JSON.stringify(template)
+          }\n`;
+        await Deno.writeTextFile(file, yaml);
+        const out = await new Deno.Command("promtool", {
+          args: ["check", "rules", file],
+          stdout: "null",
+          stderr: "piped",
+        })
+          .output();
+        assert.equal(out.code === 0, message === "", template);
+        if (message) assert.ok(new TextDecoder().decode(out.stderr).includes(message), template);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
