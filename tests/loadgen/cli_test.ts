@@ -1,0 +1,333 @@
+/**
+ * The loadgen CLI against the real service (a child process on a free loopback port).
+ */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { closedPort, loadgen, orderCounts, spawnLoadgen, startService } from "./helpers.ts";
+
+const percentiles = z.strictObject({
+  count: z.number().int().nonnegative(),
+  min: z.number().nullable(),
+  mean: z.number().nullable(),
+  stdev: z.number().nullable(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p99: z.number().nullable(),
+  "p99.9": z.number().nullable(),
+  max: z.number().nullable(),
+});
+const count = z.number().int().nonnegative();
+const counts = z.record(z.string().regex(/^\d{3}$/), count);
+
+/** The `--json` report, field by field (strict: no undocumented fields). */
+const reportSchema = z.strictObject({
+  tool: z.literal("tradewatch-loadgen"),
+  version: z.string(),
+  target: z.string().url(),
+  model: z.enum(["open", "closed"]),
+  config: z.strictObject({
+    rate: z.number().positive().nullable(),
+    rateShape: z.string().nullable(),
+    concurrency: z.number().int().positive().nullable(),
+    durationMs: z.number().positive().nullable(),
+    requests: z.number().int().positive().nullable(),
+    maxInFlight: z.number().int().positive().nullable(),
+    scheduler: z.enum(["spin", "timer"]).nullable(),
+    lateThresholdMs: z.number().positive().nullable(),
+    mix: z.record(z.string(), z.number()),
+    invalidRatio: z.number().min(0).max(1),
+    seed: z.number().int().nonnegative(),
+    symbols: z.array(z.string()),
+    timeoutMs: z.number().positive(),
+  }),
+  startedAt: z.iso.datetime(),
+  elapsedSeconds: z.number().nonnegative(),
+  interrupted: z.boolean(),
+  requests: z.strictObject({
+    sent: count,
+    completed: count,
+    responses: count,
+    failed: count,
+    transportErrors: count,
+    dropped: count,
+    late: count,
+    invalid: count,
+    orders2xx: count,
+  }),
+  rate: z.strictObject({
+    requested: z.number().positive().nullable(),
+    sent: z.number().nonnegative(),
+    achieved: z.number().nonnegative(),
+  }),
+  statuses: counts,
+  errors: z.partialRecord(
+    z.enum(["refused", "reset", "closed", "timeout", "parse", "connect"]),
+    count,
+  ),
+  latencyMs: percentiles,
+  serviceTimeMs: percentiles,
+  latenessMs: percentiles.nullable(),
+  scenarios: z.partialRecord(
+    z.enum([
+      "orders",
+      "limit",
+      "quotes",
+      "positions",
+      "risk",
+      "lookups",
+      "history",
+      "health",
+      "metrics",
+    ]),
+    z.strictObject({ requests: count, failed: count, statuses: counts, latencyMs: percentiles }),
+  ),
+  connections: z.strictObject({ used: count, connects: count }),
+  client: z.strictObject({
+    cpuSeconds: z.number().nonnegative(),
+    cpuMicrosPerRequest: z.number().nullable(),
+  }),
+  thresholds: z.array(
+    z.strictObject({
+      expr: z.string(),
+      actual: z.number().nullable(),
+      unit: z.string(),
+      pass: z.boolean(),
+    }),
+  ),
+  pass: z.boolean(),
+});
+type Report = z.infer<typeof reportSchema>;
+
+function parseReport(stdout: string): Report {
+  return reportSchema.parse(JSON.parse(stdout));
+}
+
+Deno.test("loadgen against the real service", async (t) => {
+  const svc = await startService();
+  try {
+    await t.step(
+      "the default run posts 100 orders and order_count_total grows by exactly that",
+      async () => {
+        const before = await orderCounts(svc.url);
+        const r = await loadgen(["--target", svc.url]);
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.split("\n").filter((l) => l.startsWith("Order "));
+        assert.equal(lines.length, 100, r.stdout);
+        const statuses = lines.map((l) => {
+          const m = /^Order (\d+): ([A-Z]+) (BUY|SELL) (\d+) - (\d{3})$/.exec(l);
+          assert.ok(m, `seed-style line: ${l}`);
+          assert.ok(Number(m[4]) >= 1 && Number(m[4]) <= 100, l);
+          return Number(m[5]);
+        });
+        assert.deepEqual(
+          lines.map((l) => Number(/^Order (\d+)/.exec(l)![1])).sort((a, b) => a - b),
+          Array.from({ length: 100 }, (_, i) => i + 1),
+        );
+        const ok = statuses.filter((s) => s >= 200 && s < 300).length;
+        const after = await orderCounts(svc.url);
+        const grew = (k: string) => after[k] - before[k];
+        // Every 2xx answer is a filled or cancelled order, and nothing else was counted.
+        assert.equal(grew("filled") + grew("cancelled"), ok);
+        assert.equal(grew("filled") + grew("cancelled") + grew("rejected") + grew("failed"), 100);
+        assert.match(r.stdout, /requests +100 sent, 100 answered/);
+      },
+    );
+
+    await t.step("open mode achieves the requested rate on a short run", async () => {
+      const r = await loadgen([
+        "--target",
+        svc.url,
+        "-r",
+        "200",
+        "-d",
+        "2s",
+        "-m",
+        "health",
+        "--json",
+        "-",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const rep = parseReport(r.stdout);
+      assert.equal(rep.model, "open");
+      assert.equal(rep.requests.sent + rep.requests.dropped, 400);
+      assert.equal(rep.requests.dropped, 0);
+      assert.equal(rep.requests.failed, 0);
+      // Generous tolerance: other tests share the CPU.
+      assert.ok(Math.abs(rep.rate.sent - 200) / 200 < 0.1, `sent at ${rep.rate.sent}/s`);
+      assert.ok(
+        Math.abs(rep.rate.achieved - 200) / 200 < 0.2,
+        `completed at ${rep.rate.achieved}/s`,
+      );
+      assert.equal(rep.latenessMs?.count, 400);
+    });
+
+    await t.step("thresholds set the exit code: 0 when they hold, 99 when violated", async () => {
+      const base = ["--target", svc.url, "-c", "2", "-n", "40", "-m", "health,quotes"];
+      const pass = await loadgen([...base, "--threshold", "p99<1h", "--threshold", "errors<1%"]);
+      assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+      assert.match(pass.stdout, /threshold +p99<1h: ok/);
+      const fail = await loadgen([...base, "--threshold", "errors<1%", "--threshold", "p50<1us"]);
+      assert.equal(fail.code, 99, fail.stdout + fail.stderr);
+      assert.match(fail.stdout, /threshold +p50<1us: VIOLATED/);
+      assert.match(fail.stdout, /threshold +errors<1%: ok/);
+    });
+
+    await t.step("the JSON report follows its schema", async () => {
+      const file = await Deno.makeTempFile({ suffix: ".json" });
+      try {
+        const r = await loadgen([
+          "--target",
+          svc.url,
+          "-r",
+          "300",
+          "-n",
+          "150",
+          "--seed",
+          "42",
+          "--invalid-ratio",
+          "0.1",
+          "-m",
+          "orders=40,limit=10,quotes=15,positions=10,risk=5,lookups=10,history=5,health=5",
+          "--json",
+          file,
+          "--threshold",
+          "errors<5%",
+        ]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const rep = reportSchema.parse(JSON.parse(await Deno.readTextFile(file)));
+        assert.equal(rep.config.seed, 42);
+        assert.deepEqual(rep.config.symbols, ["AAPL", "GOOGL", "MSFT", "AMZN", "TSLA"]);
+        assert.equal(rep.requests.sent, 150);
+        assert.equal(rep.requests.completed, 150);
+        const byStatus = Object.values(rep.statuses).reduce((a, b) => a + b, 0);
+        assert.equal(byStatus, rep.requests.responses);
+        const byScenario = Object.values(rep.scenarios).reduce((a, s) => a + s.requests, 0);
+        assert.equal(byScenario, 150);
+        assert.ok(rep.requests.invalid > 0);
+        assert.equal(rep.latencyMs.count, rep.requests.responses);
+        assert.equal(rep.thresholds[0].expr, "errors<5%");
+        // The human summary still goes to stdout.
+        assert.match(r.stdout, /latency +p50 /);
+      } finally {
+        await Deno.remove(file);
+      }
+    });
+
+    await t.step("--seed makes the sequence of requests reproducible", async () => {
+      const args = [
+        "--target",
+        svc.url,
+        "-r",
+        "200",
+        "-n",
+        "30",
+        "--seed",
+        "7",
+        "--print",
+        "--no-progress",
+      ];
+      const a = await loadgen(args);
+      const b = await loadgen(args);
+      const orders = (s: string) =>
+        s.split("\n").filter((l) => l.startsWith("Order ")).map((l) => l.replace(/ - \d+$/, ""))
+          .sort();
+      assert.equal(orders(a.stdout).length, 30);
+      assert.deepEqual(orders(a.stdout), orders(b.stdout));
+    });
+
+    await t.step('--invalid-ratio produces status="rejected" counts', async () => {
+      const before = await orderCounts(svc.url);
+      const r = await loadgen([
+        "--target",
+        svc.url,
+        "-r",
+        "100",
+        "-n",
+        "30",
+        "--invalid-ratio",
+        "1",
+        "--seed",
+        "3",
+        "--json",
+        "-",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const rep = parseReport(r.stdout);
+      assert.equal(rep.requests.invalid, 30);
+      // Each malformed order got a 4xx, which is what was expected: no failure.
+      assert.equal(rep.requests.failed, 0);
+      const fourxx = Object.entries(rep.statuses).filter(([s]) => s.startsWith("4"))
+        .reduce((a, [, n]) => a + n, 0);
+      assert.equal(fourxx, 30);
+      const after = await orderCounts(svc.url);
+      assert.equal(after.rejected - before.rejected, 30);
+      assert.equal(after.filled - before.filled, 0);
+    });
+
+    await t.step("Ctrl-C prints the partial summary and exits 130", async () => {
+      const child = spawnLoadgen([
+        "--target",
+        svc.url,
+        "-r",
+        "50",
+        "-d",
+        "5m",
+        "-m",
+        "health",
+        "--no-progress",
+      ]);
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill("SIGINT");
+      const out = await child.output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 130, stdout + new TextDecoder().decode(out.stderr));
+      assert.match(stdout, /INTERRUPTED, partial results/);
+      assert.match(stdout, /requests +\d+ sent/);
+    });
+  } finally {
+    await svc.close();
+  }
+});
+
+Deno.test("bad options and an unreachable target exit 2 with a clear message", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--rate", "-5"], /--rate must be a positive number, got "-5"/],
+    [["--mix", "orders=50,teleport=50"], /Unknown scenario "teleport"/],
+    [["--duration", "forever"], /--duration is not a duration: "forever"/],
+    [
+      ["--target", `http://127.0.0.1:${closedPort()}`, "-n", "1"],
+      /Target http:\/\/127\.0\.0\.1:\d+ is unreachable/,
+    ],
+    [["--target", "https://example.com"], /Target must be an http:\/\/ URL/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await loadgen(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /Uncaught|at file:/);
+  }
+});
+
+Deno.test("--help lists every option", async () => {
+  const r = await loadgen(["--help"]);
+  assert.equal(r.code, 0);
+  for (
+    const flag of [
+      "--target",
+      "--rate",
+      "--rate-shape",
+      "--concurrency",
+      "--duration",
+      "--requests",
+      "--max-in-flight",
+      "--scheduler",
+      "--mix",
+      "--invalid-ratio",
+      "--seed",
+      "--symbols",
+      "--json",
+      "--threshold",
+      "--timeout",
+    ]
+  ) assert.ok(r.stdout.includes(flag), flag);
+});
