@@ -152,6 +152,11 @@ function decodeGroup(node: YNode, index: number, ctx: FileContext): Group | unde
         break;
       case "limit":
         group.limit = scalar(ctx, e.value, "limit");
+        if (group.limit && /^["']/.test(ctx.source.text[t.start[e.value]])) {
+          // Go decodes a quoted scalar as a string, which an int field refuses.
+          bad(ctx, e.value, `limit must be an integer, got the string "${group.limit.value}"`);
+          break;
+        }
         if (
           group.limit &&
           !/^[-+]?(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0o?[0-7]+)$/.test(group.limit.value)

@@ -166,8 +166,13 @@ export async function main(args: string[]): Promise<number> {
   return failing ? 1 : 0;
 }
 
+/** Write the report; a closed pipe (`| head`) is not an error of the linter. */
 async function writeAll(text: string): Promise<void> {
   const bytes = new TextEncoder().encode(text);
   let off = 0;
-  while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+  try {
+    while (off < bytes.length) off += await Deno.stdout.write(bytes.subarray(off));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+  }
 }

@@ -182,7 +182,7 @@ const AGGREGATIONS_242 = new Set([
   "Topk",
 ]);
 const NUMBER_242 =
-  /^(0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.([eE][-+]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])$/;
+  /^[-+]?(0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.([eE][-+]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])$/;
 const DURATION_242 = /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
 const functions242 = new Map<string, boolean>();
 
