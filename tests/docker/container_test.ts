@@ -2,11 +2,12 @@
  * The container, for real: a private dockerd, local stand-ins for the base images (no registry is
  * reachable), the REAL Dockerfile built (its `run` target, and the distroless `final` target with
  * the offline DENORT_BIN=/bin/true packaging), the `run` image started with host networking on a
- * free loopback port, then `/health`, a scrape of `/metrics` with the whole metric catalog, and
- * Docker's own HEALTHCHECK status. Then the REAL compose.yaml brought up (trading_api from the
+ * free loopback port, then `/health`, a scrape of `/metrics` with the whole metric catalog,
+ * Docker's own HEALTHCHECK status and a graceful exit 0 on `docker stop`. Then the REAL compose.yaml brought up (trading_api from the
  * `run` image, Prometheus and Alertmanager from stand-ins that run this host's Debian binaries,
  * loadgen): the trading_api target is UP in Prometheus, the rules are loaded, Alertmanager is
- * discovered and the load generator's orders reach Prometheus. Everything is stopped by PID and
+ * discovered and the load generator's orders reach Prometheus. The final image is built with
+ * BuildKit, the run target with the classic builder. Everything is stopped by PID and
  * removed at the end.
  *
  * Skipped (visibly) only when a private engine cannot run here at all: not root, not Linux, or
@@ -36,6 +37,9 @@ function freePort(): number {
   return port;
 }
 
+/** Thrown from a waitFor probe to stop waiting at once (for example: the container exited). */
+class GiveUp extends Error {}
+
 /** Poll `fn` until it returns a value (not undefined) or `ms` pass; a readiness bound only. */
 async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
   const until = Date.now() + ms;
@@ -45,6 +49,7 @@ async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefi
       const v = await fn();
       if (v !== undefined) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -262,7 +267,7 @@ Deno.test({
         const health = await waitFor("GET /health answering 200", 60_000, async () => {
           const running = await docker(["inspect", "-f", "{{.State.Running}}", container]);
           if (running.stdout.trim() === "false") {
-            throw new Error(`the container exited:\n${await logs()}`);
+            throw new GiveUp(`the container exited:\n${await logs()}`);
           }
           const r = await get(`${base}/health`);
           return r.status === 200 ? r : undefined;
