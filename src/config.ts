@@ -424,7 +424,7 @@ export function configHelp(tradingDefaults: TradingConfig): string {
   ]);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  const w2 = Math.min(24, Math.max(...rows.map((r) => r[2].length)));
+  const w2 = Math.min(26, Math.max(...rows.map((r) => r[2].length)));
   return [
     "Serve options (flag, environment variable, default, meaning; a flag wins over its variable):",
     ...rows.map(([a, b, c, h]) =>

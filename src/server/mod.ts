@@ -145,8 +145,17 @@ export async function main(args: string[]): Promise<number> {
   }
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   const onSignal: Record<string, () => void> = {};
+  let signalled = false;
   for (const s of signals) {
-    onSignal[s] = () => void running.shutdown(s);
+    onSignal[s] = () => {
+      if (signalled) {
+        // A second signal while draining: the operator wants out now.
+        printError(`${s} again: exiting without waiting for in-flight requests`);
+        Deno.exit(1);
+      }
+      signalled = true;
+      void running.shutdown(s);
+    };
     Deno.addSignalListener(s, onSignal[s]);
   }
   try {
