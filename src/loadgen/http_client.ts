@@ -61,6 +61,15 @@ export class HttpConnection {
   #reused = false;
   #aborted: ErrorKind | null = null;
   #closed = false;
+  /** The request being written (one at a time), for a short write's remainder. */
+  #writing: Uint8Array | null = null;
+  readonly #onWritten = (n: number): void => {
+    const req = this.#writing;
+    const conn = this.#conn;
+    if (req !== null && n < req.length && conn !== null) {
+      writeAll(conn, req.subarray(n)).catch(ignore);
+    }
+  };
 
   /** Create a connection to `endpoint` (nothing is opened until the first request). */
   constructor(endpoint: Endpoint) {
@@ -130,9 +139,8 @@ export class HttpConnection {
     this.busySince = performance.now();
     // Not awaited: the answer cannot come before the request is written, and a failed write
     // shows up as a failed read. A short write (rare for small requests) is completed here.
-    conn.write(request).then(
-      (n) => n < request.length ? writeAll(conn, request.subarray(n)) : undefined,
-    ).catch(() => {});
+    this.#writing = request;
+    conn.write(request).then(this.#onWritten, ignore);
     const buf = this.#buf ??= new Uint8Array(READ_BUFFER_BYTES);
     for (;;) {
       let n: number | null;
@@ -225,6 +233,10 @@ export class HttpConnection {
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}
+
+function ignore(): void {
+  // a failed write shows up as a failed read
 }
 
 function message(e: unknown): string {

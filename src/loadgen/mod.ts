@@ -76,7 +76,8 @@ export async function run(options: LoadgenOptions): Promise<Report | null> {
     universe = await fetchUniverse(target, probeTimeout);
   }
   const seed = options.seed ?? randomSeed();
-  const stats = new Stats();
+  const scenarios = [...options.mix.values()].filter((w) => w > 0).length;
+  const stats = new Stats({ perScenario: scenarios > 1, serviceTime: options.model === "open" });
   const factory = new RequestFactory({
     mix: options.mix,
     symbols: universe.symbols,

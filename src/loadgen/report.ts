@@ -181,7 +181,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       requests: s.requests,
       failed: s.failed,
       statuses: record(s.statuses),
-      latencyMs: percentiles(s.latency),
+      latencyMs: percentiles(s.latency ?? stats.latency),
     };
   }
   return {
@@ -226,7 +226,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     statuses: record(stats.statuses),
     errors: record(stats.errors),
     latencyMs: percentiles(stats.latency),
-    serviceTimeMs: percentiles(stats.service),
+    serviceTimeMs: percentiles(stats.service ?? stats.latency),
     latenessMs: open ? percentiles(stats.lateness) : null,
     scenarios,
     connections: f.connections,

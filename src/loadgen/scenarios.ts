@@ -106,6 +106,14 @@ export interface FactoryConfig {
 }
 
 const SIDES = ["BUY", "SELL"] as const;
+/** Scenarios that always send the same request. */
+const FIXED_PATHS: Partial<Record<ScenarioName, string>> = {
+  positions: "/positions",
+  risk: "/risk",
+  history: "/orders",
+  health: "/health",
+  metrics: "/metrics",
+};
 const ORDER_ID_RING = 1024;
 
 /** Makes the run's requests, one at a time, following the mix. */
@@ -119,6 +127,8 @@ export class RequestFactory {
   #orderIdNext = 0;
   readonly #wantIds: boolean;
   readonly #decoder = new TextDecoder();
+  /** The one fixed request of a single-scenario mix such as `health` (the hot path vs wrk). */
+  readonly #only: PlannedRequest | null = null;
 
   /** Create the factory. */
   constructor(cfg: FactoryConfig) {
@@ -135,10 +145,15 @@ export class RequestFactory {
     if (mixNeedsSymbols(cfg.mix) && cfg.symbols.length === 0) {
       throw new OptionError("The mix needs symbols but the universe is empty", "--symbols");
     }
+    const fixed = FIXED_PATHS[this.#names[0]];
+    if (this.#names.length === 1 && fixed !== undefined) {
+      this.#only = this.#fixedGet(this.#names[0], fixed);
+    }
   }
 
   /** The next request of the run. */
   next(): PlannedRequest {
+    if (this.#only !== null) return this.#only;
     const names = this.#names;
     let name = names[0];
     if (names.length > 1) {

@@ -113,7 +113,7 @@ Deno.test("slow target: open-model latency includes the queueing delay, closed-m
     });
     const c = percentiles(closed.stats.latency);
     const o = percentiles(open.stats.latency);
-    const oService = percentiles(open.stats.service);
+    const oService = percentiles(open.stats.service!);
     assert.equal(closed.stats.responses, 30);
     assert.equal(open.stats.responses, 30);
     assert.equal(open.stats.dropped, 0);
