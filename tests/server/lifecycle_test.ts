@@ -76,7 +76,9 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
   const dir = await Deno.makeTempDir({ prefix: "tradewatch-shutdown-" });
   const db = join(dir, "orders.db");
   try {
-    const child = await startChild(["--db", db, "--venue-latency", "400", "--log-level", "info"]);
+    // Venue latency median 1.5 s (log-normal, sigma 0.5): the orders are surely received within
+    // the 400 ms wait and surely still in flight when SIGTERM arrives.
+    const child = await startChild(["--db", db, "--venue-latency", "1500", "--log-level", "info"]);
     let signalledAt = Infinity;
     try {
       const inFlight = Array.from({ length: 6 }, async () => {
@@ -85,7 +87,7 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
         });
         return { status: res.status, body: await res.json(), at: performance.now() };
       });
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 400));
       signalledAt = performance.now();
       const exited = child.stop("SIGTERM");
       const results = await Promise.all(inFlight);
