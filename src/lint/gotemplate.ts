@@ -135,7 +135,11 @@ const KEYWORDS = new Set([
   "with",
 ]);
 
-const isAlnum = (c: string) => /^[\p{L}\p{Nd}_]$/u.test(c);
+const isAlnum = (c: string) => {
+  const x = c.charCodeAt(0);
+  if (x < 128) return (x >= 97 && x <= 122) || (x >= 65 && x <= 90) || (x >= 48 && x <= 57) || x === 95;
+  return /^[\p{L}\p{Nd}]$/u.test(c);
+};
 const isSpace = (c: string) => c === " " || c === "\t" || c === "\r" || c === "\n";
 
 /** Split a template into items, as Go's lexer does; throws TemplateError. */

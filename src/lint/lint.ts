@@ -19,6 +19,18 @@ export interface FileResult {
   rules: number;
 }
 
+/** A check that threw: reported, never a crash. */
+function internal(check: Check, e: unknown): Problem {
+  return {
+    severity: "error",
+    message: `internal error in check ${check.name}: ${e instanceof Error ? e.message : e}`,
+    line: 1,
+    col: 1,
+    text: "",
+    check: "internal",
+  };
+}
+
 /** Lint the text of one rule file. Never throws: an internal failure becomes a problem. */
 export function lintText(path: string, text: string, options: LintOptions): FileResult {
   const ctx = new FileContext(path, text, options);
@@ -43,27 +55,24 @@ export function lintText(path: string, text: string, options: LintOptions): File
     for (const g of file.groups) rules += g.rules.length;
     ctx.recorded = recordedNames(file);
     const checks = CHECKS.filter((c) => c.kind !== "catalog" || options.catalog);
-    const guard = (check: Check, run: () => Problem[]) => {
+    const fileChecks = checks.filter((c) => c.file);
+    const ruleChecks = checks.filter((c) => c.rule);
+    for (const check of fileChecks) {
       try {
-        for (const p of run()) problems.push(p);
+        for (const p of check.file!(file, ctx)) problems.push(p);
       } catch (e) {
-        problems.push({
-          severity: "error",
-          message: `internal error in check ${check.name}: ${e instanceof Error ? e.message : e}`,
-          line: 1,
-          col: 1,
-          text: "",
-          check: "internal",
-        });
+        problems.push(internal(check, e));
       }
-    };
-    for (const check of checks) {
-      if (check.file) guard(check, () => check.file!(file, ctx));
     }
     for (const g of file.groups) {
       for (const rule of g.rules) {
-        for (const check of checks) {
-          if (check.rule) guard(check, () => check.rule!(rule, ctx));
+        for (const check of ruleChecks) {
+          try {
+            const found = check.rule!(rule, ctx);
+            for (let i = 0; i < found.length; i++) problems.push(found[i]);
+          } catch (e) {
+            problems.push(internal(check, e));
+          }
         }
       }
     }

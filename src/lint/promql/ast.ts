@@ -298,8 +298,27 @@ function binaryLabels(expr: string, node: SyntaxNode): LabelSet {
   return out;
 }
 
+/** Node types that are expressions (operands, arguments). */
+const EXPR_NODES = new Set([
+  "BinaryExpr",
+  "AggregateExpr",
+  "FunctionCall",
+  "ParenExpr",
+  "UnaryExpr",
+  "SubqueryExpr",
+  "OffsetExpr",
+  "StepInvariantExpr",
+  "AnchoredExpr",
+  "SmoothedExpr",
+  "MatrixSelector",
+  "VectorSelector",
+  "NumberLiteral",
+  "NumberDurationLiteral",
+  "StringLiteral",
+]);
+
 function isExprNode(n: SyntaxNode): boolean {
-  return /Expr$|Selector$|Literal$|^FunctionCall$/.test(n.name) && n.name !== "DurationExpr";
+  return EXPR_NODES.has(n.name);
 }
 
 function isScalarNode(n: SyntaxNode | undefined): boolean {
