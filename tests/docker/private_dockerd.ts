@@ -104,7 +104,10 @@ async function startWith(dir: string, driver: string): Promise<PrivateDockerd> {
   const logfile = `${dir}/dockerd-${driver}.log`;
   await Deno.mkdir(`${dir}/data`, { recursive: true });
   await Deno.mkdir(`${dir}/exec`, { recursive: true });
+  // An empty config file of our own: a system /etc/docker/daemon.json must not clash with flags.
+  await Deno.writeTextFile(`${dir}/daemon.json`, "{}\n");
   const args = [
+    `--config-file=${dir}/daemon.json`,
     `--data-root=${dir}/data`,
     `--exec-root=${dir}/exec`,
     `--pidfile=${pidfile}`,
