@@ -4,15 +4,15 @@
  * @module
  */
 import type { FileContext } from "./context.ts";
-import type { Problem, Rule, RuleFile } from "./model.ts";
+import type { Group, Problem, Rule } from "./model.ts";
 
 /** Where a check comes from: what promtool checks, or what only this linter sees. */
 export type CheckKind = "promtool" | "beyond" | "catalog";
 
 /**
- * A check. It returns problems and never throws. Rule checks run rule by rule (the runner
- * analyses each expression once and drops it before the next rule); file checks see the whole
- * file (names, duplicates).
+ * A check. It returns problems and never throws. The runner visits a file group by group and
+ * rule by rule (each expression is analysed once and dropped before the next rule); checks that
+ * compare across the file (names, duplicates) keep their state in the context.
  */
 export interface Check {
   /** `group/name`, e.g. `promql/syntax`. */
@@ -22,6 +22,6 @@ export interface Check {
   description: string;
   /** Problems of one rule. */
   rule?(rule: Rule, ctx: FileContext): Problem[];
-  /** Problems across the file. */
-  file?(file: RuleFile, ctx: FileContext): Problem[];
+  /** Problems of one group (before its rules). */
+  group?(group: Group, ctx: FileContext): Problem[];
 }

@@ -38,6 +38,8 @@ export class FileContext {
   #templates = new Map<string, TemplateInfo>();
   /** Names recorded by the file's recording rules (set by the runner). */
   recorded: ReadonlySet<string> = new Set();
+  /** Per-file state of checks that compare across the file, by check name. */
+  readonly state: Map<string, Map<string, number>> = new Map();
   /** Node positions of the file's YAML (set by the runner). */
   table: YamlTable = new YamlTable();
 
@@ -68,6 +70,13 @@ export class FileContext {
   expr(rule: Rule): ExprAnalysis | undefined {
     this.#select(rule);
     return this.#analysis ?? undefined;
+  }
+
+  /** A check's per-file map (created on first use). */
+  seen(check: string): Map<string, number> {
+    let m = this.state.get(check);
+    if (!m) this.state.set(check, m = new Map());
+    return m;
   }
 
   /** A template parsed once per rule. */

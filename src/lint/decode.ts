@@ -30,20 +30,18 @@ function kindOf(v: unknown): string {
   return "scalar";
 }
 
-/** Decode the first YAML document of a rule file; type and unknown-field problems go to `problems`. */
-export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Problem[]): RuleFile {
+/**
+ * Decode the root of a rule file (`groups:`); returns the group nodes to decode with
+ * {@link decodeGroup}. Type and unknown-field problems go to `problems`.
+ */
+export function decodeRoot(doc: YamlResult, ctx: FileContext, problems: Problem[]): YNode[] {
   sink = problems;
   t = doc.table;
-  const file: RuleFile = { groups: [] };
   const root = doc.root;
-  if (root === undefined || t.value(root) === null || t.value(root) === undefined) return file;
+  if (root === undefined || t.value(root) === null || t.value(root) === undefined) return [];
   if (kindOf(t.value(root)) !== "mapping") {
-    bad(
-      ctx,
-      root,
-      `a rule file must be a mapping with "groups", got a ${kindOf(t.value(root))}`,
-    );
-    return file;
+    bad(ctx, root, `a rule file must be a mapping with "groups", got a ${kindOf(t.value(root))}`);
+    return [];
   }
   let groupsNode: YNode | undefined;
   for (const e of t.entries(root)) {
@@ -51,18 +49,33 @@ export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Prob
     if (key === "groups") groupsNode = e.value;
     else if (key !== "<<") unknownField(ctx, e.key, key, "file", ROOT_FIELDS);
   }
-  if (groupsNode === undefined || t.value(groupsNode) === null) return file;
+  if (groupsNode === undefined || t.value(groupsNode) === null) return [];
   if (!Array.isArray(t.value(groupsNode))) {
-    bad(
-      ctx,
-      groupsNode,
-      `"groups" must be a list of groups, got a ${kindOf(t.value(groupsNode))}`,
-    );
-    return file;
+    bad(ctx, groupsNode, `"groups" must be a list of groups, got a ${kindOf(t.value(groupsNode))}`);
+    return [];
   }
-  t.children(groupsNode).forEach((gNode, i) => {
-    const group = decodeGroup(gNode, i, ctx);
-    if (group) file.groups.push(group);
+  return t.children(groupsNode);
+}
+
+/** Decode one group node of `table`; undefined when it is not a mapping (reported). */
+export function decodeGroupNode(
+  table: YamlTable,
+  node: YNode,
+  index: number,
+  ctx: FileContext,
+  problems: Problem[],
+): Group | undefined {
+  sink = problems;
+  t = table;
+  return decodeGroup(node, index, ctx);
+}
+
+/** Decode a whole rule file at once (tests and small files). */
+export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Problem[]): RuleFile {
+  const file: RuleFile = { groups: [] };
+  decodeRoot(doc, ctx, problems).forEach((n, i) => {
+    const g = decodeGroupNode(doc.table, n, i, ctx, problems);
+    if (g) file.groups.push(g);
   });
   return file;
 }

@@ -137,7 +137,9 @@ const KEYWORDS = new Set([
 
 const isAlnum = (c: string) => {
   const x = c.charCodeAt(0);
-  if (x < 128) return (x >= 97 && x <= 122) || (x >= 65 && x <= 90) || (x >= 48 && x <= 57) || x === 95;
+  if (x < 128) {
+    return (x >= 97 && x <= 122) || (x >= 65 && x <= 90) || (x >= 48 && x <= 57) || x === 95;
+  }
   return /^[\p{L}\p{Nd}]$/u.test(c);
 };
 const isSpace = (c: string) => c === " " || c === "\t" || c === "\r" || c === "\n";

@@ -4,12 +4,12 @@
  * @module
  */
 import { FileContext, type LintOptions } from "./context.ts";
-import { decodeRuleFile } from "./decode.ts";
-import type { Problem } from "./model.ts";
+import { decodeGroupNode, decodeRoot } from "./decode.ts";
+import type { Group, Problem } from "./model.ts";
 import { parseYaml } from "./yaml.ts";
 import { CHECKS } from "./checks/mod.ts";
 import type { Check } from "./check.ts";
-import { recordedNames } from "./rules.ts";
+import { type Chunk, recordedInText, splitGroups } from "./chunks.ts";
 
 /** The result of linting one file. */
 export interface FileResult {
@@ -31,8 +31,92 @@ function internal(check: Check, e: unknown): Problem {
   };
 }
 
-/** Lint the text of one rule file. Never throws: an internal failure becomes a problem. */
-export function lintText(path: string, text: string, options: LintOptions): FileResult {
+/**
+ * Lint the text of one rule file. Never throws: an internal failure becomes a problem.
+ * `whole` forces parsing the file at once (tests compare it with the group-by-group fast path).
+ */
+export function lintText(
+  path: string,
+  text: string,
+  options: LintOptions,
+  whole = false,
+): FileResult {
+  // Fast path: group by group (memory of one group); any doubt: the whole file at once.
+  const chunks = whole ? undefined : splitGroups(text);
+  if (chunks) {
+    const result = lintChunks(path, text, options, chunks);
+    if (result) return result;
+  }
+  return lintWhole(path, text, options);
+}
+
+/** Run the checks of one decoded group and its rules. */
+function checkGroup(group: Group, ctx: FileContext, checks: readonly Check[], problems: Problem[]) {
+  for (const check of checks) {
+    if (!check.group) continue;
+    try {
+      for (const p of check.group(group, ctx)) problems.push(p);
+    } catch (e) {
+      problems.push(internal(check, e));
+    }
+  }
+  for (const rule of group.rules) {
+    for (const check of checks) {
+      if (!check.rule) continue;
+      try {
+        const found = check.rule(rule, ctx);
+        for (let i = 0; i < found.length; i++) problems.push(found[i]);
+      } catch (e) {
+        problems.push(internal(check, e));
+      }
+    }
+  }
+}
+
+function activeChecks(options: LintOptions): Check[] {
+  return CHECKS.filter((c) => c.kind !== "catalog" || options.catalog);
+}
+
+function sorted(path: string, problems: Problem[], rules: number): FileResult {
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { path, problems, rules };
+}
+
+/** Lint group by group; undefined when a part does not parse on its own (use the whole file). */
+function lintChunks(
+  path: string,
+  text: string,
+  options: LintOptions,
+  chunks: Chunk[],
+): FileResult | undefined {
+  const ctx = new FileContext(path, text, options);
+  ctx.recorded = recordedInText(text);
+  const checks = activeChecks(options);
+  const problems: Problem[] = [];
+  let rules = 0;
+  let index = 0;
+  try {
+    for (const chunk of chunks) {
+      const doc = parseYaml(text, chunk.from, chunk.to);
+      if (doc.error || doc.root === undefined || !Array.isArray(doc.table.value(doc.root))) {
+        return undefined;
+      }
+      ctx.table = doc.table;
+      for (const node of doc.table.children(doc.root)) {
+        const group = decodeGroupNode(doc.table, node, index++, ctx, problems);
+        if (!group) continue;
+        rules += group.rules.length;
+        checkGroup(group, ctx, checks, problems);
+      }
+    }
+  } catch (e) {
+    problems.push(internalError(e));
+  }
+  return sorted(path, problems, rules);
+}
+
+/** Lint the whole file at once. */
+function lintWhole(path: string, text: string, options: LintOptions): FileResult {
   const ctx = new FileContext(path, text, options);
   const problems: Problem[] = [];
   let rules = 0;
@@ -51,41 +135,27 @@ export function lintText(path: string, text: string, options: LintOptions): File
       return { path, problems, rules };
     }
     ctx.table = doc.table;
-    const file = decodeRuleFile(doc, ctx, problems);
-    for (const g of file.groups) rules += g.rules.length;
-    ctx.recorded = recordedNames(file);
-    const checks = CHECKS.filter((c) => c.kind !== "catalog" || options.catalog);
-    const fileChecks = checks.filter((c) => c.file);
-    const ruleChecks = checks.filter((c) => c.rule);
-    for (const check of fileChecks) {
-      try {
-        for (const p of check.file!(file, ctx)) problems.push(p);
-      } catch (e) {
-        problems.push(internal(check, e));
-      }
-    }
-    for (const g of file.groups) {
-      for (const rule of g.rules) {
-        for (const check of ruleChecks) {
-          try {
-            const found = check.rule!(rule, ctx);
-            for (let i = 0; i < found.length; i++) problems.push(found[i]);
-          } catch (e) {
-            problems.push(internal(check, e));
-          }
-        }
-      }
-    }
-  } catch (e) {
-    problems.push({
-      severity: "error",
-      message: `internal error: ${e instanceof Error ? e.message : e}`,
-      line: 1,
-      col: 1,
-      text: "",
-      check: "internal",
+    ctx.recorded = recordedInText(text);
+    const checks = activeChecks(options);
+    decodeRoot(doc, ctx, problems).forEach((node, i) => {
+      const group = decodeGroupNode(doc.table, node, i, ctx, problems);
+      if (!group) return;
+      rules += group.rules.length;
+      checkGroup(group, ctx, checks, problems);
     });
+  } catch (e) {
+    problems.push(internalError(e));
   }
-  problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { path, problems, rules };
+  return sorted(path, problems, rules);
+}
+
+function internalError(e: unknown): Problem {
+  return {
+    severity: "error",
+    message: `internal error: ${e instanceof Error ? e.message : e}`,
+    line: 1,
+    col: 1,
+    text: "",
+    check: "internal",
+  };
 }

@@ -141,10 +141,13 @@ function trimEnd(text: string, start: number, end: number): number {
 }
 
 /**
- * Parse the first YAML document of `text`, keeping the source range of every node.
- * Later documents are ignored, even when invalid (as promtool does).
+ * Parse the first YAML document of `text` (or of its part `from`..`to`, offsets staying those of
+ * the whole text), keeping the source range of every node. Later documents are ignored, even when
+ * invalid (as promtool does).
  */
-export function parseYaml(text: string): YamlResult {
+export function parseYaml(whole: string, from = 0, to = whole.length): YamlResult {
+  const base = from;
+  const text = from === 0 && to === whole.length ? whole : whole.slice(from, to);
   let table = new YamlTable();
   // Open frames: start offset, first and last child so far.
   let depth = 0;
@@ -187,13 +190,14 @@ export function parseYaml(text: string): YamlResult {
     let n: YNode;
     if (
       first !== -1 && table.next[first] === -1 && alias === undefined &&
-      table.start[first] === start && table.end[first] === end && sameValue(table.values[first], v)
+      table.start[first] === start + base && table.end[first] === end + base &&
+      sameValue(table.values[first], v)
     ) {
       // js-yaml composed the node inside a wrapper of the same range (a candidate mapping key
       // that turned out to be the node itself): keep one node.
       n = first;
     } else {
-      n = table.add(start, end, first, v);
+      n = table.add(start + base, end + base, first, v);
       if (alias !== undefined) table.aliases.set(n, alias);
     }
     if (depth > 0) {
@@ -217,10 +221,10 @@ export function parseYaml(text: string): YamlResult {
     return { root: docs.length ? roots[0] : undefined, table };
   } catch (e) {
     const err = e as { reason?: string; message?: string; mark?: { position?: number } };
-    const offset = err.mark?.position ?? 0;
+    const offset = (err.mark?.position ?? 0) + base;
     // promtool reads only the first document: if it was complete before the error, keep it.
-    const firstEnd = roots.length ? table.end[roots[0]] : undefined;
-    if (firstEnd !== undefined && offset > firstEnd) {
+    const firstEnd = roots.length ? table.end[roots[0]] - base : undefined;
+    if (firstEnd !== undefined && offset - base > firstEnd) {
       const m = /^(---|\.\.\.)/m.exec(text.slice(firstEnd));
       if (m) {
         try {

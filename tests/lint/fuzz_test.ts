@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lintText } from "../../src/lint/lint.ts";
 import { render } from "../../src/lint/report.ts";
+import { splitGroups } from "../../src/lint/chunks.ts";
 import { CORPUS, corpusPresent, options, REPO, serviceCatalog } from "./helpers.ts";
 
 const HAVE_CORPUS = corpusPresent();
@@ -188,4 +189,27 @@ Deno.test("fuzz: pathological inputs end with a message", () => {
       assert.notEqual(p.check, "internal", p.message);
     }
   }
+});
+
+Deno.test({
+  name: "fuzz: the group-by-group fast path gives the same problems as parsing the whole file",
+  ignore: !HAVE_CORPUS,
+  async fn() {
+    const files = corpusFiles().map((p) => Deno.readTextFileSync(p));
+    const catalog = await serviceCatalog();
+    const r = rng(SEED + 2);
+    let chunked = 0;
+    const texts = [
+      ...files,
+      ...Array.from({ length: 2000 }, (_, k) => mutate(files[k % files.length], r)),
+    ];
+    for (const [k, text] of texts.entries()) {
+      const opts = options({ prometheus: k % 2 ? 2 : 3, catalog });
+      const fast = lintText("f.yml", text, opts);
+      const whole = lintText("f.yml", text, opts, true);
+      assert.deepEqual(fast, whole, `text ${k}:\n${text}`);
+      if (splitGroups(text)) chunked++;
+    }
+    assert.ok(chunked > texts.length / 3, `the fast path applied to ${chunked} of ${texts.length}`);
+  },
 });

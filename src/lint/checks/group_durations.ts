@@ -26,16 +26,14 @@ export const groupDurations: Check = {
   name: "group/duration",
   kind: "promtool",
   description: "group interval and query_offset are valid durations",
-  file(file, ctx) {
+  group(g, ctx) {
     const out: Problem[] = [];
-    for (const g of file.groups) {
-      for (
-        const p of [
-          durationProblem(this.name, ctx, "interval", g.interval),
-          durationProblem(this.name, ctx, "query_offset", g.queryOffset),
-        ]
-      ) if (p) out.push(p);
-    }
+    for (
+      const p of [
+        durationProblem(this.name, ctx, "interval", g.interval),
+        durationProblem(this.name, ctx, "query_offset", g.queryOffset),
+      ]
+    ) if (p) out.push(p);
     return out;
   },
 };

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { LabelEntry, Problem } from "../model.ts";
+import type { LabelEntry } from "../model.ts";
 import { ruleName } from "../model.ts";
 
 /** The identity promtool compares: name and sorted labels (a later duplicate label wins). */
@@ -24,31 +24,23 @@ export const ruleDuplicate: Check = {
   name: "rule/duplicate",
   kind: "promtool",
   description: "no two rules share a name and labels (warning, as promtool's lint)",
-  file(file, ctx) {
-    const out: Problem[] = [];
-    const seen = new Map<string, number>();
-    for (const g of file.groups) {
-      for (const r of g.rules) {
-        const name = ruleName(r);
-        if (name === "") continue;
-        const key = ruleKey(name, r.labels);
-        const first = seen.get(key);
-        if (first === undefined) {
-          seen.set(key, ctx.start(r.node));
-          continue;
-        }
-        const at = ctx.source.position(first);
-        const node = (r.alert && r.alert.value !== "" ? r.alert : r.record)!.node;
-        out.push(
-          ctx.node(
-            this.name,
-            "warning",
-            node,
-            `duplicate rule "${name}": same name and labels as the rule at line ${at.line}`,
-          ),
-        );
-      }
+  rule(r, ctx) {
+    const name = ruleName(r);
+    if (name === "") return [];
+    const key = ruleKey(name, r.labels);
+    const seen = ctx.seen(this.name);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, ctx.start(r.node));
+      return [];
     }
-    return out;
+    const at = ctx.source.position(first);
+    const node = (r.alert && r.alert.value !== "" ? r.alert : r.record)!.node;
+    return [ctx.node(
+      this.name,
+      "warning",
+      node,
+      `duplicate rule "${name}": same name and labels as the rule at line ${at.line}`,
+    )];
   },
 };

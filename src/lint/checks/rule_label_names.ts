@@ -30,8 +30,8 @@ export const ruleLabelNames: Check = {
   name: "rule/label-name",
   kind: "promtool",
   description: "label names are valid and not __name__; label values are valid UTF-8",
-  file(file, ctx) {
-    return file.groups.flatMap((g) => labelProblems(this.name, ctx, g.labels));
+  group(g, ctx) {
+    return labelProblems(this.name, ctx, g.labels);
   },
   rule(r, ctx) {
     return labelProblems(this.name, ctx, r.labels);
