@@ -12,6 +12,7 @@
 # packaging step can still be exercised with --build-arg DENORT_BIN=/bin/true (the result is not
 # runnable). The stage order matters: the classic builder builds every stage up to the target, so
 # `run` comes before `compile` and `docker build --target run` never needs denort.
+# Base images are pinned by tag; pin them by digest (name:tag@sha256:...) where you can pull them.
 
 ARG DENO_VERSION=2.9.6
 
@@ -34,7 +35,8 @@ FROM deps AS run
 ENV HOST=0.0.0.0 \
     PORT=8000 \
     TRADEWATCH_DB=/data/tradewatch.db
-# Code and caches stay root-owned and read-only; only /data is writable for the service.
+# The code, node_modules and the npm cache stay root-owned; the service writes /data (and Deno's
+# code cache in DENO_DIR, which the base image gives to the deno user).
 USER deno
 VOLUME ["/data"]
 EXPOSE 8000
