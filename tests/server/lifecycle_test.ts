@@ -135,6 +135,22 @@ Deno.test("configuration errors exit 2 with a clear message", async () => {
   }
 });
 
+Deno.test("a port already in use exits 1 with a message, not a stack trace", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const r = await runMain(["--host", "127.0.0.1", "--port", String(port), "--db", ":memory:"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`^tradewatch: cannot listen on 127\\.0\\.0\\.1:${port}: address in use`),
+    );
+    assert.ok(!r.stderr.includes("    at "), "no stack trace");
+  } finally {
+    listener.close();
+  }
+});
+
 Deno.test("--help lists every flag with its environment variable and default", async () => {
   const r = await runMain(["--help"]);
   assert.equal(r.code, 0);
