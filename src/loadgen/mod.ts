@@ -85,6 +85,7 @@ export async function run(options: LoadgenOptions): Promise<Report | null> {
     invalidRatio: options.invalidRatio,
     quantityMin: options.quantityMin,
     quantityMax: options.quantityMax,
+    sides: options.sides,
     rng: new Rng(seed),
     host: target.host,
     basePath: target.basePath,

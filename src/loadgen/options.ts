@@ -33,6 +33,8 @@ export interface LoadgenOptions {
   symbols: string[] | null;
   quantityMin: number;
   quantityMax: number;
+  /** Order sides to pick from (`--side`). */
+  sides: ("BUY" | "SELL")[];
   timeoutMs: number;
   json: string | null;
   thresholds: Threshold[];
@@ -60,6 +62,7 @@ const SPEC = {
   seed: { type: "string" },
   symbols: { type: "string" },
   quantity: { type: "string" },
+  side: { type: "string" },
   timeout: { type: "string" },
   json: { type: "string" },
   threshold: { type: "string", multiple: true },
@@ -106,6 +109,8 @@ ${
       --seed N              make the sequence of requests reproducible
       --symbols A,B,...     symbol universe (default: the target's GET /quotes)
       --quantity MIN-MAX    order quantities (default 1-100)
+      --side SIDE           BUY, SELL or random (default random): one-sided orders build a
+                            large position (e.g. to make LargePositionLoss fire)
 
 Output
       --print, --no-print   one line per request, as the seed's script ("Order 7: MSFT SELL 42
@@ -264,6 +269,13 @@ export function parseOptions(args: string[]): Parsed {
       );
     }
   }
+  const sideText = (values.side ?? "random").trim().toUpperCase();
+  if (!["BUY", "SELL", "RANDOM"].includes(sideText)) {
+    throw new OptionError(`--side must be BUY, SELL or random, got "${values.side}"`, "--side");
+  }
+  const sides: ("BUY" | "SELL")[] = sideText === "RANDOM"
+    ? ["BUY", "SELL"]
+    : [sideText as "BUY" | "SELL"];
   const thresholds = (values.threshold ?? []).map(parseThreshold);
   const print = values.print ?? seedLike;
   return {
@@ -285,6 +297,7 @@ export function parseOptions(args: string[]): Parsed {
       symbols,
       quantityMin,
       quantityMax,
+      sides,
       timeoutMs,
       json: values.json ?? null,
       thresholds,

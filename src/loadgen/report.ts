@@ -40,6 +40,8 @@ export interface Report {
     invalidRatio: number;
     seed: number;
     symbols: string[];
+    quantity: [number, number];
+    sides: string[];
     timeoutMs: number;
   };
   /** ISO-8601 start time. */
@@ -202,6 +204,8 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       invalidRatio: o.invalidRatio,
       seed: f.seed,
       symbols: f.symbols,
+      quantity: [o.quantityMin, o.quantityMax],
+      sides: o.sides,
       timeoutMs: o.timeoutMs,
     },
     startedAt: f.startedAt.toISOString(),

@@ -98,6 +98,8 @@ export interface FactoryConfig {
   invalidRatio: number;
   quantityMin: number;
   quantityMax: number;
+  /** Sides to pick from (default both). */
+  sides?: readonly ("BUY" | "SELL")[];
   rng: Rng;
   /** `Host` header value. */
   host: string;
@@ -233,7 +235,7 @@ export class RequestFactory {
     const { rng, symbols, quantityMin, quantityMax } = this.#cfg;
     return {
       symbol: rng.pick(symbols),
-      side: rng.pick(SIDES),
+      side: rng.pick(this.#cfg.sides ?? SIDES),
       quantity: rng.int(quantityMin, quantityMax),
     };
   }

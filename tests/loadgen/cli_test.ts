@@ -38,6 +38,8 @@ const reportSchema = z.strictObject({
     invalidRatio: z.number().min(0).max(1),
     seed: z.number().int().nonnegative(),
     symbols: z.array(z.string()),
+    quantity: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    sides: z.array(z.enum(["BUY", "SELL"])).min(1),
     timeoutMs: z.number().positive(),
   }),
   startedAt: z.iso.datetime(),
@@ -233,6 +235,28 @@ Deno.test("loadgen against the real service", async (t) => {
           .sort();
       assert.equal(orders(a.stdout).length, 30);
       assert.deepEqual(orders(a.stdout), orders(b.stdout));
+    });
+
+    await t.step("--side and --quantity shape the orders", async () => {
+      const r = await loadgen([
+        "--target",
+        svc.url,
+        "-r",
+        "100",
+        "-n",
+        "20",
+        "--side",
+        "sell",
+        "--quantity",
+        "5-7",
+        "--symbols",
+        "MSFT",
+        "--print",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split("\n").filter((l) => l.startsWith("Order "));
+      assert.equal(lines.length, 20);
+      for (const l of lines) assert.match(l, /^Order \d+: MSFT SELL [5-7] - 201$/);
     });
 
     await t.step('--invalid-ratio produces status="rejected" counts', async () => {

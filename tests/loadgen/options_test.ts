@@ -29,6 +29,8 @@ Deno.test("no options reproduce the seed's script", () => {
   assert.equal(o.progress, false);
   assert.equal(o.quantityMin, 1);
   assert.equal(o.quantityMax, 100);
+  assert.deepEqual(o.sides, ["BUY", "SELL"]);
+  assert.deepEqual(opts(["--side", "sell"]).sides, ["SELL"]);
 });
 
 Deno.test("options of an open and a closed run", () => {
@@ -80,6 +82,7 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
     [["--rate-shape", "square:period=1s"], /Unknown rate shape "square"/],
     [["--rate-shape", "sine:period=1s,min=0,max=5"], /min must be a positive number/],
     [["--rate-shape", "burst:every=10s,for=20s,rate=5", "--rate", "1"], /for < every/],
+    [["--side", "hold"], /--side must be BUY, SELL or random/],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
   ];
   for (const [args, re] of cases) {
