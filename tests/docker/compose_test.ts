@@ -89,6 +89,10 @@ Deno.test({
     const api = c.services.trading_api;
     const loadgen = c.services.loadgen;
     assert.equal(api.image, loadgen.image, "loadgen runs the same image as the service");
+    for (const svc of [api, loadgen]) {
+      assert.deepEqual(svc.cap_drop, ["ALL"]);
+      assert.deepEqual(svc.security_opt, ["no-new-privileges:true"]);
+    }
     assert.equal(api.build.context, ROOT);
     assert.equal(api.build.target, "final", "the default app image is the distroless one");
     assert.match(c.services.prometheus.image, /^prom\/prometheus:v3\.\d+\.\d+$/);
