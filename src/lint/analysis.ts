@@ -8,12 +8,9 @@ import type { ParsedExpr } from "./promql/parse.ts";
 import { type LabelSet, outputLabels, readSelector, type Selector } from "./promql/ast.ts";
 import type { SyntaxNode } from "./promql/tree.ts";
 
-const COLLECTED = new Set(["VectorSelector", "FunctionCall", "BinaryExpr"]);
-
 /** Lazily computed facts about one valid expression. */
 export class ExprAnalysis {
   readonly parsed: ParsedExpr;
-  #nodes?: Map<string, SyntaxNode[]>;
   #selectors?: Selector[];
   #labels?: LabelSet;
 
@@ -33,20 +30,7 @@ export class ExprAnalysis {
 
   /** Nodes of one type (VectorSelector, FunctionCall or BinaryExpr), in source order. */
   nodes(name: "VectorSelector" | "FunctionCall" | "BinaryExpr"): SyntaxNode[] {
-    if (!this.#nodes) {
-      const m = new Map<string, SyntaxNode[]>();
-      const cursor = this.parsed.tree.cursor();
-      do {
-        const n = cursor.name;
-        if (COLLECTED.has(n)) {
-          let list = m.get(n);
-          if (!list) m.set(n, list = []);
-          list.push(cursor.node);
-        }
-      } while (cursor.next());
-      this.#nodes = m;
-    }
-    return this.#nodes.get(name) ?? [];
+    return this.parsed.nodes.get(name) ?? [];
   }
 
   /** Every vector selector. */

@@ -52,6 +52,30 @@ export interface ParsedExpr {
   tree: Tree;
   /** Errors; empty when the expression is valid for the version. */
   errors: PromqlError[];
+  /** Selector, function-call and binary-expression nodes of the tree, in source order. */
+  nodes: Map<string, SyntaxNode[]>;
+}
+
+const COLLECTED = new Set(["VectorSelector", "FunctionCall", "BinaryExpr"]);
+
+/** One walk over the tree: the first error node and the nodes the checks look at. */
+function collect(tree: Tree): { error?: SyntaxNode; nodes: Map<string, SyntaxNode[]> } {
+  const nodes = new Map<string, SyntaxNode[]>();
+  let error: SyntaxNode | undefined;
+  const cursor = tree.cursor();
+  do {
+    if (cursor.type.isError) {
+      error ??= cursor.node;
+      continue;
+    }
+    const name = cursor.name;
+    if (COLLECTED.has(name)) {
+      let list = nodes.get(name);
+      if (!list) nodes.set(name, list = []);
+      list.push(cursor.node);
+    }
+  } while (cursor.next());
+  return { error, nodes };
 }
 
 const cache = new Map<string, ParsedExpr>();
@@ -70,21 +94,25 @@ export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
 
 function analyze(expr: string, version: PromVersion): ParsedExpr {
   const tree = lezer.parser.parse(expr);
-  const result: ParsedExpr = { expr, tree, errors: [] };
+  const { error, nodes } = collect(tree);
+  const result: ParsedExpr = { expr, tree, errors: [], nodes };
   if (expr.trim() === "") {
     result.errors.push({ from: 0, to: expr.length, message: "no expression found in input" });
     return result;
   }
-  // 2 mode: 2.42's grammar decides, unless the current tree holds only what 2.42 parses the same
-  // way (checked node by node): that saves a second parse of nearly every expression.
-  const syntaxTree = version === 2 && !compatible242(expr, tree) ? parse242(expr) : tree;
-  const syntaxError = firstSyntaxError(expr, syntaxTree, version);
+  let syntaxError: PromqlError | undefined;
+  if (version === 3) {
+    if (error) syntaxError = describeError(expr, error, version);
+  } else if (error || !compatible242(expr, tree)) {
+    // 2.42's grammar decides, unless the current tree holds only what 2.42 parses the same way
+    // (checked node by node): that saves a second parse of nearly every expression.
+    syntaxError = firstSyntaxError(expr, parse242(expr), version);
+    // 2.42's grammar accepts what the current one does not (holt_winters): trust the old one,
+    // without type checks.
+    if (!syntaxError && error) return result;
+  }
   if (syntaxError) {
     result.errors.push(syntaxError);
-    return result;
-  }
-  if (version === 2 && firstSyntaxError(expr, tree, 3)) {
-    // 2.42's grammar accepts it but the current one does not: trust the old one.
     return result;
   }
   const shape = version + typeShape(expr);
@@ -110,7 +138,7 @@ function analyze(expr: string, version: PromVersion): ParsedExpr {
     }
     if (result.errors.length === 0 && cleanShapes.size < 10_000) cleanShapes.add(shape);
   }
-  checkMatchers(expr, tree, version, result.errors);
+  checkMatchers(expr, nodes.get("VectorSelector") ?? [], version, result.errors);
   return result;
 }
 
@@ -276,14 +304,11 @@ function promtoolWords(message: string): string {
 /** Check regex matchers (RE2 syntax) and that every selector has a non-empty matcher. */
 function checkMatchers(
   expr: string,
-  tree: Tree,
+  selectorNodes: SyntaxNode[],
   version: PromVersion,
   errors: PromqlError[],
 ): void {
-  const cursor = tree.cursor();
-  do {
-    if (cursor.name !== "VectorSelector") continue;
-    const node = cursor.node;
+  for (const node of selectorNodes) {
     let hasName = node.getChild("Identifier") !== null;
     let allEmpty = true;
     const matchers = node.getChild("LabelMatchers");
@@ -323,7 +348,7 @@ function checkMatchers(
         message: "vector selector must contain at least one non-empty matcher",
       });
     }
-  } while (cursor.next());
+  }
 }
 
 /** The first error node of a tree, described like Prometheus' parser would. */
