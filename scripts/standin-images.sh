@@ -46,8 +46,15 @@ if [[ ! -s $rootfs_tar ]]; then
   command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
   mkdir -p "$cache"
   say "debootstrap --variant=minbase bookworm (once; cached in $rootfs_tar)"
-  debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  for attempt in 1 2; do # one retry: a mirror hiccup should not fail a CI run
+    if debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
+      break
+    fi
+    tail -n 20 "$work/debootstrap.log" >&2
+    [[ $attempt == 2 ]] && die "debootstrap failed twice"
+    say "debootstrap failed, retrying once"
+    rm -rf "$work/rootfs"
+  done
   rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
   tar --numeric-owner -C "$work/rootfs" -cf "$work/rootfs.tar" .
   mv "$work/rootfs.tar" "$rootfs_tar"
