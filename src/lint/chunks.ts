@@ -16,41 +16,55 @@ export interface Chunk {
   to: number;
 }
 
-/** Anchors, aliases, tags, directives or document markers: parse the whole file instead. */
-const UNSAFE = /(?:^|[\s\[{,:])(?:[&*][^\s,\[\]{}]|![!A-Za-z<])|^(?:---|\.\.\.|%)/m;
+/** Whether the text may hold anchors, aliases, tags, directives or further documents. */
+function unsafe(text: string): boolean {
+  if (/^(?:---|\.\.\.|%)/m.test(text)) return true;
+  for (const c of ["&", "*", "!"]) {
+    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) {
+      const before = i === 0 ? " " : text[i - 1];
+      const after = text[i + 1] ?? " ";
+      if (!" \n[{,:".includes(before)) continue;
+      if (c === "!" ? /[!A-Za-z<]/.test(after) : !" \n,[]{}".includes(after)) return true;
+    }
+  }
+  return false;
+}
 
 /** The group items of a rule file in the common layout; undefined when it is not. */
 export function splitGroups(text: string): Chunk[] | undefined {
-  if (UNSAFE.test(text) || text.includes("\t") || text.includes("\r")) return undefined;
+  if (text.includes("\t") || text.includes("\r") || unsafe(text)) return undefined;
   const chunks: Chunk[] = [];
   let seenGroups = false;
   let indent = -1;
   let pos = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf("\n", pos);
-    const end = nl === -1 ? text.length : nl + 1;
-    const line = text.slice(pos, nl === -1 ? text.length : nl);
-    const body = line.trimStart();
-    if (body === "" || body.startsWith("#")) {
-      pos = end;
+  const n = text.length;
+  while (pos < n) {
+    let nl = text.indexOf("\n", pos);
+    if (nl === -1) nl = n;
+    let i = pos;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    const c = text.charCodeAt(i);
+    if (i === nl || c === 35 /* # */) {
+      pos = nl + 1;
       continue;
     }
-    const ind = line.length - body.length;
+    const ind = i - pos;
+    const dash = c === 45 /* - */ && (i + 1 === nl || text.charCodeAt(i + 1) === 32);
     if (!seenGroups) {
-      if (!/^groups:[ ]*(#.*)?$/.test(line)) return undefined;
+      if (!/^groups:[ ]*(#.*)?$/.test(text.slice(pos, nl))) return undefined;
       seenGroups = true;
     } else if (indent === -1) {
-      if (!/^- |^-$/.test(body)) return undefined;
+      if (!dash) return undefined;
       indent = ind;
-      chunks.push({ from: pos, to: text.length });
+      chunks.push({ from: pos, to: n });
     } else if (ind < indent) {
       return undefined;
     } else if (ind === indent) {
-      if (!/^- |^-$/.test(body)) return undefined;
+      if (!dash) return undefined;
       chunks[chunks.length - 1].to = pos;
-      chunks.push({ from: pos, to: text.length });
+      chunks.push({ from: pos, to: n });
     }
-    pos = end;
+    pos = nl + 1;
   }
   return seenGroups ? chunks : undefined;
 }

@@ -35,7 +35,6 @@ export class FileContext {
   #rule?: Rule;
   #parsed?: ParsedExpr;
   #analysis?: ExprAnalysis | null;
-  #templates = new Map<string, TemplateInfo>();
   /** Names recorded by the file's recording rules (set by the runner). */
   recorded: ReadonlySet<string> = new Set();
   /** Per-file state of checks that compare across the file, by check name. */
@@ -52,7 +51,6 @@ export class FileContext {
   #select(rule: Rule): void {
     if (this.#rule === rule) return;
     this.#rule = rule;
-    this.#templates.clear();
     const text = rule.expr?.value;
     this.#parsed = text ? parsePromql(text, this.options.prometheus) : undefined;
     this.#analysis = this.#parsed && !this.#parsed.errors.length
@@ -79,14 +77,10 @@ export class FileContext {
     return m;
   }
 
-  /** A template parsed once per rule. */
-  template(text: string): TemplateInfo {
-    let t = this.#templates.get(text);
-    if (!t) {
-      t = parseTemplate(text, this.options.prometheus);
-      this.#templates.set(text, t);
-    }
-    return t;
+  /** A label or annotation value's template, parsed once (memoized on the scalar). */
+  template(scalar: Scalar): TemplateInfo {
+    const memo = scalar as Scalar & { template?: TemplateInfo };
+    return memo.template ??= parseTemplate(scalar.value, this.options.prometheus);
   }
 
   /** Whether names follow the legacy (pre-UTF-8) character set. */

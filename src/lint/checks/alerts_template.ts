@@ -16,7 +16,7 @@ function templateProblems(
 ): Problem[] {
   const out: Problem[] = [];
   for (const { key, value } of entries ?? []) {
-    const info = ctx.template(value.value);
+    const info = ctx.template(value);
     if (info.error) {
       const snippet = value.value.slice(info.error.offset, info.error.offset + 40).split("\n")[0] ||
         value.value.slice(-40);

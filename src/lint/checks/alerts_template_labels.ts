@@ -25,7 +25,7 @@ export const alertsTemplateLabels: Check = {
         const [what, entries] of [["label", rule.labels], ["annotation", rule.annotations]] as const
       ) {
         for (const { key, value } of entries ?? []) {
-          const info = ctx.template(value.value);
+          const info = ctx.template(value);
           if (info.error) continue;
           for (const ref of info.labelRefs) {
             if (mayHave(labels, ref.name) || ruleLabels.has(ref.name)) continue;

@@ -16,7 +16,7 @@ export const alertsTemplateValue: Check = {
     const out: Problem[] = [];
     if (!r.alert?.value) return out;
     for (const { key, value } of r.labels ?? []) {
-      const info = ctx.template(value.value);
+      const info = ctx.template(value);
       if (info.error || info.valueRefs.length === 0) continue;
       out.push(ctx.inScalar(
         this.name,
