@@ -95,7 +95,10 @@ export async function run(options: LoadgenOptions): Promise<Report | null> {
     factory,
     stats,
     timeoutMs: options.timeoutMs,
-    onResult: options.print ? printResult : undefined,
+    // With `--json -` stdout carries the JSON document: per-request lines go to stderr.
+    onResult: options.print
+      ? printer(options.json === "-" ? console.error : console.log)
+      : undefined,
   });
 
   const onSignal = () => runner.stop();
@@ -159,11 +162,15 @@ export async function run(options: LoadgenOptions): Promise<Report | null> {
   return report;
 }
 
-function printResult(seq: number, req: PlannedRequest, result: number | RequestError): void {
-  const outcome = typeof result === "number" ? String(result) : `error (${result.kind})`;
-  if (req.scenario === "orders" || req.scenario === "limit") {
-    console.log(`Order ${seq}: ${req.label} - ${outcome}`);
-  } else {
-    console.log(`${seq}: ${req.label} - ${outcome}`);
-  }
+function printer(
+  write: (line: string) => void,
+): (seq: number, req: PlannedRequest, result: number | RequestError) => void {
+  return (seq, req, result) => {
+    const outcome = typeof result === "number" ? String(result) : `error (${result.kind})`;
+    if (req.scenario === "orders" || req.scenario === "limit") {
+      write(`Order ${seq}: ${req.label} - ${outcome}`);
+    } else {
+      write(`${seq}: ${req.label} - ${outcome}`);
+    }
+  };
 }
