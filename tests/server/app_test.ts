@@ -387,3 +387,43 @@ Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metr
     await service.close();
   }
 });
+
+Deno.test("every route template is reachable and recorded as its own endpoint label", async () => {
+  const f = await fixture();
+  try {
+    const order = await req(f.app, "POST", "/orders?symbol=AAPL&side=BUY&quantity=1");
+    const hits: Record<string, [string, string]> = {
+      "/": ["GET", "/"],
+      "/health": ["GET", "/health"],
+      "/ready": ["GET", "/ready"],
+      "/metrics": ["GET", "/metrics"],
+      "/orders": ["GET", "/orders"],
+      "/orders/:id": ["GET", `/orders/${order.json!.id}`],
+      "/positions": ["GET", "/positions"],
+      "/quotes": ["GET", "/quotes"],
+      "/quotes/:symbol": ["GET", "/quotes/MSFT"],
+      "/risk": ["GET", "/risk"],
+    };
+    assert.deepEqual(Object.keys(hits).sort(), [...ROUTE_TEMPLATES].sort());
+    for (const [method, path] of Object.values(hits)) await req(f.app, method, path);
+    const m = await metricsOf(f.app);
+    for (const template of ROUTE_TEMPLATES) {
+      assert.ok(
+        sumOf(m, "http_requests_total", { method: "GET", endpoint: template }) >= 1,
+        template,
+      );
+      assert.ok(
+        sumOf(m, "http_request_duration_seconds_count", { method: "GET", endpoint: template }) >=
+          1,
+        template,
+      );
+    }
+    assert.equal(
+      sumOf(m, "http_requests_total", { endpoint: `/orders/${order.json!.id}` }),
+      0,
+      "never the raw path",
+    );
+  } finally {
+    await f.close();
+  }
+});
