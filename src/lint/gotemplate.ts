@@ -313,7 +313,7 @@ export function parseTemplate(src: string, version: PromVersion): TemplateInfo {
   const info: TemplateInfo = { labelRefs: [], valueRefs: [] };
   if (!src.includes("{{")) return info;
   try {
-    new TemplateParser(lex(src), FUNCS[version], info).parse();
+    new TemplateParser(lex(src), FUNCS[version], info, version === 3).parse();
   } catch (e) {
     if (e instanceof TemplateError) info.error = { message: e.message, offset: e.offset };
     else throw e;
@@ -331,6 +331,7 @@ class TemplateParser {
     private items: Item[],
     private funcs: Set<string>,
     private info: TemplateInfo,
+    private elseWith: boolean,
   ) {}
 
   #next(): Item {
@@ -402,7 +403,7 @@ class TemplateParser {
         case "if":
           return this.#control("if", true);
         case "with":
-          return this.#control("with", false);
+          return this.#control("with", this.elseWith);
         case "range":
           return this.#control("range", false);
         case "block": {
@@ -457,9 +458,11 @@ class TemplateParser {
     let stop = this.#itemList();
     if (context === "range") this.#rangeDepth--;
     if (stop === "else") {
-      if (allowElseIf && this.#peekNonSpace().t === "keyword" && this.#peekNonSpace().v === "if") {
+      const next = this.#peekNonSpace();
+      // {{else if}}, and {{else with}} since Go 1.23 (Prometheus 3).
+      if (allowElseIf && next.t === "keyword" && next.v === (context === "with" ? "with" : "if")) {
         this.#nextNonSpace();
-        this.#control("if", true);
+        this.#control(context as "if" | "with", true);
       } else {
         this.#expectRight("else");
         stop = this.#itemList();

@@ -81,6 +81,12 @@ Deno.test("templates: verdicts and messages equal promtool 2.42's", () => {
   }
 });
 
+Deno.test("templates: {{else with}} exists in 3 (Go 1.23), not in 2.42", () => {
+  const t = "{{ with $labels.a }}{{ . }}{{ else with $labels.b }}{{ . }}{{ end }}";
+  assert.equal(parseTemplate(t, 3).error, undefined);
+  assert.ok(parseTemplate(t, 2).error);
+});
+
 Deno.test("templates: $labels references and $value uses are collected", () => {
   const info = parseTemplate(
     "{{ $labels.instance }} {{ $value }} {{ .Value }} {{ range . }}{{ .Value }}{{ end }}",
