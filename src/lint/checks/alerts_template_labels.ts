@@ -17,6 +17,9 @@ export const alertsTemplateLabels: Check = {
     const out: Problem[] = [];
     const a = ctx.expr(rule);
     if (!a || !rule.alert?.value) return out;
+    const refs = (e: { value: import("../model.ts").Scalar }) =>
+      ctx.template(e.value).labelRefs.length;
+    if (![...rule.labels ?? [], ...rule.annotations ?? []].some((e) => refs(e) > 0)) return out;
     const labels = a.labels;
     if (labels.all && labels.removed.size === 0) return out;
     {

@@ -11,11 +11,13 @@ import { ruleName } from "../model.ts";
 /** The identity promtool compares: name and sorted labels (a later duplicate label wins). */
 function ruleKey(name: string, labels: LabelEntry[] | undefined): string {
   if (!labels || labels.length === 0) return name;
+  if (labels.length === 1) {
+    return name + "\u0000" + labels[0].key.value + "\u0001" + labels[0].value.value;
+  }
   const m = new Map<string, string>();
   for (const l of labels) m.set(l.key.value, l.value.value);
-  const keys = [...m.keys()].sort();
   let key = name;
-  for (const k of keys) key += "\u0000" + k + "\u0001" + m.get(k);
+  for (const k of [...m.keys()].sort()) key += "\u0000" + k + "\u0001" + m.get(k);
   return key;
 }
 

@@ -43,7 +43,7 @@ export const COMPARISONS = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
 
 /** The name of a function call node (`rate`). */
 export function functionName(expr: string, call: SyntaxNode): string {
-  const id = call.getChild("FunctionIdentifier");
+  const id = child(call, "FunctionIdentifier");
   return id ? expr.slice(id.from, id.to) : "";
 }
 
@@ -67,22 +67,36 @@ export function selectors(expr: string, tree: Tree): Selector[] {
   return out;
 }
 
+/** The first child of `node` named `name` (without lezer's getChild allocations). */
+function child(node: SyntaxNode | null, name: string): SyntaxNode | null {
+  for (let c = node?.firstChild ?? null; c; c = c.nextSibling) if (c.name === name) return c;
+  return null;
+}
+
 /** Read one VectorSelector node. */
 export function readSelector(expr: string, node: SyntaxNode): Selector {
   const sel: Selector = { node, matchers: [] };
-  const id = node.getChild("Identifier");
-  if (id) sel.name = expr.slice(id.from, id.to);
-  const list = node.getChild("LabelMatchers");
+  let list: SyntaxNode | null = null;
+  for (let c = node.firstChild; c; c = c.nextSibling) {
+    if (c.name === "Identifier") sel.name = expr.slice(c.from, c.to);
+    else if (c.name === "LabelMatchers") list = c;
+  }
   for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
     if (m.name === "QuotedLabelName") {
-      const s = m.getChild("StringLiteral");
+      const s = child(m, "StringLiteral");
       const v = s ? unquote(expr.slice(s.from, s.to)) : undefined;
       if (v !== undefined) sel.name = v;
       continue;
     }
-    const nameNode = m.getChild("LabelName") ?? m.getChild("QuotedLabelName");
-    const op = m.getChild("MatchOp")?.firstChild?.name;
-    const lit = m.getChild("StringLiteral");
+    let nameNode: SyntaxNode | null = null, opNode: SyntaxNode | null = null;
+    let lit: SyntaxNode | null = null;
+    for (let c = m.firstChild; c; c = c.nextSibling) {
+      const n = c.name;
+      if (n === "LabelName" || n === "QuotedLabelName") nameNode = c;
+      else if (n === "MatchOp") opNode = c;
+      else if (n === "StringLiteral") lit = c;
+    }
+    const op = opNode?.firstChild?.name;
     if (!nameNode || !op || !lit || !(op in OPS)) continue;
     let label = expr.slice(nameNode.from, nameNode.to);
     if (nameNode.name === "QuotedLabelName") label = unquote(label) ?? label;
@@ -94,14 +108,14 @@ export function readSelector(expr: string, node: SyntaxNode): Selector {
   }
   const parent = node.parent;
   if (parent?.name === "MatrixSelector") {
-    const d = parent.getChild("DurationExpr") ?? parent.getChild("Duration");
+    const d = child(parent, "DurationExpr") ?? child(parent, "Duration");
     if (d) {
       sel.rangeText = expr.slice(d.from, d.to);
       const ms = parseDuration(sel.rangeText);
       if ("ms" in ms) sel.rangeMs = ms.ms;
     }
   }
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parent; p; p = p.parent) {
     if (p.name === "FunctionCall") {
       sel.fn = functionName(expr, p);
       break;
