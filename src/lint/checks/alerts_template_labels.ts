@@ -5,7 +5,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
+import type { LabelEntry, Problem } from "../model.ts";
 import { mayHave } from "../promql/ast.ts";
 
 /** `$labels.x` of labels the query removes. */
@@ -17,8 +17,7 @@ export const alertsTemplateLabels: Check = {
     const out: Problem[] = [];
     const a = ctx.expr(rule);
     if (!a || !rule.alert?.value) return out;
-    const refs = (e: { value: import("../model.ts").Scalar }) =>
-      ctx.template(e.value).labelRefs.length;
+    const refs = (e: LabelEntry) => ctx.template(e.value).labelRefs.length;
     if (![...rule.labels ?? [], ...rule.annotations ?? []].some((e) => refs(e) > 0)) return out;
     const labels = a.labels;
     if (labels.all && labels.removed.size === 0) return out;
