@@ -95,10 +95,26 @@ export function indexCatalog(
   };
 }
 
-/** Load the service's catalog (the registry `/metrics` serves) and index it. */
+/**
+ * Load the service's catalog and index it: the registry `/metrics` serves, built as the server
+ * builds it (`createCatalog` with the configured symbols, `TRADEWATCH_SYMBOLS` or the defaults,
+ * plus the process collector the server registers on it).
+ */
 export async function loadServiceCatalog(
   extraTargetLabels: readonly string[] = [],
 ): Promise<CatalogIndex> {
   const { createCatalog, describeCatalog } = await import("../metrics/catalog.ts");
-  return indexCatalog(await describeCatalog(createCatalog()), extraTargetLabels);
+  const { DEFAULT_SYMBOLS } = await import("../metrics/labels.ts");
+  let symbols: readonly string[] = DEFAULT_SYMBOLS;
+  try {
+    const env = Deno.env.get("TRADEWATCH_SYMBOLS");
+    const list = env?.split(",").map((s) => s.trim()).filter((s) => s !== "") ?? [];
+    if (list.length) symbols = list;
+  } catch { /* no env permission: the defaults */ }
+  const catalog = createCatalog({ symbols });
+  try {
+    const { registerProcessMetrics } = await import("../metrics/process.ts");
+    registerProcessMetrics(catalog.registry).close();
+  } catch { /* an older tree without the process collector */ }
+  return indexCatalog(await describeCatalog(catalog), extraTargetLabels);
 }

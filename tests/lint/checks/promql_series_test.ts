@@ -81,5 +81,11 @@ checkTable("promql/series", [
     opts: catalog,
     want: [],
   },
+  {
+    name: "the process collector the server registers is part of the catalog",
+    yaml: alertFile("process_resident_memory_bytes > 1e9 or deno_heap_size_used_bytes > 1e9"),
+    opts: catalog,
+    want: [],
+  },
   { name: "--catalog none turns it off", yaml: alertFile(e1), want: [] },
 ]);
