@@ -92,9 +92,34 @@ function parseCli(args: string[]): Cli {
   };
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file === "-") return await new Response(Deno.stdin.readable).text();
-  return await Deno.readTextFile(file);
+async function readInput(file: string): Promise<Uint8Array> {
+  if (file === "-") return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  return await Deno.readFile(file);
+}
+
+/** Decode a rule file; YAML (and promtool) require UTF-8. */
+function decodeUtf8(path: string, bytes: Uint8Array): string | FileResult {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf("\ufffd");
+    const before = text.slice(0, Math.max(0, at));
+    const line = before.split("\n").length;
+    const col = before.length - before.lastIndexOf("\n");
+    return {
+      path,
+      rules: 0,
+      problems: [{
+        severity: "error",
+        message: "yaml: the file is not valid UTF-8",
+        line,
+        col,
+        text: text.split("\n")[line - 1]?.trim() ?? "",
+        check: "yaml/syntax",
+      }],
+    };
+  }
 }
 
 /** Run the lint mode with its command-line arguments; resolves to the exit code. */
@@ -145,15 +170,17 @@ export async function main(args: string[]): Promise<number> {
   let unreadable = false;
   const results: FileResult[] = [];
   for (const file of cli.files) {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readInput(file);
+      bytes = await readInput(file);
     } catch (e) {
       console.error(`tradewatch --lint-rules: cannot read ${file}: ${(e as Error).message}`);
       unreadable = true;
       continue;
     }
-    results.push(lintText(file === "-" ? "<stdin>" : file, text, options));
+    const path = file === "-" ? "<stdin>" : file;
+    const text = decodeUtf8(path, bytes);
+    results.push(typeof text === "string" ? lintText(path, text, options) : text);
   }
   const out = render(results, cli.format);
   await writeAll(out);

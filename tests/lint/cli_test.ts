@@ -75,6 +75,14 @@ Deno.test("cli: exit 0 on a clean file, 1 with every error positioned, 2 on usag
       await file("clean.yml", CLEAN),
     ]);
     assert.equal(badConfig.code, 2);
+    const latin1 = join(dir, "latin1.yml");
+    await Deno.writeFile(
+      latin1,
+      new Uint8Array([...new TextEncoder().encode(CLEAN), 0x23, 0xff, 0x0a]),
+    );
+    const notUtf8 = await cli([latin1]);
+    assert.equal(notUtf8.code, 1, "not UTF-8, as promtool");
+    assert.match(notUtf8.out, /latin1\.yml:7:2: error: yaml: the file is not valid UTF-8/);
     const help = await cli(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.out, /--prometheus 2\|3/);
