@@ -86,7 +86,7 @@ export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
   let hit = cache.get(key);
   if (!hit) {
     hit = analyze(expr, version);
-    if (cache.size >= 1) cache.delete(cache.keys().next().value!);
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
     cache.set(key, hit);
   }
   return hit;
