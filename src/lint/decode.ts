@@ -11,6 +11,8 @@ import { suggest } from "./suggest.ts";
 
 const CHECK = "yaml/strict";
 
+// The problem list and node table of the decode in progress (decoding is synchronous and not
+// re-entrant; the entry points set both).
 let sink: Problem[] = [];
 let t: YamlTable = new YamlTable();
 

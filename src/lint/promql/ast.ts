@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SyntaxNode, Tree } from "./tree.ts";
+import type { SyntaxNode } from "./tree.ts";
 import { unquote } from "./strings.ts";
 import { parseDuration } from "../duration.ts";
 
@@ -54,16 +54,6 @@ export function callArgs(call: SyntaxNode): SyntaxNode[] {
   for (let c = body?.firstChild ?? null; c; c = c.nextSibling) {
     if (!c.type.isError) out.push(c);
   }
-  return out;
-}
-
-/** Every vector selector of an expression. */
-export function selectors(expr: string, tree: Tree): Selector[] {
-  const out: Selector[] = [];
-  const cursor = tree.cursor();
-  do {
-    if (cursor.name === "VectorSelector") out.push(readSelector(expr, cursor.node));
-  } while (cursor.next());
   return out;
 }
 
