@@ -89,27 +89,19 @@ export class HttpConnection {
   /**
    * Send `request` (a complete HTTP/1.1 request) and resolve to its response. Rejects with a
    * {@link RequestError}. A GET that finds a reused connection closed by the server before any
-   * byte of the answer is retried once on a new connection (the usual keep-alive race).
+   * byte of the answer is retried once on a new connection (the usual keep-alive race). `now`
+   * is the caller's `performance.now()`, if it has one (it saves a clock read per request).
    */
-  async request(
+  request(
     request: Uint8Array,
     keepBody = false,
     idempotent = false,
+    now: number = performance.now(),
   ): Promise<ParsedResponse> {
-    if (this.#closed) throw new RequestError("closed", "Connection was shut down");
-    try {
-      return await this.#once(request, keepBody);
-    } catch (e) {
-      if (
-        idempotent && e instanceof RequestError && e.kind === "closed" && e.cause === "reused" &&
-        !this.#closed
-      ) {
-        return await this.#once(request, keepBody);
-      }
-      throw e;
-    } finally {
-      this.busySince = -1;
+    if (this.#closed) {
+      return Promise.reject(new RequestError("closed", "Connection was shut down"));
     }
+    return this.#send(request, keepBody, idempotent, now);
   }
 
   /**
@@ -129,49 +121,64 @@ export class HttpConnection {
     this.#drop();
   }
 
-  async #once(request: Uint8Array, keepBody: boolean): Promise<ParsedResponse> {
-    const conn = this.#conn ?? await this.#connect();
-    const reused = this.#reused;
-    this.#reused = true;
+  /** One request (one async frame on the hot path: this is most of the client's JS cost). */
+  async #send(
+    request: Uint8Array,
+    keepBody: boolean,
+    idempotent: boolean,
+    now: number,
+  ): Promise<ParsedResponse> {
     const parser = this.#parser;
-    parser.reset();
-    parser.keepBody = keepBody;
-    this.busySince = performance.now();
-    // Not awaited: the answer cannot come before the request is written, and a failed write
-    // shows up as a failed read. A short write (rare for small requests) is completed here.
-    this.#writing = request;
-    conn.write(request).then(this.#onWritten, ignore);
     const buf = this.#buf ??= new Uint8Array(READ_BUFFER_BYTES);
-    for (;;) {
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch (e) {
-        throw this.#fail(e);
+    try {
+      attempts: for (let attempt = 0;; attempt++) {
+        const conn = this.#conn ?? await this.#connect();
+        const reused = this.#reused;
+        this.#reused = true;
+        parser.reset();
+        parser.keepBody = keepBody;
+        this.busySince = attempt === 0 ? now : performance.now();
+        // Not awaited: the answer cannot come before the request is written, and a failed write
+        // shows up as a failed read. A short write (rare for small requests) is completed later.
+        this.#writing = request;
+        conn.write(request).then(this.#onWritten, ignore);
+        for (;;) {
+          let n: number | null;
+          try {
+            n = await conn.read(buf);
+          } catch (e) {
+            throw this.#fail(e);
+          }
+          if (n === null) {
+            if (parser.end()) break;
+            const pristine = parser.pristine;
+            this.#drop();
+            // A keep-alive connection the server closed while idle: retry a GET once.
+            if (pristine && reused && idempotent && attempt === 0 && !this.#closed) {
+              continue attempts;
+            }
+            throw new RequestError(
+              "closed",
+              pristine
+                ? "Connection closed before the response"
+                : "Connection closed in the middle of the response",
+            );
+          }
+          let end: number;
+          try {
+            end = parser.feed(buf, 0, n);
+          } catch (e) {
+            throw this.#fail(e);
+          }
+          if (end >= 0) break;
+        }
+        const res = parser.result();
+        if (!res.keepAlive) this.#drop();
+        return res;
       }
-      if (n === null) {
-        if (parser.end()) break;
-        const pristine = parser.pristine;
-        this.#drop();
-        throw new RequestError(
-          "closed",
-          pristine
-            ? "Connection closed before the response"
-            : "Connection closed in the middle of the response",
-          { cause: pristine && reused ? "reused" : undefined },
-        );
-      }
-      let end: number;
-      try {
-        end = parser.feed(buf, 0, n);
-      } catch (e) {
-        throw this.#fail(e);
-      }
-      if (end >= 0) break;
+    } finally {
+      this.busySince = -1;
     }
-    const res = parser.result();
-    if (!res.keepAlive) this.#drop();
-    return res;
   }
 
   async #connect(): Promise<Deno.TcpConn> {

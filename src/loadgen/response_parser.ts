@@ -242,27 +242,28 @@ export class ResponseParser {
     while (p < headEnd && !(b[p] === CR && b[p + 1] === LF)) p++;
     p += 2;
     while (p < headEnd + 2) {
-      let eol = p;
-      while (!(b[eol] === CR && b[eol + 1] === LF)) eol++;
+      // One pass per line: up to the colon, then to the CR.
       let colon = p;
-      while (colon < eol && b[colon] !== 58 /* : */) colon++;
-      if (colon === eol) throw new ResponseParseError("Response has a header line without a colon");
+      while (b[colon] !== 58 /* : */ && b[colon] !== CR) colon++;
+      if (b[colon] === CR) {
+        throw new ResponseParseError("Response has a header line without a colon");
+      }
+      let eol = colon + 1;
+      while (b[eol] !== CR) eol++;
       const nameLen = colon - p;
-      // Only three header names matter; compare lengths first, then lower-cased bytes.
-      if (nameLen === 14 && matchLower(b, p, "content-length")) {
-        const v = trimmed(b, colon + 1, eol);
-        if (!/^\d+$/.test(v)) {
-          throw new ResponseParseError("Response has an invalid Content-Length");
-        }
-        const n = Number(v);
+      const first = b[p] | 0x20;
+      // Only three header names matter; compare length and first letter, then the bytes.
+      if (nameLen === 14 && first === 99 /* c */ && matchLower(b, p, "content-length")) {
+        const n = digits(b, colon + 1, eol);
+        if (n < 0) throw new ResponseParseError("Response has an invalid Content-Length");
         if (contentLength >= 0 && n !== contentLength) {
           throw new ResponseParseError("Response has conflicting Content-Length headers");
         }
         contentLength = n;
-      } else if (nameLen === 17 && matchLower(b, p, "transfer-encoding")) {
+      } else if (nameLen === 17 && first === 116 /* t */ && matchLower(b, p, "transfer-encoding")) {
         const v = trimmed(b, colon + 1, eol).toLowerCase();
         chunked = v === "chunked" || v.endsWith(",chunked") || v.endsWith(", chunked");
-      } else if (nameLen === 10 && matchLower(b, p, "connection")) {
+      } else if (nameLen === 10 && first === 99 && matchLower(b, p, "connection")) {
         const v = trimmed(b, colon + 1, eol).toLowerCase();
         if (v.includes("close")) keepAlive = false;
         else if (v.includes("keep-alive")) keepAlive = true;
@@ -356,6 +357,20 @@ function matchLower(b: Uint8Array, p: number, lower: string): boolean {
     if ((b[p + k] | 0x20) !== lower.charCodeAt(k) && b[p + k] !== lower.charCodeAt(k)) return false;
   }
   return true;
+}
+
+/** The decimal number in `b[from..to)` between optional blanks, or -1 when it is not one. */
+function digits(b: Uint8Array, from: number, to: number): number {
+  while (from < to && (b[from] === 32 || b[from] === 9)) from++;
+  while (to > from && (b[to - 1] === 32 || b[to - 1] === 9)) to--;
+  if (from === to || to - from > 15) return -1;
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const d = b[k] - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function trimmed(b: Uint8Array, from: number, to: number): string {
