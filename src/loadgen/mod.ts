@@ -139,6 +139,7 @@ export async function run(options: LoadgenOptions): Promise<Report | null> {
   const thresholds = evaluateThresholds(options.thresholds, thresholdFigures(stats, rate));
   const report = buildReport(stats, {
     version: VERSION,
+    target: target.url,
     options,
     seed,
     symbols: universe.symbols,

@@ -151,6 +151,8 @@ export function thresholdFigures(stats: Stats, achievedRate: number): ThresholdF
 /** What the report needs besides the stats. */
 export interface RunFacts {
   version: string;
+  /** The normalised target URL. */
+  target: string;
   options: LoadgenOptions;
   seed: number;
   symbols: string[];
@@ -189,7 +191,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
   return {
     tool: "tradewatch-loadgen",
     version: f.version,
-    target: o.target,
+    target: f.target,
     model: o.model,
     config: {
       rate: o.shape?.kind === "constant" ? o.shape.rate : null,
