@@ -3,7 +3,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compatible242, parsePromql, parsesIn242 } from "../../src/lint/promql/parse.ts";
+import {
+  compatible242,
+  numberShape,
+  parsePromql,
+  parsesIn242,
+} from "../../src/lint/promql/parse.ts";
 import { parseYaml } from "../../src/lint/yaml.ts";
 import { CORPUS, corpusPresent } from "./helpers.ts";
 
@@ -76,4 +81,19 @@ Deno.test("promql: messages use Prometheus' type names and point into the expres
   assert.deepEqual([unclosed.message, unclosed.from], ["unclosed left parenthesis", 3]);
   const [empty] = parsePromql("  ", 3).errors;
   assert.equal(empty.message, "no expression found in input");
+});
+
+Deno.test("promql: expressions differing only in number digits share a parse, not a text", () => {
+  const a = parsePromql("rate(order_count_total[5m]) > 0.25", 2);
+  const b = parsePromql("rate(order_count_total[5m]) > 7.75", 2);
+  assert.equal(b.expr, "rate(order_count_total[5m]) > 7.75");
+  assert.equal(a.tree, b.tree, "the tree is reused");
+  assert.deepEqual([a.errors, b.errors], [[], []]);
+  assert.equal(
+    numberShape('x{a="5.5"}[5m] offset 1h > 0x1F + 12.5e3'),
+    'x{a="5.5"}[5m] offset 1h > 0x1F + 11.1e1',
+  );
+  // Invalid expressions are never served from the cache.
+  assert.equal(parsePromql("1 < 2", 3).errors.length, 1);
+  assert.equal(parsePromql("3 < 4", 3).errors.length, 1);
 });

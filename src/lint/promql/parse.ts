@@ -78,18 +78,68 @@ function collect(tree: Tree): { error?: SyntaxNode; nodes: Map<string, SyntaxNod
   return { error, nodes };
 }
 
-const cache = new Map<string, ParsedExpr>();
+/**
+ * Valid expressions by {@link numberShape}: expressions that differ only in the digits of number
+ * literals of the same length (thresholds, quantiles: most of a large rule file) have the same
+ * tree, node positions included, and the same verdict, so they are parsed once. Checks read names,
+ * labels and values from each expression's own text at those positions.
+ */
+const shapes = new Map<string, ParsedExpr>();
 
-/** Parse and type-check `expr` as Prometheus `version` would; cached. */
+/** Parse and type-check `expr` as Prometheus `version` would; cached by shape. */
 export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
-  const key = version + expr;
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = analyze(expr, version);
-    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-    cache.set(key, hit);
+  const key = version + numberShape(expr);
+  const hit = shapes.get(key);
+  if (hit) return hit.expr === expr ? hit : { ...hit, expr };
+  const parsed = analyze(expr, version);
+  if (parsed.errors.length === 0) {
+    if (shapes.size >= 512) shapes.delete(shapes.keys().next().value!);
+    shapes.set(key, parsed);
   }
-  return hit;
+  return parsed;
+}
+
+/**
+ * `expr` with every digit of its decimal number literals replaced by 1 (same length, same
+ * tokens); strings, identifiers and durations are left alone.
+ */
+export function numberShape(expr: string): string {
+  let out = "";
+  let last = 0;
+  const n = expr.length;
+  for (let i = 0; i < n; i++) {
+    const c = expr.charCodeAt(i);
+    if (c === 34 || c === 39 || c === 96) { // a string: skip it
+      let j = i + 1;
+      while (j < n && expr.charCodeAt(j) !== c) j += expr.charCodeAt(j) === 92 && c !== 96 ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c === 35) { // a comment: to the end of the line
+      while (i < n && expr.charCodeAt(i) !== 10) i++;
+      continue;
+    }
+    const digit = c >= 48 && c <= 57;
+    if (!digit && c !== 46) continue;
+    const prev = i > 0 ? expr[i - 1] : " ";
+    if (/[\w.:]/.test(prev)) {
+      // Inside an identifier or a longer token: skip the rest of the word.
+      while (i + 1 < n && /[\w.:]/.test(expr[i + 1])) i++;
+      continue;
+    }
+    const m = /^(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/.exec(expr.slice(i, i + 64));
+    if (!m || m[0] === ".") continue;
+    const end = i + m[0].length;
+    if (end < n && /[\w.:]/.test(expr[end])) {
+      // A duration (5m), a hex number or an identifier: not a plain decimal literal.
+      while (i + 1 < n && /[\w.:]/.test(expr[i + 1])) i++;
+      continue;
+    }
+    out += expr.slice(last, i) + m[0].replace(/\d/g, "1");
+    last = end;
+    i = end - 1;
+  }
+  return last === 0 ? expr : out + expr.slice(last);
 }
 
 function analyze(expr: string, version: PromVersion): ParsedExpr {
