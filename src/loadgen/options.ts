@@ -92,7 +92,7 @@ Target and model
   -n, --requests N          stop after N requests (default 100 when no --duration)
       --max-in-flight N     open model: at most N requests in flight (default 512); due
                             requests wait for a free connection, and are dropped (counted)
-                            after --timeout or at the end of the run
+                            after --timeout or when still waiting 1 s after --duration
       --scheduler KIND      open model: spin (default: exact, uses a core at high rates) or
                             timer (cheap, sends up to ~2 ms late); lateness is reported
       --late-threshold D    a send later than D after its intended time counts as late (1ms)

@@ -6,7 +6,8 @@
  *   a late client) shows up in the figures instead of being hidden ("coordinated omission",
  *   corrected as in wrk2). At most `maxInFlight` requests are in flight; a due request that finds
  *   them all busy waits in a backlog (its wait counts in its latency) and is dropped (counted)
- *   when it has waited longer than the timeout or the run is over.
+ *   when it has waited longer than the timeout, or is still waiting 1 s after the end of a
+ *   duration run.
  * - Closed model (`--concurrency`): N workers each send a request and wait for its answer;
  *   latency is measured from the actual send.
  *
@@ -59,6 +60,8 @@ export interface ClosedPlan {
 
 /** Open model: connections opened before the start. */
 const WARM_CONNECTIONS = 4;
+/** Open model, duration runs: how long sends still waiting at the end may go out late. */
+const END_GRACE_MS = 1000;
 /** Open model: at most this many new connections making their first request at once. */
 const MAX_FRESH = 8;
 
@@ -205,10 +208,16 @@ export class Runner {
           await immediate();
         }
       }
-      // A duration run ends at its end time: what is still in the backlog is dropped.
+      // A duration run ends at its end time. Sends still waiting for a connection then get a
+      // short grace (a stall of the event loop at the very end should make sends late, not
+      // dropped); what is left after it is dropped.
       if (plan.durationMs !== undefined && !this.#stopped) {
         const rest = endAt - performance.now();
         if (rest > 0) await this.#sleep(rest);
+        const graceEnd = performance.now() + Math.min(ctx.timeoutMs, END_GRACE_MS);
+        while (head < queue.length && !this.#stopped && performance.now() < graceEnd) {
+          await this.#sleep(Math.min(10, graceEnd - performance.now()));
+        }
         draining = true;
         stats.dropped += queue.length - head;
         this.backlog = 0;

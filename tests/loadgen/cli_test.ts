@@ -154,10 +154,11 @@ Deno.test("loadgen against the real service", async (t) => {
       assert.equal(rep.requests.sent + rep.requests.dropped, 400);
       assert.equal(rep.requests.dropped, 0);
       assert.equal(rep.requests.failed, 0);
-      // Generous tolerance: other tests share the CPU.
-      assert.ok(Math.abs(rep.rate.sent - 200) / 200 < 0.1, `sent at ${rep.rate.sent}/s`);
+      // Generous tolerance: other tests share the CPU (a stalled event loop sends late, then
+      // catches up; the bench measures accuracy on a quiet machine).
+      assert.ok(Math.abs(rep.rate.sent - 200) / 200 < 0.25, `sent at ${rep.rate.sent}/s`);
       assert.ok(
-        Math.abs(rep.rate.achieved - 200) / 200 < 0.2,
+        Math.abs(rep.rate.achieved - 200) / 200 < 0.25,
         `completed at ${rep.rate.achieved}/s`,
       );
       assert.equal(rep.latenessMs?.count, 400);

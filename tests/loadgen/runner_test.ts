@@ -143,9 +143,10 @@ Deno.test("open model: a duration run drops what it could not send, and says so"
       scheduler: "timer",
       lateThresholdMs: 1,
     });
-    // 50 sends were due; one connection serves ~5 of them in 500 ms.
+    // 50 sends were due; one connection serves ~5 of them in 500 ms and ~10 more in the 1 s
+    // grace after the end.
     assert.equal(stats.sent + stats.dropped, 50);
-    assert.ok(stats.dropped > 30, `dropped ${stats.dropped}`);
+    assert.ok(stats.dropped > 20, `dropped ${stats.dropped}`);
     assert.equal(stats.responses, stats.sent);
   } finally {
     await s.close();
