@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
-import { ROUTE_TEMPLATES } from "../metrics/labels.ts";
+import { ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
 import type { Recorder } from "../metrics/recorder.ts";
 import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../store/types.ts";
 import type { Order, TradingService } from "../trading/types.ts";
@@ -18,7 +18,7 @@ import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { getRequestId, observability, receivedAtOf } from "./middleware.ts";
+import { createInstrumentation, getRequestId, receivedAtOf } from "./instrument.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
 
 /** What {@link createApp} needs. */
@@ -63,6 +63,7 @@ export const ENDPOINTS: ReadonlyArray<{ method: string; path: string; descriptio
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEALTH_BODY = JSON.stringify({ status: "healthy" });
 const JSON_TYPE = "application/json";
+const HEALTH_HEADERS = { "content-type": JSON_TYPE };
 
 function isJsonType(contentType: string): boolean {
   const type = contentType.split(";")[0].trim().toLowerCase();
@@ -99,136 +100,7 @@ export function createApp(options: AppOptions): Hono {
     ? null
     : sha256(config.server.metricsToken);
 
-  const app = new Hono();
-  app.use("*", observability({ catalog, logger }));
-
-  app.get("/", (c) =>
-    c.json({
-      name: "tradewatch",
-      version: VERSION,
-      endpoints: ENDPOINTS,
-      symbols: service.symbols,
-    }));
-
-  app.get("/health", (c) => c.body(HEALTH_BODY, 200, { "content-type": JSON_TYPE }));
-
-  app.get("/ready", async (c) => {
-    const r = await service.ready();
-    const ok = r.database && r.marketData;
-    return c.json({ status: ok ? "ready" : "not ready", ...r }, ok ? 200 : 503);
-  });
-
-  app.get("/metrics", async (c) => {
-    if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
-    if (tokenDigest) {
-      const auth = c.req.header("authorization") ?? "";
-      const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
-      if (!m || !timingSafeEqual(sha256(m[1]), tokenDigest)) {
-        c.header("www-authenticate", 'Bearer realm="metrics"');
-        throw new ApiError(401, "a valid bearer token is required", "authorization");
-      }
-    }
-    const out = await expose(
-      catalog.registry,
-      c.req.header("accept"),
-      c.req.header("accept-encoding"),
-    );
-    return c.body(out.body as string, 200, out.headers);
-  });
-
-  app.post("/orders", async (c) => {
-    const receivedAt = receivedAtOf(c);
-    const query = new URL(c.req.url).searchParams;
-    let sideLabel = query.get("side")?.trim().toUpperCase();
-    let request;
-    try {
-      let body: unknown = undefined;
-      const text = await readBodyLimited(c.req.raw, config.server.bodyLimitBytes);
-      if (text.trim() !== "") {
-        if (!isJsonType(c.req.header("content-type") ?? "")) {
-          throw new ApiError(415, "the body must be application/json", "content-type");
-        }
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new ApiError(400, "the body is not valid JSON", "body");
-        }
-      }
-      const raw = mergeOrderInput(query, body);
-      if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
-      request = validateOrder(schema, raw);
-    } catch (e) {
-      recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
-      throw e;
-    }
-    const order = await service.placeOrder(request, receivedAt);
-    const status = orderHttpStatus(order);
-    if (status === 201) {
-      c.header("location", `/orders/${order.id}`);
-      return c.json(order, 201);
-    }
-    return c.json({ ...order, error: order.reason ?? order.status, field: null }, status);
-  });
-
-  app.get("/orders", async (c) => {
-    const limitRaw = c.req.query("limit");
-    let limit = 50;
-    if (limitRaw !== undefined) {
-      limit = /^\d{1,4}$/.test(limitRaw) ? Number(limitRaw) : NaN;
-      if (!(limit >= 1 && limit <= 500)) {
-        throw new ApiError(422, "limit must be an integer from 1 to 500", "limit");
-      }
-    }
-    const before = c.req.query("before");
-    if (before !== undefined && !ORDER_CURSOR_PATTERN.test(before)) {
-      throw new ApiError(422, "before must be a cursor returned as nextCursor", "before");
-    }
-    return c.json(await service.listOrders({ limit, before }));
-  });
-
-  app.get("/orders/:id", async (c) => {
-    const id = c.req.param("id");
-    const order = ORDER_ID.test(id) ? await service.getOrder(id) : null;
-    if (!order) throw new ApiError(404, "no order with this id", "id");
-    return c.json(order);
-  });
-
-  app.get("/positions", async (c) => c.json({ positions: await service.positions() }));
-
-  app.get("/quotes", async (c) => {
-    const quotes = await Promise.all(service.symbols.map((s) => service.quote(s)));
-    return c.json({ symbols: service.symbols, quotes: quotes.filter((q) => q !== null) });
-  });
-
-  app.get("/quotes/:symbol", async (c) => {
-    const symbol = c.req.param("symbol").toUpperCase();
-    const quote = symbols.has(symbol) ? await service.quote(symbol) : null;
-    if (!quote) throw new ApiError(404, "symbol is not in the trading universe", "symbol");
-    return c.json(quote);
-  });
-
-  app.get("/risk", (c) => c.json(service.risk()));
-
-  // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow).
-  const allowed = new Map<string, string[]>();
-  for (const e of ENDPOINTS) {
-    const list = allowed.get(e.path) ?? [];
-    list.push(e.method);
-    if (e.method === "GET") list.push("HEAD");
-    allowed.set(e.path, list);
-  }
-  for (const [path, methods] of allowed) {
-    const allow = [...methods, "OPTIONS"].join(", ");
-    app.all(path, (c) => {
-      c.header("allow", allow);
-      if (c.req.method === "OPTIONS") return c.body(null, 204);
-      throw new ApiError(405, "method not allowed", "method", { allow: allow.split(", ") });
-    });
-  }
-
-  app.notFound((c) => c.json({ error: "not found", field: null }, 404));
-
-  app.onError((err, c) => {
+  const errorResponse = (err: unknown, c: Context): Response => {
     if (err instanceof ApiError) {
       return c.json({ error: err.message, field: err.field, ...err.extra }, err.status);
     }
@@ -239,18 +111,190 @@ export function createApp(options: AppOptions): Hono {
       );
     }
     if (err instanceof HTTPException) {
-      const status = err.status;
-      return c.json({ error: err.message || "request error", field: null }, status);
+      return c.json({ error: err.message || "request error", field: null }, err.status);
     }
     logger.error("unhandled error", {
       request_id: getRequestId(c),
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     });
     return c.json({ error: "internal error", field: null }, 500);
-  });
+  };
+  const { route } = createInstrumentation({ catalog, logger, errorResponse });
+  const app = new Hono();
+
+  app.get(
+    "/",
+    route("/", (c) =>
+      c.json({
+        name: "tradewatch",
+        version: VERSION,
+        endpoints: ENDPOINTS,
+        symbols: service.symbols,
+      })),
+  );
+
+  app.get("/health", route("/health", (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS)));
+
+  app.get(
+    "/ready",
+    route("/ready", async (c) => {
+      const r = await service.ready();
+      const ok = r.database && r.marketData;
+      return c.json({ status: ok ? "ready" : "not ready", ...r }, ok ? 200 : 503);
+    }),
+  );
+
+  app.get(
+    "/metrics",
+    route("/metrics", async (c) => {
+      if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
+      if (tokenDigest) {
+        const auth = c.req.header("authorization") ?? "";
+        const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
+        if (!m || !timingSafeEqual(sha256(m[1]), tokenDigest)) {
+          c.header("www-authenticate", 'Bearer realm="metrics"');
+          throw new ApiError(401, "a valid bearer token is required", "authorization");
+        }
+      }
+      const out = await expose(
+        catalog.registry,
+        c.req.header("accept"),
+        c.req.header("accept-encoding"),
+      );
+      return c.body(out.body as string, 200, out.headers);
+    }),
+  );
+
+  app.post(
+    "/orders",
+    route("/orders", async (c) => {
+      const receivedAt = receivedAtOf(c);
+      const query = new URL(c.req.url).searchParams;
+      let sideLabel = query.get("side")?.trim().toUpperCase();
+      let request;
+      try {
+        let body: unknown = undefined;
+        const text = await readBodyLimited(c.req.raw, config.server.bodyLimitBytes);
+        if (text.trim() !== "") {
+          if (!isJsonType(c.req.header("content-type") ?? "")) {
+            throw new ApiError(415, "the body must be application/json", "content-type");
+          }
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw new ApiError(400, "the body is not valid JSON", "body");
+          }
+        }
+        const raw = mergeOrderInput(query, body);
+        if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
+        request = validateOrder(schema, raw);
+      } catch (e) {
+        recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
+        throw e;
+      }
+      const order = await service.placeOrder(request, receivedAt);
+      const status = orderHttpStatus(order);
+      if (status === 201) {
+        c.header("location", `/orders/${order.id}`);
+        return c.json(order, 201);
+      }
+      return c.json({ ...order, error: order.reason ?? order.status, field: null }, status);
+    }),
+  );
+
+  app.get(
+    "/orders",
+    route("/orders", async (c) => {
+      const limitRaw = c.req.query("limit");
+      let limit = 50;
+      if (limitRaw !== undefined) {
+        limit = /^\d{1,4}$/.test(limitRaw) ? Number(limitRaw) : NaN;
+        if (!(limit >= 1 && limit <= 500)) {
+          throw new ApiError(422, "limit must be an integer from 1 to 500", "limit");
+        }
+      }
+      const before = c.req.query("before");
+      if (before !== undefined && !ORDER_CURSOR_PATTERN.test(before)) {
+        throw new ApiError(422, "before must be a cursor returned as nextCursor", "before");
+      }
+      return c.json(await service.listOrders({ limit, before }));
+    }),
+  );
+
+  app.get(
+    "/orders/:id",
+    route("/orders/:id", async (c) => {
+      const id = c.req.param("id") ?? "";
+      const order = ORDER_ID.test(id) ? await service.getOrder(id) : null;
+      if (!order) throw new ApiError(404, "no order with this id", "id");
+      return c.json(order);
+    }),
+  );
+
+  app.get(
+    "/positions",
+    route("/positions", async (c) => c.json({ positions: await service.positions() })),
+  );
+
+  app.get(
+    "/quotes",
+    route("/quotes", async (c) => {
+      const quotes = await Promise.all(service.symbols.map((s) => service.quote(s)));
+      return c.json({ symbols: service.symbols, quotes: quotes.filter((q) => q !== null) });
+    }),
+  );
+
+  app.get(
+    "/quotes/:symbol",
+    route("/quotes/:symbol", async (c) => {
+      const symbol = (c.req.param("symbol") ?? "").toUpperCase();
+      const quote = symbols.has(symbol) ? await service.quote(symbol) : null;
+      if (!quote) throw new ApiError(404, "symbol is not in the trading universe", "symbol");
+      return c.json(quote);
+    }),
+  );
+
+  app.get("/risk", route("/risk", (c) => c.json(service.risk())));
+
+  // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),
+  // recorded under their template; anything else is 404, recorded as `unmatched`.
+  const known = knownPaths();
+  const templateOf = (c: Context) => known.find((k) => k.pattern.test(c.req.path))?.template;
+  app.notFound(route(
+    (c) => templateOf(c) ?? UNMATCHED_ENDPOINT,
+    (c) => {
+      const path = known.find((k) => k.pattern.test(c.req.path));
+      if (!path) return c.json({ error: "not found", field: null }, 404);
+      c.header("allow", path.allow);
+      if (c.req.method === "OPTIONS") return c.body(null, 204);
+      return c.json(
+        { error: "method not allowed", field: "method", allow: path.allow.split(", ") },
+        405,
+      );
+    },
+  ));
+
+  // A safety net only: every route handles its own errors through `route()`.
+  app.onError((err, c) => errorResponse(err, c));
 
   assertRouteTemplates(app);
   return app;
+}
+
+/** The known paths with their Allow header value and a matcher. */
+function knownPaths(): { template: string; allow: string; pattern: RegExp }[] {
+  const allowed = new Map<string, string[]>();
+  for (const e of ENDPOINTS) {
+    const list = allowed.get(e.path) ?? [];
+    list.push(e.method);
+    if (e.method === "GET") list.push("HEAD");
+    allowed.set(e.path, list);
+  }
+  return [...allowed].map(([template, methods]) => ({
+    template,
+    allow: [...methods, "OPTIONS"].join(", "),
+    pattern: new RegExp(`^${template.replace(/:[a-z]+/g, "[^/]+")}$`),
+  }));
 }
 
 /**

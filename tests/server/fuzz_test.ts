@@ -272,6 +272,11 @@ Deno.test({
           let method = pick(METHODS);
           let { body, type } = ["GET", "HEAD", "get"].includes(method) ? {} : randomBody();
           let url = server.base + randomPath() + randomQuery();
+          if (i % 20 === 5) { // random bodies sent to the order route itself
+            method = "POST";
+            ({ body, type } = randomBody());
+            url = `${server.base}/orders${randomQuery()}`;
+          }
           if (i % 10 === 0) { // a valid order now and then, so the full order path is fuzzed too
             method = "POST";
             body = type = undefined;
