@@ -11,8 +11,6 @@ import type { SyntaxNode } from "./promql/tree.ts";
 /** Lazily computed facts about one valid expression. */
 export class ExprAnalysis {
   readonly parsed: ParsedExpr;
-  #selectors?: Selector[];
-  #labels?: LabelSet;
 
   constructor(parsed: ParsedExpr) {
     this.parsed = parsed;
@@ -35,11 +33,19 @@ export class ExprAnalysis {
 
   /** Every vector selector. */
   get selectors(): Selector[] {
-    return this.#selectors ??= this.nodes("VectorSelector").map((n) => readSelector(this.expr, n));
+    // Selectors read names, labels, values and ranges, never numbers: shared within a shape.
+    const shared = this.parsed.shared as { selectors?: Selector[] };
+    return shared.selectors ??= this.nodes("VectorSelector").map((n) => readSelector(this.expr, n));
+  }
+
+  /** The selector read from a VectorSelector node of this expression. */
+  selectorAt(node: SyntaxNode): Selector {
+    return this.selectors.find((s) => s.node.from === node.from) ?? readSelector(this.expr, node);
   }
 
   /** The labels the result can carry. */
   get labels(): LabelSet {
-    return this.#labels ??= outputLabels(this.expr, this.top);
+    const shared = this.parsed.shared as { labels?: LabelSet };
+    return shared.labels ??= outputLabels(this.expr, this.top);
   }
 }

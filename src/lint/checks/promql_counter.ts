@@ -7,7 +7,7 @@
  */
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
-import { binaryOp, COMPARISONS, exprChildren, functionName, readSelector } from "../promql/ast.ts";
+import { binaryOp, COMPARISONS, exprChildren, functionName } from "../promql/ast.ts";
 import type { SyntaxNode } from "../promql/tree.ts";
 
 /** Functions that keep a counter's meaning (still a running total). */
@@ -59,7 +59,7 @@ export const promqlCounter: Check = {
         const found: SyntaxNode[] = [];
         for (const side of exprChildren(node)) rawSelectors(expr, side, found);
         for (const s of found) {
-          const sel = readSelector(expr, s);
+          const sel = a.selectorAt(s);
           if (!sel.name || seen.has(s.from)) continue;
           if (catalog.series.get(sel.name)?.type !== "counter") continue;
           seen.add(s.from);

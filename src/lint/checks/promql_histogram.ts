@@ -7,7 +7,7 @@
  */
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
-import { callArgs, functionName, mayHave, outputLabels, readSelector } from "../promql/ast.ts";
+import { callArgs, functionName, mayHave, outputLabels } from "../promql/ast.ts";
 import type { SyntaxNode } from "../promql/tree.ts";
 
 function selectorsIn(node: SyntaxNode, out: SyntaxNode[]): SyntaxNode[] {
@@ -32,7 +32,7 @@ export const promqlHistogram: Check = {
         if (functionName(expr, call) !== "histogram_quantile") continue;
         const arg = callArgs(call)[1];
         if (!arg) continue;
-        const sels = selectorsIn(arg, []).map((s) => readSelector(expr, s));
+        const sels = selectorsIn(arg, []).map((s) => a.selectorAt(s));
         const at = (sev: Problem["severity"], from: number, to: number, msg: string) =>
           out.push(ctx.inScalar(this.name, sev, rule.expr!, from, msg, expr.slice(from, to)));
         if (catalog) {

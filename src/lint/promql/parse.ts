@@ -54,6 +54,11 @@ export interface ParsedExpr {
   errors: PromqlError[];
   /** Selector, function-call and binary-expression nodes of the tree, in source order. */
   nodes: Map<string, SyntaxNode[]>;
+  /**
+   * Facts derived from the tree and the expression's names and strings, shared by every
+   * expression of the same number shape (see {@link numberShape}).
+   */
+  shared: Record<string, unknown>;
 }
 
 const COLLECTED = new Set(["VectorSelector", "FunctionCall", "BinaryExpr"]);
@@ -145,7 +150,7 @@ export function numberShape(expr: string): string {
 function analyze(expr: string, version: PromVersion): ParsedExpr {
   const tree = lezer.parser.parse(expr);
   const { error, nodes } = collect(tree);
-  const result: ParsedExpr = { expr, tree, errors: [], nodes };
+  const result: ParsedExpr = { expr, tree, errors: [], nodes, shared: {} };
   if (expr.trim() === "") {
     result.errors.push({ from: 0, to: expr.length, message: "no expression found in input" });
     return result;

@@ -35,7 +35,18 @@ function compile(pattern: string, version: PromVersion): RegexResult {
   try {
     RE2JS.compile(pattern);
     const anchored = RE2JS.compile(`^(?:${pattern})$`);
-    return { matches: (s: string) => anchored.matches(s) };
+    // Rules test the same few values (closed label sets, "") over and over.
+    const seen = new Map<string, boolean>();
+    return {
+      matches: (s: string) => {
+        let r = seen.get(s);
+        if (r === undefined) {
+          r = anchored.matches(s);
+          if (seen.size < 1000) seen.set(s, r);
+        }
+        return r;
+      },
+    };
   } catch (e) {
     return { error: (e as Error).message };
   }
