@@ -289,6 +289,29 @@ Deno.test("loadgen against the real service", async (t) => {
       assert.equal(after.filled - before.filled, 0);
     });
 
+    await t.step("progress goes to stderr as plain lines when it is not a TTY", async () => {
+      const r = await loadgen([
+        "--target",
+        svc.url,
+        "-r",
+        "50",
+        "-d",
+        "1500ms",
+        "-m",
+        "health",
+        "--progress-interval",
+        "300ms",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.split("\n").filter((l) =>
+        /^\[ *\d+\.\ds\] +\d+ req\/s +in flight \d+/.test(l)
+      );
+      assert.ok(lines.length >= 3, r.stderr);
+      assert.doesNotMatch(r.stderr, /\r|\x1b\[/);
+      assert.match(lines.at(-1)!, /errors 0 +dropped 0 +p50 \S+ +p99 \S+/);
+      assert.doesNotMatch(r.stdout, /req\/s +in flight/);
+    });
+
     await t.step("Ctrl-C prints the partial summary and exits 130", async () => {
       const child = spawnLoadgen([
         "--target",
