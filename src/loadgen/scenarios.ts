@@ -10,15 +10,14 @@ import type { Rng } from "./rng.ts";
 
 /** Scenario names accepted by `--mix`, with what each sends. */
 export const SCENARIO_HELP = {
-  orders: "POST /orders?symbol=&side=&quantity= (market order, as the seed's script)",
-  limit:
-    "POST /orders with a JSON body {symbol, side, quantity, type: limit, price} near the quote",
+  orders: "POST /orders?symbol=&side=&quantity= (market, as the seed)",
+  limit: "POST /orders, a JSON limit order priced near the quote",
   quotes: "GET /quotes/:symbol",
   positions: "GET /positions",
   risk: "GET /risk",
-  lookups: "GET /orders/:id of an order placed earlier in the run (GET /orders until there is one)",
+  lookups: "GET /orders/:id of an order placed during the run",
   history: "GET /orders (recent orders)",
-  health: "GET /health alone (what the comparison with wrk uses)",
+  health: "GET /health alone (the comparison with wrk)",
   metrics: "GET /metrics",
 } as const;
 
