@@ -12,6 +12,7 @@
 import { gzip as zlibGzip } from "node:zlib";
 import { promisify } from "node:util";
 import { Registry } from "prom-client";
+import { renderRegistry } from "./render.ts";
 
 /** The exposition formats `/metrics` can answer with. */
 export type ExpositionFormat = "text" | "openmetrics";
@@ -97,8 +98,20 @@ function view(metric: AnyMetric): AnyMetric {
   return v;
 }
 
-/** Render a registry in one format; the registry is never modified. */
+/**
+ * Render a registry in one format; the registry is never modified. The fast renderer of
+ * `render.ts` (identical output) is used when it handles every metric, prom-client otherwise.
+ */
 export async function renderMetrics(
+  registry: Registry,
+  format: ExpositionFormat,
+): Promise<string> {
+  const fast = await renderRegistry(registry, format === "openmetrics");
+  return fast ?? await renderWithPromClient(registry, format);
+}
+
+/** prom-client's own rendering, with OpenMetrics drawn from read-only views of the metrics. */
+export async function renderWithPromClient(
   registry: Registry,
   format: ExpositionFormat,
 ): Promise<string> {
