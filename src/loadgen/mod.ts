@@ -47,7 +47,6 @@ export async function main(args: string[]): Promise<number> {
   }
   try {
     const report = await run(options);
-    if (report === null) return EXIT_USAGE;
     if (!report.pass) return EXIT_THRESHOLD;
     return report.interrupted ? EXIT_INTERRUPTED : 0;
   } catch (e) {
@@ -68,7 +67,18 @@ function usageError(e: unknown): number {
  * Run the load described by `options`: resolve the target, send, print the summary (and the
  * JSON report), and return the report. Throws {@link OptionError} for an unreachable target.
  */
-export async function run(options: LoadgenOptions): Promise<Report | null> {
+export async function run(options: LoadgenOptions): Promise<Report> {
+  if (options.json !== null && options.json !== "-") {
+    // Fail before the run, not after it, when the report cannot be written.
+    try {
+      await Deno.writeTextFile(options.json, "");
+    } catch (e) {
+      throw new OptionError(
+        `Cannot write the report to ${options.json}: ${e instanceof Error ? e.message : e}`,
+        "--json",
+      );
+    }
+  }
   const probeTimeout = Math.min(options.timeoutMs, 5000);
   const target = await resolveTarget(options.target, probeTimeout);
   let universe: Universe = { symbols: options.symbols ?? [], prices: new Map() };

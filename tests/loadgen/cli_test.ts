@@ -347,6 +347,10 @@ Deno.test("bad options and an unreachable target exit 2 with a clear message", a
       /Target http:\/\/127\.0\.0\.1:\d+ is unreachable/,
     ],
     [["--target", "https://example.com"], /Target must be an http:\/\/ URL/],
+    [
+      ["--json", "/nonexistent-dir/report.json"],
+      /Cannot write the report to \/nonexistent-dir\/report\.json/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = await loadgen(args);
