@@ -65,7 +65,7 @@ function oddRegistry(): Registry {
   return registry;
 }
 
-async function populatedCatalog() {
+function populatedCatalog() {
   const symbols = ["AAPL", "BRK.B", "MSFT"];
   const catalog = createCatalog({ symbols });
   const pm = registerProcessMetrics(catalog.registry);
@@ -123,7 +123,7 @@ Deno.test("identical to prom-client: odd registry, text and OpenMetrics", async 
 });
 
 Deno.test("identical to prom-client: the populated catalog with process metrics", async () => {
-  const { catalog, close } = await populatedCatalog();
+  const { catalog, close } = populatedCatalog();
   try {
     for (const om of [false, true]) {
       const fast = (await renderRegistry(catalog.registry, om))!;
