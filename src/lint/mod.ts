@@ -170,16 +170,16 @@ export async function main(args: string[]): Promise<number> {
   let unreadable = false;
   const results: FileResult[] = [];
   for (const file of cli.files) {
-    let bytes: Uint8Array;
+    const path = file === "-" ? "<stdin>" : file;
+    let text: string | FileResult;
     try {
-      bytes = await readInput(file);
+      // Decoded in one step, so that the file's bytes are garbage before linting starts.
+      text = decodeUtf8(path, await readInput(file));
     } catch (e) {
       console.error(`tradewatch --lint-rules: cannot read ${file}: ${(e as Error).message}`);
       unreadable = true;
       continue;
     }
-    const path = file === "-" ? "<stdin>" : file;
-    const text = decodeUtf8(path, bytes);
     results.push(typeof text === "string" ? lintText(path, text, options) : text);
   }
   const out = render(results, cli.format);

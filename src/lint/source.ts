@@ -7,13 +7,21 @@
 /** Maps UTF-16 offsets in a text to 1-based line/column positions. */
 export class SourceIndex {
   readonly text: string;
-  #lineStarts: number[];
+  #starts?: number[];
 
   constructor(text: string) {
     this.text = text;
-    const starts = [0];
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-    this.#lineStarts = starts;
+  }
+
+  /** Line start offsets, computed when the first position is asked for (clean files never do). */
+  get #lineStarts(): number[] {
+    if (!this.#starts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.#starts = starts;
+    }
+    return this.#starts;
   }
 
   /** The 1-based line and column of `offset` (columns count UTF-16 code units). */
