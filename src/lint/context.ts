@@ -38,7 +38,7 @@ export class FileContext {
   /** Names recorded by the file's recording rules (set by the runner). */
   recorded: ReadonlySet<string> = new Set();
   /** Per-file state of checks that compare across the file, by check name. */
-  readonly state: Map<string, Map<string, number>> = new Map();
+  readonly state: Map<string, unknown> = new Map();
   /** Node positions of the file's YAML (set by the runner). */
   table: YamlTable = new YamlTable();
 
@@ -72,7 +72,7 @@ export class FileContext {
 
   /** A check's per-file map (created on first use). */
   seen(check: string): Map<string, number> {
-    let m = this.state.get(check);
+    let m = this.state.get(check) as Map<string, number> | undefined;
     if (!m) this.state.set(check, m = new Map());
     return m;
   }
