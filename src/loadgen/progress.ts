@@ -26,7 +26,6 @@ export class Progress {
       this.#last = now;
       const rate = dt > 0 ? stats.intervalDone / dt : 0;
       stats.intervalDone = 0;
-      stats.intervalFailed = 0;
       const h = stats.latency;
       const lat = h.totalCount === 0
         ? "p50 -  p99 -"

@@ -77,8 +77,6 @@ export class Stats {
   readonly scenarios = new Map<ScenarioName, ScenarioStats>();
   /** Completed (answered or failed) requests since the last progress tick. */
   intervalDone = 0;
-  /** Failures since the last progress tick. */
-  intervalFailed = 0;
   readonly #perScenario: boolean;
 
   /** Create empty stats. */
@@ -108,7 +106,6 @@ export class Stats {
     const failed = isFailure(req, status);
     if (failed) {
       this.failedResponses++;
-      this.intervalFailed++;
     }
     if (status >= 200 && status < 300 && (req.scenario === "orders" || req.scenario === "limit")) {
       this.orders2xx++;
@@ -124,7 +121,6 @@ export class Stats {
   recordError(req: PlannedRequest, kind: ErrorKind): void {
     this.transportErrors++;
     this.intervalDone++;
-    this.intervalFailed++;
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
     const s = this.#scenario(req.scenario);
     s.requests++;
