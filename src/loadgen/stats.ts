@@ -66,7 +66,7 @@ export class Stats {
   late = 0;
   /** Requests malformed or rejected on purpose. */
   invalidSent = 0;
-  /** Order answers by status (for the seed-style lines and the order totals). */
+  /** 2xx answers to order requests (filled or cancelled orders). */
   orders2xx = 0;
   readonly statuses = new Map<number, number>();
   readonly errors = new Map<ErrorKind, number>();
