@@ -107,7 +107,10 @@ export function histogramHandle<L extends string>(
   let map: Record<string, unknown> | null = null;
   let entry: HistogramEntry | null = null;
   const bind = () => {
-    histogram.zero(labels);
+    const existing = internals.hashMap
+      ? findEntry(internals.hashMap, labels, isHistogramEntry)
+      : null;
+    if (!existing) histogram.zero(labels); // zero() would wipe an existing series' counts
     map = internals.hashMap ?? null;
     entry = map ? findEntry(map, labels, isHistogramEntry) : null;
     if (entry && bounds && !bounds.every((b) => typeof entry!.bucketValues[b] === "number")) {

@@ -72,3 +72,14 @@ Deno.test("a handle rebinds after a reset and keeps the public API's errors", as
   assert.match(text, /^h_seconds_sum\{method="GET",endpoint="\/"\} 0.2$/m);
   assert.throws(() => h.observe(NaN), TypeError);
 });
+
+Deno.test("binding to an existing series keeps its counts", async () => {
+  const { fast } = pair();
+  fast.histogram.observe({ method: "GET", endpoint: "/" }, 0.02);
+  fast.counter.inc({ method: "GET", endpoint: "/", status: "200" }, 5);
+  histogramHandle(fast.histogram, { method: "GET", endpoint: "/" }).observe(0.3);
+  counterHandle(fast.counter, { method: "GET", endpoint: "/", status: "200" }).inc();
+  const text = await fast.registry.metrics();
+  assert.match(text, /^h_seconds_count\{method="GET",endpoint="\/"\} 2$/m);
+  assert.match(text, /^c_total\{method="GET",endpoint="\/",status="200"\} 6$/m);
+});
