@@ -21,13 +21,6 @@ function ruleKey(name: string, labels: LabelEntry[] | undefined): string {
   return key;
 }
 
-interface Seen {
-  labels: LabelEntry[] | undefined;
-  /** Computed only when another rule has the same name. */
-  key?: string;
-  start: number;
-}
-
 /** Rules sharing a name and labels. */
 export const ruleDuplicate: Check = {
   name: "rule/duplicate",
@@ -36,20 +29,14 @@ export const ruleDuplicate: Check = {
   rule(r, ctx) {
     const name = ruleName(r);
     if (name === "") return [];
-    let byName = ctx.state.get(this.name) as Map<string, Seen[]> | undefined;
-    if (!byName) ctx.state.set(this.name, byName = new Map());
-    const same = byName.get(name);
-    const entry: Seen = { labels: r.labels, start: ctx.start(r.node) };
-    if (!same) {
-      // Most names are unique: no label key is built for them.
-      byName.set(name, [entry]);
+    const key = ruleKey(name, r.labels);
+    const seen = ctx.seen(this.name);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, ctx.start(r.node));
       return [];
     }
-    entry.key = ruleKey(name, r.labels);
-    const first = same.find((e) => (e.key ??= ruleKey(name, e.labels)) === entry.key);
-    same.push(entry);
-    if (!first) return [];
-    const at = ctx.source.position(first.start);
+    const at = ctx.source.position(first);
     const node = (r.alert && r.alert.value !== "" ? r.alert : r.record)!.node;
     return [ctx.node(
       this.name,
