@@ -5,7 +5,7 @@
  * - closed loop, 50 connections: `tradewatch --loadgen -c 50 -m health` vs `wrk -t2 -c50`,
  *   throughput ratio (goal >= 1.0x) and client CPU per request (goal <= wrk's). Both run in
  *   interleaved rounds; the ratio is the median of per-round ratios. CPU is the whole child
- *   process (user + system, from GNU time), start-up included for both;
+ *   process (user + system, from getrusage via bash's `times`), start-up included for both;
  * - open mode at 1k, 5k and 10k requests/s: achieved send rate over the requested one (goal
  *   within 1%, nothing dropped), with the p99 send lateness alongside; and the p99 lateness of
  *   the timer scheduler at 10k/s for comparison.
@@ -70,19 +70,23 @@ async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
   };
 }
 
-/** Run a command under GNU time; returns its stdout and its CPU seconds (user + system). */
+/**
+ * Run a command and return its stdout and CPU seconds (user + system, from getrusage of the
+ * children as bash's `times` reports them: no dependency on GNU time).
+ */
 async function timed(cmd: string[]): Promise<{ stdout: string; cpuSeconds: number; code: number }> {
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "TIME %U %S", ...cmd],
+  const out = await new Deno.Command("bash", {
+    args: ["-c", '"$@"; s=$?; times >&2; exit $s', "--", ...cmd],
     cwd: ROOT,
     stdin: "null",
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
-  const m = /TIME (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(stderr);
+  // The last line of `times`: children's user and system time, e.g. "0m1.234s 0m4.567s".
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderr);
   if (!m) throw new Error(`No CPU times from ${cmd[0]}: ${stderr.slice(-500)}`);
   return {
     stdout: new TextDecoder().decode(out.stdout),
-    cpuSeconds: Number(m[1]) + Number(m[2]),
+    cpuSeconds: Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]),
     code: out.code,
   };
 }
