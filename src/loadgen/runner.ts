@@ -62,6 +62,8 @@ export interface ClosedPlan {
 const WARM_CONNECTIONS = 4;
 /** Open model, duration runs: how long sends still waiting at the end may go out late. */
 const END_GRACE_MS = 1000;
+/** Open model: sends waiting for a connection at most (beyond, they are dropped). */
+const MAX_BACKLOG = 1_000_000;
 /** Open model: at most this many new connections making their first request at once. */
 const MAX_FRESH = 8;
 
@@ -170,6 +172,10 @@ export class Runner {
         fresh.add(conn);
       }
       if (conn === undefined) {
+        if (this.backlog >= MAX_BACKLOG) {
+          stats.dropped++; // a rate far beyond what the target answers: bound the memory
+          return;
+        }
         queue.push(intended);
         this.backlog++;
       } else {
