@@ -272,7 +272,10 @@ export class ResponseParser {
     }
     this.#keepAlive = keepAlive;
     const s = this.#status;
-    if (this.headRequest || (s >= 100 && s < 200) || s === 204 || s === 304) {
+    if (s >= 100 && s < 200 && s !== 101) {
+      // An interim answer (100 Continue, 103 Early Hints): the final one follows.
+      this.#state = State.Head;
+    } else if (this.headRequest || s === 101 || s === 204 || s === 304) {
       this.#state = State.Done;
     } else if (chunked) {
       this.#startChunkSize();

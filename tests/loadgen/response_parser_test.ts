@@ -161,3 +161,14 @@ Deno.test("rejects a header block that never ends", () => {
   const more = enc.encode("X-Filler: " + "a".repeat(70_000));
   assert.throws(() => p.feed(more, 0, more.length), /too large/);
 });
+
+Deno.test("interim 1xx answers are skipped: the final answer is the response", () => {
+  const text = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" +
+    "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+  for (const cuts of allSplits(text)) {
+    const { p, end } = feedSplit(text, cuts);
+    assert.equal(end, enc.encode(text).length, `cuts ${cuts}`);
+    assert.equal(p.result().status, 201);
+    assert.equal(dec.decode(p.result().body!), "ok");
+  }
+});
