@@ -10,7 +10,7 @@
  *   within 1%, nothing dropped), with the p99 send lateness alongside; and the p99 lateness of
  *   the timer scheduler at 10k/s for comparison.
  *
- * `BENCH_LOADGEN_SECONDS` (default 5) and `BENCH_LOADGEN_ROUNDS` (default 2) tune the closed-loop
+ * `BENCH_LOADGEN_SECONDS` (default 5) and `BENCH_LOADGEN_ROUNDS` (default 3) tune the closed-loop
  * runs.
  *
  * @module
@@ -19,7 +19,7 @@ import type { BenchRow } from "./table.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SECONDS = Number(Deno.env.get("BENCH_LOADGEN_SECONDS") ?? 5);
-const ROUNDS = Number(Deno.env.get("BENCH_LOADGEN_ROUNDS") ?? 2);
+const ROUNDS = Number(Deno.env.get("BENCH_LOADGEN_ROUNDS") ?? 3);
 const OPEN_RATES = [1000, 5000, 10_000];
 const OPEN_SECONDS = 3;
 
