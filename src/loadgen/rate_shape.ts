@@ -102,6 +102,18 @@ export function rateAt(shape: RateShape, tMs: number): number {
   }
 }
 
+/** The highest rate (per second) of a shape. */
+export function peakRate(shape: RateShape): number {
+  switch (shape.kind) {
+    case "constant":
+      return shape.rate;
+    case "sine":
+      return shape.max;
+    case "burst":
+      return Math.max(shape.base, shape.rate);
+  }
+}
+
 /**
  * Intended send times, in ms after the start. A constant rate gives exactly `i * 1000 / rate`
  * (no accumulated rounding); other shapes step by the rate at the previous send.

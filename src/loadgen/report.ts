@@ -116,7 +116,8 @@ export function percentiles(h: Histogram): Percentiles {
       max: null,
     };
   }
-  const at = (p: number) => round3(h.getValueAtPercentile(p) / 1000);
+  // HDR answers a bucket's highest equivalent value; never report more than the true maximum.
+  const at = (p: number) => round3(Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
   return {
     count: n,
     min: round3(h.minNonZeroValue / 1000),
@@ -135,7 +136,7 @@ export function thresholdFigures(stats: Stats, achievedRate: number): ThresholdF
   const h = stats.latency;
   const none = h.totalCount === 0;
   return {
-    latencyAt: (p) => none ? NaN : h.getValueAtPercentile(p) / 1000,
+    latencyAt: (p) => none ? NaN : Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000,
     latencyMaxMs: none ? NaN : h.maxValue / 1000,
     latencyMinMs: none ? NaN : h.minNonZeroValue / 1000,
     latencyMeanMs: none ? NaN : h.mean / 1000,
@@ -313,7 +314,8 @@ export function formatSummary(r: Report): string {
     }
   }
   out.push(
-    `  client      ${r.connections.used} connections (${r.connections.connects} connects), ` +
+    `  client      ${r.connections.used} connection${r.connections.used === 1 ? "" : "s"} ` +
+      `(${r.connections.connects} connect${r.connections.connects === 1 ? "" : "s"}), ` +
       `${r.client.cpuSeconds.toFixed(2)}s CPU` +
       (r.client.cpuMicrosPerRequest !== null
         ? ` (${r.client.cpuMicrosPerRequest.toFixed(1)}us per request)`

@@ -21,7 +21,7 @@
 import { setImmediate } from "node:timers";
 import { type Endpoint, HttpConnection, RequestError } from "./http_client.ts";
 import type { ParsedResponse } from "./response_parser.ts";
-import { ArrivalSchedule, type RateShape } from "./rate_shape.ts";
+import { ArrivalSchedule, peakRate, type RateShape } from "./rate_shape.ts";
 import type { PlannedRequest, RequestFactory } from "./scenarios.ts";
 import type { Stats } from "./stats.ts";
 
@@ -58,7 +58,7 @@ export interface ClosedPlan {
   requests?: number;
 }
 
-/** Open model: connections opened before the start. */
+/** Open model: connections opened before the start (one below 1,000 requests/s). */
 const WARM_CONNECTIONS = 4;
 /** Open model, duration runs: how long sends still waiting at the end may go out late. */
 const END_GRACE_MS = 1000;
@@ -185,7 +185,7 @@ export class Runner {
 
     // Warm up a few connections before the clock starts.
     const warm = Array.from(
-      { length: Math.min(plan.maxInFlight, WARM_CONNECTIONS) },
+      { length: Math.min(plan.maxInFlight, peakRate(plan.shape) >= 1000 ? WARM_CONNECTIONS : 1) },
       () => this.#newConn(),
     );
     await Promise.all(warm.map((c) => c.connect().catch(() => {})));
