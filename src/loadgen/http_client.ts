@@ -61,12 +61,13 @@ export class HttpConnection {
   #reused = false;
   #aborted: ErrorKind | null = null;
   #closed = false;
-  /** The request being written (one at a time), for a short write's remainder. */
+  /** The request being written (one at a time) and its socket, for a short write's remainder. */
   #writing: Uint8Array | null = null;
+  #writingOn: Deno.TcpConn | null = null;
   readonly #onWritten = (n: number): void => {
     const req = this.#writing;
-    const conn = this.#conn;
-    if (req !== null && n < req.length && conn !== null) {
+    const conn = this.#writingOn;
+    if (req !== null && n < req.length && conn !== null && conn === this.#conn) {
       writeAll(conn, req.subarray(n)).catch(ignore);
     }
   };
@@ -141,13 +142,22 @@ export class HttpConnection {
         // Not awaited: the answer cannot come before the request is written, and a failed write
         // shows up as a failed read. A short write (rare for small requests) is completed later.
         this.#writing = request;
+        this.#writingOn = conn;
         conn.write(request).then(this.#onWritten, ignore);
         for (;;) {
           let n: number | null;
           try {
             n = await conn.read(buf);
           } catch (e) {
-            throw this.#fail(e);
+            const err = this.#fail(e);
+            // A keep-alive connection the server reset while idle: retry a GET once.
+            if (
+              err.kind === "reset" && parser.pristine && reused && idempotent && attempt === 0 &&
+              !this.#closed
+            ) {
+              continue attempts;
+            }
+            throw err;
           }
           if (n === null) {
             if (parser.end()) break;

@@ -201,6 +201,49 @@ Deno.test("a keep-alive connection closed while idle: GET is retried once, POST 
   }
 });
 
+Deno.test("a reused connection closed with the next request unread: GET is retried, POST fails", async () => {
+  // Answers the first request of each connection, then closes while the next request is
+  // unread (the server gave up on an idle connection just as the request went out).
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let accepted = 0;
+  const tasks: Promise<void>[] = [];
+  const loop = (async () => {
+    for await (const conn of listener) {
+      accepted++;
+      tasks.push((async () => {
+        const buf = new Uint8Array(4096);
+        try {
+          await conn.read(buf);
+          await write(conn, ok("first"));
+          await new Promise((r) => setTimeout(r, 100)); // the next request arrives unread
+        } finally {
+          conn.close();
+        }
+      })());
+    }
+  })();
+  const c = new HttpConnection({
+    hostname: "127.0.0.1",
+    port: (listener.addr as Deno.NetAddr).port,
+  });
+  try {
+    await c.request(buildRequest("GET", "/", "x"));
+    const again = await c.request(buildRequest("GET", "/", "x"), true, true);
+    assert.equal(dec.decode(again.body!), "first");
+    assert.equal(c.connects, 2);
+    await assert.rejects(
+      c.request(buildRequest("POST", "/orders", "x"), false, false),
+      (e) => e instanceof RequestError && (e.kind === "reset" || e.kind === "closed"),
+    );
+    assert.equal(accepted, 2);
+  } finally {
+    c.close();
+    listener.close();
+    await loop.catch(() => {});
+    await Promise.all(tasks);
+  }
+});
+
 Deno.test("a refused connection is a 'refused' error", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
