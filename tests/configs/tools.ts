@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 
 /** The repository root (two levels above this file). */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,6 +49,5 @@ export function describeResult(r: CommandResult): string {
 
 /** Read and parse a YAML file of the configs directory. */
 export async function readConfigYaml(name: string): Promise<unknown> {
-  const { parse } = await import("yaml");
   return parse(await Deno.readTextFile(`${CONFIGS}${name}`));
 }
