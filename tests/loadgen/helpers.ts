@@ -5,6 +5,8 @@
  * @module
  */
 
+import { startChild } from "../support/service.ts";
+
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A running tradewatch service (a child process). */
@@ -17,69 +19,12 @@ export interface Service {
 
 /** Start `main.ts --port 0 --db :memory:` and wait for its "listening" log line. */
 export async function startService(extra: string[] = []): Promise<Service> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      MAIN,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--db",
-      ":memory:",
-      ...extra,
-    ],
-    stdout: "piped",
-    stderr: "null",
-    stdin: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  let port = 0;
-  try {
-    const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    try {
-      while (port === 0) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error("The service exited before listening");
-        buffered += value;
-        let nl: number;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          try {
-            const rec = JSON.parse(line);
-            if (rec.msg === "listening" && typeof rec.port === "number") port = rec.port;
-          } catch {
-            // not a JSON log line
-          }
-        }
-      }
-    } finally {
-      clearTimeout(deadline);
-    }
-  } catch (e) {
-    child.kill("SIGKILL");
-    await reader.cancel();
-    await child.status;
-    throw e;
-  }
-  // Keep draining stdout so the service never blocks on a full pipe.
-  const drain = (async () => {
-    try {
-      while (!(await reader.read()).done) { /* discard */ }
-    } catch { /* closed */ }
-  })();
+  const child = await startChild(["--db", ":memory:", ...extra]);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: child.base,
+    port: child.port,
     async close() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      await child.status;
-      await drain;
+      await child.stop("SIGTERM");
     },
   };
 }
