@@ -9,10 +9,12 @@ import { Stats } from "../../src/loadgen/stats.ts";
 function stub(delayMs = 0, hang = false) {
   let requests = 0;
   const hung: (() => void)[] = [];
+  let closing = false;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     requests++;
     const path = new URL(req.url).pathname;
-    if (hang) await new Promise<void>((r) => hung.push(r)); // never answers (until close)
+    // Never answers until close; a request that arrives while closing must not hang shutdown.
+    if (hang && !closing) await new Promise<void>((r) => hung.push(r));
     if (path === "/health" && delayMs > 0) {
       await new Promise<void>((r) => setTimeout(r, delayMs));
     }
@@ -27,6 +29,7 @@ function stub(delayMs = 0, hang = false) {
       return requests;
     },
     close: async () => {
+      closing = true;
       for (const r of hung) r();
       await server.shutdown();
     },
