@@ -18,7 +18,9 @@ if (import.meta.main) {
   for (const area of wanted) {
     const load = AREAS[area];
     if (!load) {
-      console.error(`bench: unknown area "${area}", expected one of ${Object.keys(AREAS).join(", ")}`);
+      console.error(
+        `bench: unknown area "${area}", expected one of ${Object.keys(AREAS).join(", ")}`,
+      );
       Deno.exit(2);
     }
     console.error(`bench: running ${area}…`);

@@ -18,7 +18,7 @@ import {
   type Report,
   thresholdFigures,
 } from "./report.ts";
-import { randomSeed, Rng } from "./rng.ts";
+import { randomSeed, Rng } from "../rng.ts";
 import { Runner } from "./runner.ts";
 import { mixNeedsSymbols, type PlannedRequest, RequestFactory } from "./scenarios.ts";
 import { Stats } from "./stats.ts";

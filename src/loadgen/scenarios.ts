@@ -6,7 +6,7 @@
  */
 import { buildRequest } from "./http_client.ts";
 import { OptionError } from "./option_error.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../rng.ts";
 
 /** Scenario names accepted by `--mix`, with what each sends. */
 export const SCENARIO_HELP = {

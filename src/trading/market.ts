@@ -12,7 +12,7 @@
  */
 
 import type { Quote } from "./types.ts";
-import { hashString, Rng } from "./rng.ts";
+import { hashString, Rng } from "../rng.ts";
 
 /** Milliseconds in the 365-day year the volatility is annualised over. */
 const YEAR_MS = 365 * 24 * 3600 * 1000;

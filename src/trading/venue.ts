@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Rng } from "./rng.ts";
+import { Rng } from "../rng.ts";
 
 /** Log-space standard deviation of the venue latency. */
 const LATENCY_SIGMA = 0.5;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { percentiles } from "../../src/loadgen/report.ts";
-import { Rng } from "../../src/loadgen/rng.ts";
+import { Rng } from "../../src/rng.ts";
 import { Runner } from "../../src/loadgen/runner.ts";
 import { RequestFactory, type ScenarioName } from "../../src/loadgen/scenarios.ts";
 import { Stats } from "../../src/loadgen/stats.ts";

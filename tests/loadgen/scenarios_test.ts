@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../src/loadgen/rng.ts";
+import { Rng } from "../../src/rng.ts";
 import {
   type FactoryConfig,
   RequestFactory,

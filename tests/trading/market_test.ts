@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Market, startingPrice } from "../../src/trading/market.ts";
-import { Rng } from "../../src/trading/rng.ts";
+import { Rng } from "../../src/rng.ts";
 
 const options = {
   symbols: ["AAPL", "ZZZ"],

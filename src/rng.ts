@@ -1,7 +1,8 @@
 /**
- * A small seeded pseudo-random number generator for the simulation: mulberry32 for uniforms,
- * Box–Muller for standard normals, and a log-normal helper. Deterministic by seed, so the same
- * seed gives the same price paths. Not cryptographic.
+ * A small seeded pseudo-random number generator, shared by the simulation (same seed, same price
+ * paths) and the load generator (`--seed` makes a run's requests reproducible): mulberry32 for
+ * uniforms, Box–Muller for standard normals, and log-normal, integer and pick helpers. Not
+ * cryptographic.
  *
  * Hand-written on purpose: it is a dozen lines, must be reproducible across runs and platforms,
  * and `Math.random()` cannot be seeded.
@@ -46,6 +47,21 @@ export class Rng {
   logNormal(median: number, sigma: number): number {
     return median * Math.exp(sigma * this.normal());
   }
+
+  /** An integer in [min, max] (both included). */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** One element of a non-empty array. */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+}
+
+/** A fresh random seed for runs without a seed. */
+export function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
 /** A 32-bit FNV-1a hash of a string, for deriving per-symbol seeds and prices. */
