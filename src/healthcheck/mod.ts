@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { parseDuration as parseCliDuration } from "../duration.ts";
 import { parseArgs } from "node:util";
 import { probe } from "./probe.ts";
 
@@ -21,15 +22,13 @@ Prints one line either way (stdout when healthy, stderr otherwise).
 Options:
   --url URL           what to probe (default http://\${HOST:-127.0.0.1}:\${PORT:-8000}/health;
                       a wildcard HOST such as 0.0.0.0 is probed on 127.0.0.1)
-  --timeout DURATION  give up after this long: 500ms, 2s or plain seconds (default 3s)
+  --timeout DURATION  give up after this long: 500ms, 2s, 1m or plain seconds (default 3s)
   -h, --help          this help`;
 
-/** Parse a duration such as `500ms`, `2s` or `2.5` (seconds) into milliseconds. */
+/** Parse a positive duration such as `500ms`, `2s`, `1m` or `2.5` (seconds) into milliseconds. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const ms = m[2] === "ms" ? Number(m[1]) : Number(m[1]) * 1000;
-  return ms > 0 && Number.isFinite(ms) ? Math.ceil(ms) : undefined;
+  const ms = parseCliDuration(text);
+  return ms !== null && ms > 0 && Number.isFinite(ms) ? Math.ceil(ms) : undefined;
 }
 
 /**

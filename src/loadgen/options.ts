@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../duration.ts";
 import { OptionError } from "./option_error.ts";
 import { parseRateShape, type RateShape } from "./rate_shape.ts";
 import type { SchedulerKind } from "./runner.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatMs } from "./duration.ts";
+import { formatMs } from "../duration.ts";
 import type { Runner } from "./runner.ts";
 import type { Stats } from "./stats.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatMs } from "./duration.ts";
+import { formatMs } from "../duration.ts";
 import type { LoadgenOptions } from "./options.ts";
 import type { Histogram, Stats } from "./stats.ts";
 import type { ThresholdFigures, ThresholdResult } from "./thresholds.ts";

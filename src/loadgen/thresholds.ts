@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../duration.ts";
 import { OptionError } from "./option_error.ts";
 
 /** Comparison operators. */

@@ -97,7 +97,8 @@ Deno.test("parseDuration and defaultUrl", () => {
   assert.equal(parseDuration("500ms"), 500);
   assert.equal(parseDuration("2s"), 2000);
   assert.equal(parseDuration("2.5"), 2500);
-  for (const bad of ["", "0", "-1s", "abc", "5m", "1e3"]) {
+  assert.equal(parseDuration("1m30s"), 90_000);
+  for (const bad of ["", "0", "0s", "-1s", "abc", "5 m", "1e3"]) {
     assert.equal(parseDuration(bad), undefined, bad);
   }
   const env = (vars: Record<string, string>) => (name: string) => vars[name];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatMs, parseDuration } from "../../src/loadgen/duration.ts";
+import { formatMs, parseDuration } from "../../src/duration.ts";
 import { OptionError } from "../../src/loadgen/option_error.ts";
 import { type LoadgenOptions, parseOptions } from "../../src/loadgen/options.ts";
 import { ArrivalSchedule, parseRateShape, rateAt } from "../../src/loadgen/rate_shape.ts";
