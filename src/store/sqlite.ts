@@ -12,6 +12,9 @@
  *   opens (its first write) and returns it after its commit, so an open batch shows as an active
  *   connection; readers lease one per query. `:memory:` becomes a named shared-cache in-memory
  *   database, so every pooled connection sees the same data.
+ * - WAL checkpoints of a file database run on a worker thread (`checkpointer.ts`): the pooled
+ *   connections have `wal_autocheckpoint=0`, so no commit ever copies WAL pages into the database
+ *   file and fsyncs on the event loop. Closing runs a final checkpoint and stops the worker.
  *
  * @module
  */
@@ -20,6 +23,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { Pool } from "./pool.ts";
 import {
@@ -43,7 +47,18 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
   /** Group-commit delay after a batch's first write, in ms (default 0: after this loop turn). */
   flushDelayMs?: number;
+  /**
+   * WAL checkpoints of a file database: on a worker thread (the default; see `checkpointer.ts`),
+   * or `false` for SQLite's automatic checkpoints on the committing connection.
+   */
+  checkpoint?: false | { intervalMs?: number; restartBytes?: number };
 }
+
+/** How long a connection waits for a lock, in ms (the write path waits on a timer instead). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite's default `wal_autocheckpoint` (pages), restored if the checkpoint worker fails. */
+const DEFAULT_AUTOCHECKPOINT = 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -128,7 +143,7 @@ class Connection {
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
-    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
       `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -154,10 +169,34 @@ class Connection {
     this.ping = this.db.prepare("SELECT 1 AS ok");
   }
 
+  /**
+   * Starts the write transaction without waiting: false when another connection holds the write
+   * lock (the checkpoint worker's RESTART or TRUNCATE step). SQLite's busy handler would sleep on the event
+   * loop; the store retries on a timer instead.
+   */
+  tryBegin(): boolean {
+    const db = this.db;
+    db.exec("PRAGMA busy_timeout = 0");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /database is locked/.test(error.message)) return false;
+      throw error;
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
   /** Writes one batch in one transaction. */
   commit(batch: readonly OrderWrite[]): void {
+    this.db.exec("BEGIN IMMEDIATE");
+    this.commitOpen(batch);
+  }
+
+  /** Writes one batch in the transaction `tryBegin` opened, and commits it. */
+  commitOpen(batch: readonly OrderWrite[]): void {
     const db = this.db;
-    db.exec("BEGIN IMMEDIATE");
     try {
       // Only the last state of each symbol's position in the batch needs writing.
       const positions = new Map<string, StoredPosition>();
@@ -212,6 +251,7 @@ export class SqliteStore implements OrderStore {
   readonly #committer: GroupCommitter<OrderWrite>;
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
+  readonly #checkpointer: Checkpointer | null = null;
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -224,19 +264,28 @@ export class SqliteStore implements OrderStore {
     } else if (!path.startsWith("file:")) {
       mkdirSync(dirname(path), { recursive: true });
     }
+    const file = options.path !== ":memory:";
+    const offLoop = file && options.checkpoint !== false;
     // The first connection creates the schema before the others prepare statements on it.
     const bootstrap = new DatabaseSync(path);
+    let pageSize = 4096;
     try {
       bootstrap.exec("PRAGMA busy_timeout = 5000");
-      if (options.path !== ":memory:") bootstrap.exec("PRAGMA journal_mode = WAL");
+      if (offLoop) bootstrap.exec("PRAGMA wal_autocheckpoint = 0");
+      if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
       bootstrap.exec(SCHEMA);
+      pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
     } catch (error) {
       bootstrap.close();
       throw error;
     }
     const connections: Connection[] = [];
     try {
-      for (let i = 0; i < poolSize; i++) connections.push(new Connection(path));
+      for (let i = 0; i < poolSize; i++) {
+        const c = new Connection(path);
+        connections.push(c);
+        if (offLoop) c.db.exec("PRAGMA wal_autocheckpoint = 0");
+      }
     } catch (error) {
       for (const c of connections) c.db.close();
       bootstrap.close();
@@ -250,6 +299,45 @@ export class SqliteStore implements OrderStore {
       onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
       commit: (batch) => this.#commit(batch),
     });
+    if (offLoop) {
+      const settings = options.checkpoint === false ? {} : options.checkpoint ?? {};
+      // Without the worker, SQLite's automatic checkpoints keep the WAL bounded as before.
+      const onUnavailable = () => {
+        if (this.#closed) return;
+        for (const c of connections) {
+          c.db.exec(`PRAGMA wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+        }
+      };
+      try {
+        this.#checkpointer = new Checkpointer({
+          path,
+          pageSize,
+          intervalMs: settings.intervalMs,
+          restartBytes: settings.restartBytes,
+          onUnavailable,
+        });
+      } catch {
+        // No worker could be created at all (for example without the permission to read its
+        // module): the store works on, with automatic checkpoints.
+        onUnavailable();
+      }
+    }
+  }
+
+  /**
+   * Counters of the checkpoint worker (null for `:memory:` or `checkpoint: false`); `alive` is
+   * false once it has stopped (after close, or a failure that turned automatic checkpoints on).
+   */
+  get checkpointStats(): (CheckpointStats & { alive: boolean }) | null {
+    const c = this.#checkpointer;
+    return c === null ? null : { ...c.stats, alive: c.alive };
+  }
+
+  /** Runs a checkpoint round on the worker now (tests, tools); false without a running worker. */
+  async checkpointNow(): Promise<boolean> {
+    const c = this.#checkpointer;
+    if (c === null || !c.alive) return false;
+    return (await c.checkpoint()).busy === 0;
   }
 
   /** The pool's current state. */
@@ -264,12 +352,44 @@ export class SqliteStore implements OrderStore {
   #commit(batch: OrderWrite[]): void | Promise<void> {
     const c = this.#leases.shift() ?? null;
     if (c === null) {
-      return this.#pool.use((conn) => conn.commit(batch));
+      return this.#pool.use((conn) => this.#commitOn(conn, batch));
     }
+    let later: Promise<void> | undefined;
     try {
-      c.commit(batch);
+      later = this.#commitOn(c, batch);
     } finally {
-      this.#pool.release(c);
+      if (later === undefined) this.#pool.release(c);
+    }
+    return later?.finally(() => this.#pool.release(c));
+  }
+
+  /**
+   * Commits a batch on `c`: at once, or (when the checkpoint worker holds the write lock for
+   * its RESTART step) on a timer once the lock is free, so the event loop never sleeps in
+   * SQLite's busy handler. Without the worker, SQLite's busy handler waits as before.
+   */
+  #commitOn(c: Connection, batch: OrderWrite[]): Promise<void> | undefined {
+    if (this.#checkpointer === null) {
+      c.commit(batch);
+      return undefined;
+    }
+    if (c.tryBegin()) {
+      c.commitOpen(batch);
+      return undefined;
+    }
+    return this.#commitWhenFree(c, batch);
+  }
+
+  async #commitWhenFree(c: Connection, batch: OrderWrite[]): Promise<void> {
+    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      // A failed attempt costs microseconds; the lock is held for about 10 ms.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (c.tryBegin()) {
+        c.commitOpen(batch);
+        return;
+      }
+      if (performance.now() > deadline) throw new Error("The database stayed locked");
     }
   }
 
@@ -337,5 +457,8 @@ export class SqliteStore implements OrderStore {
     await this.#committer.close();
     this.#pool.close();
     for (const c of this.#pool.connections) c.db.close();
+    // Last: the worker's connection is then the only one, so its final checkpoint finds no
+    // writer and closing it removes the WAL file.
+    await this.#checkpointer?.close();
   }
 }

@@ -1,0 +1,152 @@
+/**
+ * The WAL checkpointer, run as a Deno Worker (its own thread) with its own `node:sqlite`
+ * connection to the store's database file. A checkpoint copies WAL pages into the database file
+ * and fsyncs both (10–15 ms, more on a busy disk); on the store's writing connections that would
+ * block the event loop, so they run with `wal_autocheckpoint=0` and this thread does the work.
+ *
+ * - Every `intervalMs`: `PRAGMA wal_checkpoint(PASSIVE)`. It takes no write lock, so commits go
+ *   on meanwhile; when it catches up with a pause in the writes, the next commit starts the WAL
+ *   over from its beginning.
+ * - A writer that never pauses keeps the WAL growing, so once it holds more than
+ *   `restartFrames` frames a RESTART checkpoint follows the passive one: it takes the write
+ *   lock, copies what was committed since the passive step, fsyncs, and makes the next commit
+ *   start the WAL over (measured about 10 ms of blocked commits, which the store waits for on a
+ *   timer, not on the event loop). The file keeps its size and is reused. (TRUNCATE here held
+ *   the write lock about 40 ms: truncating a large WAL file is slow.)
+ * - When the writes have stopped (the WAL is unchanged and fully copied since the previous
+ *   round) a TRUNCATE checkpoint gives the WAL file's space back.
+ * - On "close" (the store's own connections are closed by then): a last TRUNCATE checkpoint,
+ *   then this connection closes (the last one, which removes the WAL file) and "closed" is sent.
+ *
+ * Protocol: `checkpoint_protocol.ts`.
+ *
+ * @module
+ */
+
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+
+import { DatabaseSync } from "node:sqlite";
+import type {
+  CheckpointCommand,
+  CheckpointFailure,
+  CheckpointMode,
+  CheckpointReport,
+  CheckpointStart,
+} from "./checkpoint_protocol.ts";
+
+/** Pause between attempts of a blocking checkpoint that found the database busy, in ms. */
+const RETRY_PAUSE_MS = 0.2;
+
+let db: DatabaseSync | null = null;
+let timer: ReturnType<typeof setInterval> | undefined;
+let options: CheckpointStart | null = null;
+/** The WAL's frame count seen by the previous passive checkpoint. */
+let previousLog = -1;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function checkpoint(mode: CheckpointMode): CheckpointReport {
+  const started = performance.now();
+  const row = db!.prepare(`PRAGMA wal_checkpoint(${mode})`).get();
+  return {
+    type: "report",
+    mode,
+    busy: Number(row?.busy ?? 0),
+    log: Number(row?.log ?? -1),
+    checkpointed: Number(row?.checkpointed ?? -1),
+    ms: performance.now() - started,
+  };
+}
+
+/**
+ * A RESTART or TRUNCATE checkpoint that never sleeps in SQLite's busy handler (whose back-off
+ * grows to tens of ms, possibly while this connection holds the write lock): tried without
+ * waiting (the connection's busy timeout is 0), then again after short pauses until it gets
+ * through or `retryMs` has passed.
+ */
+function blocking(mode: "RESTART" | "TRUNCATE"): CheckpointReport {
+  const deadline = performance.now() + options!.retryMs;
+  for (;;) {
+    const report = checkpoint(mode);
+    if (report.busy === 0 || performance.now() > deadline) return report;
+    Atomics.wait(pause, 0, 0, RETRY_PAUSE_MS);
+  }
+}
+
+function fail(error: unknown, fatal = false): void {
+  const message: CheckpointFailure = {
+    type: "failure",
+    message: error instanceof Error ? error.message : String(error),
+    fatal,
+  };
+  self.postMessage(message);
+}
+
+/** One round: a passive checkpoint, then RESTART (WAL too long) or TRUNCATE (writes stopped). */
+function round(id?: number): void {
+  if (db === null || options === null) return;
+  try {
+    const passive = checkpoint("PASSIVE");
+    if (id !== undefined) passive.id = id;
+    self.postMessage(passive);
+    const idle = passive.log > 0 && passive.log === previousLog &&
+      passive.checkpointed === passive.log;
+    previousLog = passive.log;
+    if (passive.log > options.restartFrames) {
+      self.postMessage(blocking("RESTART"));
+    } else if (idle) {
+      self.postMessage(blocking("TRUNCATE"));
+      previousLog = -1;
+    }
+  } catch (error) {
+    // An I/O error and the like: the next round tries again; the store counts it.
+    fail(error);
+  }
+}
+
+function close(): void {
+  clearInterval(timer);
+  timer = undefined;
+  if (db !== null) {
+    try {
+      self.postMessage(blocking("TRUNCATE"));
+    } catch (error) {
+      fail(error);
+    }
+    try {
+      db.close();
+    } catch (error) {
+      fail(error);
+    }
+    db = null;
+  }
+  self.postMessage("closed");
+}
+
+function start(message: CheckpointStart): void {
+  try {
+    options = message;
+    db = new DatabaseSync(message.path);
+    // Busy: PASSIVE never waits, RESTART/TRUNCATE retry in `blocking`.
+    db.exec("PRAGMA busy_timeout = 0");
+    // This connection never commits, but must never checkpoint on its own either.
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    timer = setInterval(round, message.intervalMs);
+    self.postMessage("started");
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // The open failed; nothing more to release.
+    }
+    db = null;
+    fail(error, true);
+  }
+}
+
+self.onmessage = (event: MessageEvent<CheckpointCommand>) => {
+  const message = event.data;
+  if (message === "close") close();
+  else if (message.type === "checkpoint") round(message.id);
+  else start(message);
+};
