@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { Checkpointer } from "../../src/store/checkpointer.ts";
+import { SqliteStore } from "../../src/store/sqlite.ts";
+import type { OrderWrite } from "../../src/store/types.ts";
+
+function write(i: number): OrderWrite {
+  const time = new Date(1_700_000_000_000 + i).toISOString();
+  const symbol = ["AAPL", "MSFT", "GOOGL"][i % 3];
+  return {
+    order: {
+      id: `order-${i}-${"x".repeat(40)}`,
+      symbol,
+      side: i % 2 ? "BUY" : "SELL",
+      type: "market",
+      quantity: 1 + (i % 50),
+      limitPrice: null,
+      status: "filled",
+      filledQuantity: 1 + (i % 50),
+      fillPrice: 100 + (i % 7),
+      reason: null,
+      receivedAt: time,
+      completedAt: time,
+    },
+    fill: {
+      orderId: `order-${i}`,
+      symbol,
+      side: i % 2 ? "BUY" : "SELL",
+      quantity: 1 + (i % 50),
+      price: 100 + (i % 7),
+      time,
+    },
+    position: { symbol, quantity: i, avgCost: 100, realizedPnl: 0 },
+  };
+}
+
+/** Size of a file, 0 when it does not exist. */
+function sizeOf(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+function integrity(path: string): { ok: string; orders: number; mode: string } {
+  const db = new DatabaseSync(path);
+  try {
+    return {
+      ok: String(db.prepare("PRAGMA integrity_check").get()!.integrity_check),
+      orders: Number(db.prepare("SELECT count(*) AS n FROM orders").get()!.n),
+      mode: String(db.prepare("PRAGMA journal_mode").get()!.journal_mode),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("the checkpoint worker keeps the WAL bounded under a stream of writes", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  const restartBytes = 256 * 1024;
+  const store = new SqliteStore({
+    path,
+    poolSize: 2,
+    checkpoint: { intervalMs: 5, restartBytes },
+  });
+  const waves = 30;
+  const perWave = 1500;
+  let maxWal = 0;
+  try {
+    // Writes without a pause: each wave commits its batches back to back.
+    for (let w = 0; w < waves; w++) {
+      await Promise.all(
+        Array.from({ length: perWave }, (_, i) => store.append(write(w * perWave + i))),
+      );
+      maxWal = Math.max(maxWal, sizeOf(`${path}-wal`));
+    }
+    const stats = store.checkpointStats!;
+    assert.equal(stats.alive, true);
+    assert.equal(stats.failures, 0, `worker errors: ${stats.lastError}`);
+    assert.ok(stats.passive > 0, "passive checkpoints ran");
+    // The writes never paused long enough for a passive checkpoint to catch up every time.
+    assert.ok(stats.restart > 0, "RESTART checkpoints ran");
+    // One round on demand reports the WAL and what it copied.
+    assert.equal(await store.checkpointNow(), true);
+  } finally {
+    await store.close();
+  }
+  try {
+    const db = sizeOf(path);
+    const check = integrity(path);
+    assert.deepEqual(check, { ok: "ok", orders: waves * perWave, mode: "wal" });
+    // Without checkpoints the WAL would hold every page written (more than the database file);
+    // with them it stays within a few times the RESTART threshold.
+    assert.ok(db > 8 * 1024 * 1024, `enough was written to tell (database ${db} bytes)`);
+    assert.ok(maxWal < db / 2, `WAL peaked at ${maxWal} bytes for a ${db}-byte database`);
+    assert.ok(maxWal <= 4 * 1024 * 1024, `WAL peaked at ${maxWal} bytes`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("close() runs a final checkpoint, stops the worker and leaves a consistent database", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  try {
+    const store = new SqliteStore({ path, poolSize: 3 });
+    await Promise.all(Array.from({ length: 5000 }, (_, i) => store.append(write(i))));
+    assert.ok(sizeOf(`${path}-wal`) > 0, "the commits are in the WAL");
+    assert.equal(store.checkpointStats!.alive, true);
+    await store.close();
+    await store.close(); // idempotent
+    const stats = store.checkpointStats!;
+    assert.equal(stats.alive, false, "the worker was terminated");
+    assert.ok(stats.truncate >= 1, "the final TRUNCATE checkpoint ran");
+    assert.equal(stats.failures, 0, `worker errors: ${stats.lastError}`);
+    // The worker's connection closed last: the WAL was copied back and removed.
+    assert.equal(sizeOf(`${path}-wal`), 0);
+    assert.deepEqual(integrity(path), { ok: "ok", orders: 5000, mode: "wal" });
+    // Reopened, it works on (and its worker stops again on close: the test sanitizers check).
+    const again = new SqliteStore({ path, poolSize: 1 });
+    try {
+      await again.append(write(5000));
+      assert.equal((await again.listOrders({ limit: 1 })).orders[0].id, write(5000).order.id);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a commit waits for another connection's write lock on a timer, not in the event loop", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  const store = new SqliteStore({ path, poolSize: 1 });
+  try {
+    await store.append(write(1));
+    // Another connection holds the write lock (as the worker's RESTART step does).
+    const blocker = new DatabaseSync(path);
+    blocker.exec("BEGIN IMMEDIATE");
+    let committed = false;
+    const pending = store.append(write(2)).then(() => committed = true);
+    try {
+      // Timers keep firing while the commit waits: SQLite's busy handler would block them.
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      assert.equal(committed, false, "the commit waits for the lock");
+    } finally {
+      blocker.exec("ROLLBACK");
+      blocker.close();
+    }
+    await pending;
+    assert.equal((await store.listOrders({ limit: 10 })).orders.length, 2);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a :memory: store or checkpoint: false runs no worker", async () => {
+  const memory = new SqliteStore({ path: ":memory:", poolSize: 1 });
+  assert.equal(memory.checkpointStats, null);
+  assert.equal(await memory.checkpointNow(), false);
+  await memory.close();
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "orders.db");
+    const auto = new SqliteStore({ path, poolSize: 1, checkpoint: false });
+    try {
+      assert.equal(auto.checkpointStats, null);
+      await auto.append(write(1));
+    } finally {
+      await auto.close();
+    }
+    assert.equal(integrity(path).orders, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a worker that cannot open the database reports itself unavailable and stops", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { promise, resolve } = Promise.withResolvers<Error>();
+    const checkpointer = new Checkpointer({
+      path: join(dir, "missing", "orders.db"), // the directory does not exist
+      pageSize: 4096,
+      onUnavailable: resolve,
+    });
+    const error = await promise;
+    assert.match(error.message, /checkpoint worker failed/);
+    assert.equal(checkpointer.alive, false);
+    await assert.rejects(checkpointer.checkpoint(), /not running/);
+    await checkpointer.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
