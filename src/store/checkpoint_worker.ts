@@ -13,6 +13,10 @@
  *   start the WAL over (measured about 10 ms of blocked commits, which the store waits for on a
  *   timer, not on the event loop). The file keeps its size and is reused. (TRUNCATE here held
  *   the write lock about 40 ms: truncating a large WAL file is slow.)
+ * - The first commit after the WAL starts over rewrites its header and fsyncs it (SQLite does
+ *   that even with `synchronous=NORMAL`). So that this fsync happens here and not on the event
+ *   loop, once a checkpoint has copied the whole WAL this thread commits first: one row of the
+ *   `wal_restarts` table (best effort: a store commit may come first).
  * - When the writes have stopped (the WAL is unchanged and fully copied since the previous
  *   round) a TRUNCATE checkpoint gives the WAL file's space back.
  * - On "close" (the store's own connections are closed by then): a last TRUNCATE checkpoint,
@@ -37,6 +41,8 @@ import type {
 
 /** Pause between attempts of a blocking checkpoint that found the database busy, in ms. */
 const RETRY_PAUSE_MS = 0.2;
+/** A fully copied WAL with more frames than this is started over by this thread's commit. */
+const RESTART_COMMIT_FRAMES = 16;
 
 let db: DatabaseSync | null = null;
 let timer: ReturnType<typeof setInterval> | undefined;
@@ -73,6 +79,28 @@ function blocking(mode: "RESTART" | "TRUNCATE"): CheckpointReport {
   }
 }
 
+/**
+ * Commits one small write without waiting for the lock: after a complete checkpoint it is the
+ * commit that starts the WAL over (and fsyncs its new header) on this thread.
+ */
+function restartCommit(): void {
+  try {
+    db!.exec("BEGIN IMMEDIATE");
+  } catch {
+    return; // A store commit holds the lock; it starts the WAL over itself.
+  }
+  try {
+    db!.exec(
+      "INSERT INTO wal_restarts (id, count) VALUES (1, 1) " +
+        "ON CONFLICT(id) DO UPDATE SET count = count + 1",
+    );
+    db!.exec("COMMIT");
+  } catch (error) {
+    if (db!.isTransaction) db!.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 function fail(error: unknown, fatal = false): void {
   const message: CheckpointFailure = {
     type: "failure",
@@ -93,10 +121,14 @@ function round(id?: number): void {
       passive.checkpointed === passive.log;
     previousLog = passive.log;
     if (passive.log > options.restartFrames) {
-      self.postMessage(blocking("RESTART"));
+      const restart = blocking("RESTART");
+      self.postMessage(restart);
+      if (restart.busy === 0) restartCommit();
     } else if (idle) {
       self.postMessage(blocking("TRUNCATE"));
       previousLog = -1;
+    } else if (passive.checkpointed === passive.log && passive.log > RESTART_COMMIT_FRAMES) {
+      restartCommit();
     }
   } catch (error) {
     // An I/O error and the like: the next round tries again; the store counts it.
@@ -129,7 +161,9 @@ function start(message: CheckpointStart): void {
     db = new DatabaseSync(message.path);
     // Busy: PASSIVE never waits, RESTART/TRUNCATE retry in `blocking`.
     db.exec("PRAGMA busy_timeout = 0");
-    // This connection never commits, but must never checkpoint on its own either.
+    // Its one-row commits need no fsync of their own (as the store's: `synchronous=NORMAL`),
+    // and it must never checkpoint on commit.
+    db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA wal_autocheckpoint = 0");
     timer = setInterval(round, message.intervalMs);
     self.postMessage("started");

@@ -91,6 +91,10 @@ CREATE TABLE IF NOT EXISTS positions (
   avg_cost REAL NOT NULL,
   realized_pnl REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS wal_restarts (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  count INTEGER NOT NULL
+);
 `;
 
 const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
