@@ -26,7 +26,7 @@ export interface CheckpointerOptions {
   path: string;
   /** Period of the passive checkpoints, in ms (default 250). */
   intervalMs?: number;
-  /** WAL size (seen by a passive checkpoint) above which a RESTART one follows (default 64 MiB). */
+  /** WAL size (seen by a passive checkpoint) above which a RESTART one follows (default 128 MiB). */
   restartBytes?: number;
   /** The database page size in bytes (turns `restartBytes` into frames). */
   pageSize: number;
@@ -98,7 +98,7 @@ export class Checkpointer {
       type: "start",
       path: options.path,
       intervalMs: Math.max(1, options.intervalMs ?? 250),
-      restartFrames: Math.max(1, Math.ceil((options.restartBytes ?? 64 * 2 ** 20) / pageSize)),
+      restartFrames: Math.max(1, Math.ceil((options.restartBytes ?? 128 * 2 ** 20) / pageSize)),
       retryMs: options.retryMs ?? 1000,
     };
     this.#worker.postMessage(start);
