@@ -14,7 +14,10 @@
  *   database, so every pooled connection sees the same data.
  * - WAL checkpoints of a file database run on a worker thread (`checkpointer.ts`): the pooled
  *   connections have `wal_autocheckpoint=0`, so no commit ever copies WAL pages into the database
- *   file and fsyncs on the event loop. Closing runs a final checkpoint and stops the worker.
+ *   file and fsyncs on the event loop. Closing runs a final checkpoint and stops the worker;
+ *   until then the worker keeps the process alive (close the store, or exit explicitly). Under
+ *   sustained writes the WAL file grows to about the RESTART threshold (128 MiB by default) and
+ *   is reused; it is truncated once the writes stop.
  *
  * @module
  */
