@@ -50,6 +50,8 @@ Deno.test("deno task compile's packaging step succeeds offline (DENORT_BIN=/bin/
     // The embedded-files report names the entry point and never the excluded test data.
     assert.match(log, /Embedded Files/);
     assert.match(log, /main\.ts/);
+    // deno compile does not follow `new Worker(new URL(...))`: the task must --include it.
+    assert.match(log, /checkpoint_worker\.ts/, "the store's checkpoint worker is embedded");
     assert.doesNotMatch(log, /bintrees\/test|perf\/100k/);
 
     // The output is /bin/true with the program appended: the payload marker and our source.
