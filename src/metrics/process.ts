@@ -8,7 +8,17 @@
  * @module
  */
 import process from "node:process";
-import { Counter, Gauge, type Registry } from "prom-client";
+import type * as prom from "prom-client";
+// prom-client's modules, not its index (which also loads Pushgateway, the default metrics and
+// the cluster aggregator): the same classes, less to load for `--lint-rules`.
+import CounterClass from "prom-client/lib/counter.js";
+import GaugeClass from "prom-client/lib/gauge.js";
+
+const Counter: typeof prom.Counter = CounterClass;
+type Counter<T extends string = string> = prom.Counter<T>;
+const Gauge: typeof prom.Gauge = GaugeClass;
+type Gauge<T extends string = string> = prom.Gauge<T>;
+type Registry = prom.Registry;
 
 /** Options of {@link registerProcessMetrics}. */
 export interface ProcessMetricsOptions {
