@@ -4,7 +4,7 @@
  * A sample also runs through the live promtool when it is installed.
  */
 import assert from "node:assert/strict";
-import { parseTemplate } from "../../src/lint/gotemplate.ts";
+import { parseTemplate, templateShape } from "../../src/lint/gotemplate.ts";
 import { promtoolPresent } from "./helpers.ts";
 
 /** [template, promtool 2.42's message or "" when it accepts it]. */
@@ -123,4 +123,22 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("templates: results are shared only by templates whose text differs in digits", () => {
+  assert.equal(templateShape("rule 12 on {{ $labels.a }} at 3"), "rule 11 on {{ $labels.a }} at 1");
+  // Digits inside actions are kept; quotes, comments and unclosed actions are never shared.
+  assert.equal(templateShape("{{ humanize 12 }}"), "{{ humanize 12 }}");
+  assert.equal(templateShape(`{{ "}}" }} 1`), undefined);
+  assert.equal(templateShape("{{/* 1 */}} 2"), undefined);
+  assert.equal(templateShape("1 {{ $labels.a"), undefined);
+  const a = parseTemplate("rule 12 on {{ $labels.a }}", 2);
+  const b = parseTemplate("rule 34 on {{ $labels.a }}", 2);
+  assert.equal(a, b);
+  assert.deepEqual(b.labelRefs, [{ name: "a", offset: 14 }]);
+  const c = parseTemplate("rule 345 on {{ $labels.a }}", 2);
+  assert.deepEqual(c.labelRefs, [{ name: "a", offset: 15 }]);
+  assert.notEqual(parseTemplate("{{ humanize 1 }}", 2), parseTemplate("{{ humanize 2 }}", 2));
+  // The same text in 3 mode is parsed for 3 (functions and {{else with}} differ).
+  assert.notEqual(parseTemplate("rule 12 on {{ $labels.a }}", 3), a);
 });

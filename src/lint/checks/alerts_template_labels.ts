@@ -6,6 +6,7 @@
  */
 import type { Check } from "../check.ts";
 import type { LabelEntry, Problem } from "../model.ts";
+import type { FileContext } from "../context.ts";
 import { mayHave } from "../promql/ast.ts";
 
 /** `$labels.x` of labels the query removes. */
@@ -17,8 +18,7 @@ export const alertsTemplateLabels: Check = {
     const out: Problem[] = [];
     const a = ctx.expr(rule);
     if (!a || !rule.alert?.value) return out;
-    const refs = (e: LabelEntry) => ctx.template(e.value).labelRefs.length;
-    if (![...rule.labels ?? [], ...rule.annotations ?? []].some((e) => refs(e) > 0)) return out;
+    if (!hasLabelRefs(ctx, rule.labels) && !hasLabelRefs(ctx, rule.annotations)) return out;
     const labels = a.labels;
     if (labels.all && labels.removed.size === 0) return out;
     {
@@ -49,3 +49,12 @@ export const alertsTemplateLabels: Check = {
     return out;
   },
 };
+
+/** Whether any template of the entries uses `$labels` (no arrays or closures per rule). */
+function hasLabelRefs(ctx: FileContext, entries: LabelEntry[] | undefined): boolean {
+  if (!entries) return false;
+  for (let i = 0; i < entries.length; i++) {
+    if (ctx.template(entries[i].value).labelRefs.length > 0) return true;
+  }
+  return false;
+}
