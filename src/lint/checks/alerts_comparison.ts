@@ -5,7 +5,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 import { binaryOp, COMPARISONS, exprChildren, functionName } from "../promql/ast.ts";
 import type { SyntaxNode } from "../promql/tree.ts";
 
@@ -40,19 +39,19 @@ export const alertsComparison: Check = {
   kind: "beyond",
   description: "alert expressions have a condition (else they always fire)",
   rule(rule, ctx) {
-    const out: Problem[] = [];
     const a = ctx.expr(rule);
-    if (!a || !rule.alert?.value) return out;
-    const top = a.top;
-    if (!top || hasCondition(a.expr, top)) return out;
-    {
-      out.push(ctx.node(
-        this.name,
-        "warning",
-        rule.expr!.node,
-        "alert expression has no condition: it fires for every series it returns, always while they exist",
-      ));
-    }
-    return out;
+    if (!a || !rule.alert?.value) return [];
+    const found = a.findings(this.name, undefined, () => {
+      const top = a.top;
+      if (!top || hasCondition(a.expr, top)) return [];
+      return [{
+        severity: "warning",
+        from: 0,
+        to: a.expr.length,
+        message:
+          "alert expression has no condition: it fires for every series it returns, always while they exist",
+      }];
+    });
+    return found.map((f) => ctx.node(this.name, f.severity, rule.expr!.node, f.message));
   },
 };

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
+import type { ExprFinding } from "../analysis.ts";
 import { binaryOp, COMPARISONS, exprChildren, functionName } from "../promql/ast.ts";
 import type { SyntaxNode } from "../promql/tree.ts";
 
@@ -50,30 +50,34 @@ export const promqlCounter: Check = {
     const catalog = ctx.options.catalog;
     const a = ctx.expr(rule);
     if (!catalog || !a) return [];
-    const out: Problem[] = [];
-    const expr = a.expr;
-    const seen = new Set<number>();
-    {
-      for (const node of a.nodes("BinaryExpr")) {
-        if (!COMPARISONS.has(binaryOp(node))) continue;
-        const found: SyntaxNode[] = [];
-        for (const side of exprChildren(node)) rawSelectors(expr, side, found);
-        for (const s of found) {
-          const sel = a.selectorAt(s);
-          if (!sel.name || seen.has(s.from)) continue;
-          if (catalog.series.get(sel.name)?.type !== "counter") continue;
-          seen.add(s.from);
-          out.push(ctx.inScalar(
-            this.name,
-            "warning",
-            rule.expr!,
-            s.from,
-            `counter "${sel.name}" is compared as a total (it only grows until a restart): compare rate(${sel.name}[5m]) or increase(${sel.name}[1h]) instead`,
-            expr.slice(s.from, s.to),
-          ));
+    const found = a.findings(this.name, catalog, () => {
+      const out: ExprFinding[] = [];
+      const expr = a.expr;
+      const seen = new Set<number>();
+      {
+        for (const node of a.nodes("BinaryExpr")) {
+          if (!COMPARISONS.has(binaryOp(node))) continue;
+          const found: SyntaxNode[] = [];
+          for (const side of exprChildren(node)) rawSelectors(expr, side, found);
+          for (const s of found) {
+            const sel = a.selectorAt(s);
+            if (!sel.name || seen.has(s.from)) continue;
+            if (catalog.series.get(sel.name)?.type !== "counter") continue;
+            seen.add(s.from);
+            out.push({
+              severity: "warning",
+              from: s.from,
+              to: s.to,
+              message:
+                `counter "${sel.name}" is compared as a total (it only grows until a restart): compare rate(${sel.name}[5m]) or increase(${sel.name}[1h]) instead`,
+            });
+          }
         }
       }
-    }
-    return out;
+      return out;
+    });
+    return found.map((f) =>
+      ctx.inScalar(this.name, f.severity, rule.expr!, f.from, f.message, a.expr.slice(f.from, f.to))
+    );
   },
 };
