@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SHIPPED_V8_FLAGS } from "./shipped.ts";
 import type { BenchRow } from "./table.ts";
 
 const SYMBOLS = ["AAPL", "GOOGL", "MSFT", "AMZN", "TSLA"];
@@ -114,6 +115,7 @@ export async function run(): Promise<BenchRow[]> {
       lint: [
         Deno.execPath(),
         "run",
+        ...SHIPPED_V8_FLAGS,
         "--allow-all",
         main,
         "--lint-rules",

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { SHIPPED_V8_FLAGS } from "./shipped.ts";
 import type { BenchRow } from "./table.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -104,6 +105,7 @@ async function loadgen(url: string, args: string[]): Promise<any> {
   const r = await timed([
     Deno.execPath(),
     "run",
+    ...SHIPPED_V8_FLAGS,
     "--allow-all",
     "main.ts",
     "--loadgen",

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { SHIPPED_V8_FLAGS } from "./shipped.ts";
 import { join } from "node:path";
 import type { BenchRow } from "./table.ts";
 
@@ -113,6 +114,7 @@ function service(
 ): Promise<Server> {
   return startChild(name, [
     "run",
+    ...SHIPPED_V8_FLAGS,
     "--allow-all",
     "main.ts",
     "--host",
