@@ -72,16 +72,6 @@ export function decodeGroupNode(
   return decodeGroup(node, index, ctx);
 }
 
-/** Decode a whole rule file at once (tests and small files). */
-export function decodeRuleFile(doc: YamlResult, ctx: FileContext, problems: Problem[]): RuleFile {
-  const file: RuleFile = { groups: [] };
-  decodeRoot(doc, ctx, problems).forEach((n, i) => {
-    const g = decodeGroupNode(doc.table, n, i, ctx, problems);
-    if (g) file.groups.push(g);
-  });
-  return file;
-}
-
 function unknownField(
   ctx: FileContext,
   key: YNode,

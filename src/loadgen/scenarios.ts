@@ -27,9 +27,6 @@ export type ScenarioName = keyof typeof SCENARIO_HELP;
 /** Every scenario name. */
 export const SCENARIOS = Object.keys(SCENARIO_HELP) as ScenarioName[];
 
-/** The scenarios that place orders (and so honour `--invalid-ratio`). */
-export const ORDER_SCENARIOS: readonly ScenarioName[] = ["orders", "limit"];
-
 /** Scenarios that need the symbol universe. */
 const NEEDS_SYMBOLS: readonly ScenarioName[] = ["orders", "limit", "quotes"];
 

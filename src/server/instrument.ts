@@ -57,24 +57,16 @@ const STATUS_INDEX = new Map(STATUS_LIST.map((s, i) => [Number(s), i]));
 /** Routes whose access lines are logged at debug level (probes and scrapes would drown the log). */
 const QUIET: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics"]);
 
-/** The `method` label of a request method: itself when in the closed set, else `OTHER`. */
-export function methodLabel(method: string): string {
-  return METHOD_LIST[METHOD_INDEX.get(method) ?? OTHER_METHOD];
-}
-
 /** The `endpoint` label of a route path: itself when a known template, else `unmatched`. */
 export function endpointLabel(routePath: string | undefined): string {
   return routePath !== undefined && ENDPOINT_INDEX.has(routePath) ? routePath : UNMATCHED_ENDPOINT;
 }
 
 /**
- * The `status` label of a status code: itself when in the closed set; otherwise (a code the
- * service never answers with by design) the class's generic code, so no series is ever new.
+ * The index of a status code's `status` label: the code itself when in the closed set; otherwise
+ * (a code the service never answers with by design) the class's generic code, so no series is
+ * ever new.
  */
-export function statusLabel(status: number): string {
-  return STATUS_LIST[statusIndex(status)];
-}
-
 function statusIndex(status: number): number {
   const i = STATUS_INDEX.get(status);
   if (i !== undefined) return i;

@@ -247,11 +247,6 @@ class Connection {
 
 let memoryCounter = 0;
 
-/** Opens (creating if needed) the SQLite store. */
-export function openSqliteStore(options: SqliteStoreOptions): OrderStore {
-  return new SqliteStore(options);
-}
-
 /** The SQLite implementation of `OrderStore`. */
 export class SqliteStore implements OrderStore {
   readonly #pool: Pool<Connection>;
