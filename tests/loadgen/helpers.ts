@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ORDER_STATUSES } from "../../src/metrics/labels.ts";
+import { scrape, sumOf } from "../support/exposition.ts";
 import { startChild } from "../support/service.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -58,15 +60,10 @@ export function spawnLoadgen(args: string[]): Deno.ChildProcess {
 
 /** `order_count_total` samples of the service, summed by `status`. */
 export async function orderCounts(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const sums: Record<string, number> = { filled: 0, cancelled: 0, rejected: 0, failed: 0 };
-  for (const line of text.split("\n")) {
-    const m = /^order_count_total\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m) continue;
-    const status = /status="([^"]*)"/.exec(m[1])?.[1];
-    if (status !== undefined) sums[status] = (sums[status] ?? 0) + Number(m[2]);
-  }
-  return sums;
+  const exposition = await scrape(url);
+  return Object.fromEntries(
+    ORDER_STATUSES.map((status) => [status, sumOf(exposition, "order_count_total", { status })]),
+  );
 }
 
 /** A loopback port with nothing listening on it. */
