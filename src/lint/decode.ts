@@ -5,7 +5,7 @@
  * @module
  */
 import type { FileContext } from "./context.ts";
-import type { Group, LabelEntry, Problem, Rule, RuleFile, Scalar } from "./model.ts";
+import type { Group, LabelEntry, Problem, Rule, Scalar } from "./model.ts";
 import { type YamlResult, YamlTable, type YEntry, type YNode } from "./yaml.ts";
 import { suggest } from "./suggest.ts";
 
