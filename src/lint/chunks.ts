@@ -51,7 +51,8 @@ export function splitGroups(text: string): Chunk[] | undefined {
     const ind = i - pos;
     const dash = c === 45 /* - */ && (i + 1 === nl || text.charCodeAt(i + 1) === 32);
     if (!seenGroups) {
-      if (!/^groups:[ ]*(#.*)?$/.test(text.slice(pos, nl))) return undefined;
+      // A comment needs white space before its `#` (YAML 1.2, 6.6): `groups:# []` is one scalar.
+      if (!/^groups:(?:[ ]*|[ ]+#.*)$/.test(text.slice(pos, nl))) return undefined;
       seenGroups = true;
     } else if (indent === -1) {
       if (!dash) return undefined;
