@@ -46,12 +46,31 @@ export async function runMain(
 }
 
 /**
+ * The arguments of `deno task start` after `deno` (`run`, its permission and V8 flags, `main.ts`),
+ * read from deno.json, so that a test starts the service exactly as users do.
+ */
+export function startTaskArgs(): string[] {
+  const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const words: string[] = String(denoJson.tasks.start).split(/\s+/);
+  if (words[0] !== "deno" || words.at(-1) !== "main.ts") {
+    throw new Error(`unexpected start task: ${denoJson.tasks.start}`);
+  }
+  return words.slice(1);
+}
+
+/**
  * Start `deno run main.ts --host 127.0.0.1 --port 0 ARGS` and wait for its `listening` line.
+ * With `asTask`, the permissions are those of `deno task start` instead of `--allow-all`.
  * Always call `stop()` in `finally`.
  */
-export async function startChild(args: string[], timeoutMs = 30_000): Promise<Child> {
+export async function startChild(
+  args: string[],
+  timeoutMs = 30_000,
+  options: { asTask?: boolean } = {},
+): Promise<Child> {
+  const run = options.asTask ? startTaskArgs() : ["run", "--allow-all", "main.ts"];
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", "--host", "127.0.0.1", "--port", "0", ...args],
+    args: [...run, "--host", "127.0.0.1", "--port", "0", ...args],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
