@@ -18,9 +18,7 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "tw-procperm-" });
-    const child = await startChild(["--db", `${dir}/t.db`, "--log-level", "warn"], 30_000, {
-      asTask: true,
-    });
+    const child = await startChild(["--db", `${dir}/t.db`, "--log-level", "warn"]);
     try {
       const pid = child.proc.pid;
       const e = await scrape(child.base);
