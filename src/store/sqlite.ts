@@ -390,7 +390,7 @@ export class SqliteStore implements OrderStore {
   }
 
   /** The pool's current state. */
-  poolState(): PoolState {
+  get poolState(): PoolState {
     return this.#pool.state;
   }
 

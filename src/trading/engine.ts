@@ -334,7 +334,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     return {
       positions: this.#portfolio.snapshot(),
       risk: this.#risk,
-      pool: this.#store.poolState(),
+      pool: this.#store.poolState,
       ticks: this.symbols.map((symbol) => {
         const q = this.#market.quote(symbol)!;
         return { symbol, exchangeTime: q.exchangeTime, receivedTime: q.receivedTime };
@@ -357,7 +357,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   on(listener: (event: DomainEvent) => void): () => void {
     const off = this.#bus.on(listener);
     const replay: DomainEvent[] = [
-      { type: "pool", ...this.#store.poolState() },
+      { type: "pool", ...this.#store.poolState },
       { type: "positions", positions: this.#portfolio.snapshot() },
       { type: "risk", risk: this.#risk },
     ];

@@ -61,14 +61,7 @@ export class Portfolio {
   /** Applies a fill (`applyFill`) and returns the symbol's stored state afterwards. */
   apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
     if (!this.#books.has(symbol)) throw new RangeError(`Unknown symbol ${symbol}`);
-    const next = applyFill(this.stored(symbol), {
-      orderId: "",
-      symbol,
-      side,
-      quantity,
-      price,
-      time: "",
-    });
+    const next = applyFill(this.stored(symbol), { side, quantity, price });
     this.set(next);
     return next;
   }

@@ -83,7 +83,7 @@ export interface OrderStore {
   /** Whether the database answers a trivial query and writes still work. */
   ping(): Promise<boolean>;
   /** The connection pool's state now (read at scrape time). */
-  poolState(): PoolState;
+  readonly poolState: PoolState;
   /** Commits pending writes and closes every connection. */
   close(): Promise<void>;
 }

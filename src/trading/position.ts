@@ -22,7 +22,10 @@ export function flatPosition(symbol: string): StoredPosition {
 }
 
 /** The position after `fill` (a new object; `position` is not changed). */
-export function applyFill(position: StoredPosition, fill: Fill): StoredPosition {
+export function applyFill(
+  position: StoredPosition,
+  fill: Pick<Fill, "side" | "quantity" | "price">,
+): StoredPosition {
   const { quantity, price } = fill;
   const signed = fill.side === "BUY" ? quantity : -quantity;
   const q = position.quantity;

@@ -114,7 +114,7 @@ Deno.test("store round trip: orders, positions, pagination newest first", async 
     // The pool reported its size, leases and returns; it is idle now.
     assert.deepEqual(pool[0], { active: 0, idle: 3, waiting: 0, max: 3 });
     assert.ok(pool.some((s) => s.active === 1));
-    assert.deepEqual(store.poolState(), { active: 0, idle: 3, waiting: 0, max: 3 });
+    assert.deepEqual(store.poolState, { active: 0, idle: 3, waiting: 0, max: 3 });
   } finally {
     await store.close();
   }
@@ -273,13 +273,13 @@ Deno.test("an open write batch holds a pooled connection; readers wait for it", 
   });
   try {
     const written = store.append(write(1));
-    assert.deepEqual(store.poolState(), { active: 1, idle: 0, waiting: 0, max: 1 });
+    assert.deepEqual(store.poolState, { active: 1, idle: 0, waiting: 0, max: 1 });
     // The only connection belongs to the open batch: the read waits, then sees the commit.
     const read = store.getOrder("order-1");
-    assert.deepEqual(store.poolState(), { active: 1, idle: 0, waiting: 1, max: 1 });
+    assert.deepEqual(store.poolState, { active: 1, idle: 0, waiting: 1, max: 1 });
     await written;
     assert.deepEqual(await read, order(1));
-    assert.deepEqual(store.poolState(), { active: 0, idle: 1, waiting: 0, max: 1 });
+    assert.deepEqual(store.poolState, { active: 0, idle: 1, waiting: 0, max: 1 });
     assert.ok(states.some((s) => s.waiting === 1));
   } finally {
     await store.close();

@@ -263,7 +263,9 @@ Deno.test("a failed commit leaves no trace but the error and a failed order even
     listOrders: (o) => store.listOrders(o),
     loadPositions: () => store.loadPositions(),
     ping: () => store.ping(),
-    poolState: () => store.poolState(),
+    get poolState() {
+      return store.poolState;
+    },
     close: () => store.close(),
   };
   const svc = await createTradingService(config({ maxPosition: 15 }), {
