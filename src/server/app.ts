@@ -12,7 +12,7 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
 import { ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
 import type { Recorder } from "../metrics/recorder.ts";
-import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../store/types.ts";
+import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
