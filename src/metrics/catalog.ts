@@ -30,7 +30,7 @@ import {
 import { VERSION } from "../version.ts";
 import type { NativeHistogramOptions } from "./native_histogram.ts";
 import { createPromAdapter, type PromAdapter } from "./prom_adapter.ts";
-import type { TradingState } from "./scrape_state.ts";
+import type { TradingState } from "../trading/types.ts";
 import { type StateCollectors, stateCollectors } from "./state_gauges.ts";
 
 const Counter: typeof prom.Counter = CounterClass;

@@ -39,7 +39,8 @@ export type EscapingScheme = typeof ESCAPING_SCHEMES[number];
 /** Content type of the Prometheus text format 0.0.4 (prom-client's, client_golang's). */
 export const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 /** Content type of OpenMetrics 1.0.0. */
-export const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+export const OPENMETRICS_CONTENT_TYPE =
+  "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 const BASE_CONTENT_TYPE: Record<ExpositionFormat, string> = {
   "protobuf": PROTOBUF_CONTENT_TYPE,

@@ -27,7 +27,11 @@ import GaugeClass from "prom-client/lib/gauge.js";
 import HistogramClass from "prom-client/lib/histogram.js";
 import RegistryClass from "prom-client/lib/registry.js";
 import type { Exemplar, ExemplarLabels } from "./exemplar.ts";
-import { NativeBuckets, type NativeHistogramOptions, type NativeSnapshot } from "./native_histogram.ts";
+import {
+  NativeBuckets,
+  type NativeHistogramOptions,
+  type NativeSnapshot,
+} from "./native_histogram.ts";
 
 const Counter: typeof prom.Counter = CounterClass;
 const Gauge: typeof prom.Gauge = GaugeClass;
@@ -300,12 +304,11 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     const bind = () => {
       if (!findEntry(m.hashMap, labels as Labels)) metric.zero(labels); // zero() wipes counts
       map = m.hashMap;
-      entry = findEntry(map, labels as Labels);
-      if (
-        !isHistogramEntry(entry) || !bounds.every((b) => typeof entry.bucketValues[b] === "number")
-      ) {
-        entry = null;
-      }
+      const found = findEntry(map, labels as Labels);
+      entry = isHistogramEntry(found) &&
+          bounds.every((b) => typeof found.bucketValues[b] === "number")
+        ? found
+        : null;
     };
     bind();
     if (!direct || entry === null) {
@@ -420,8 +423,10 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     gauge,
     histogram,
     async snapshot(registry) {
+      // Default labels are added by prom-client's own rendering only (a guard in both modes;
+      // the public API has no getter for them, and tradewatch never sets any).
       const defaults = (registry as AnyMetric)._defaultLabels;
-      if (direct && (!isObject(defaults) || Object.keys(defaults).length)) return null;
+      if (isObject(defaults) ? Object.keys(defaults).length > 0 : direct) return null;
       const metrics: AnyMetric[] = registry.getMetricsAsArray();
       for (const m of metrics) {
         if (m.enableExemplars) return null;

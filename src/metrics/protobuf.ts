@@ -196,7 +196,10 @@ export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array 
           ? { value: s.value, exemplar: exemplarMessage(s.exemplar) }
           : { value: s.value },
       }));
-    MetricFamily.encodeDelimited({ name: f.name, help: f.help, type: TYPE[f.type], metric }, writer);
+    MetricFamily.encodeDelimited(
+      { name: f.name, help: f.help, type: TYPE[f.type], metric },
+      writer,
+    );
   }
   return writer.finish();
 }

@@ -12,7 +12,7 @@ import type { PromAdapter } from "./prom_adapter.ts";
 import type { GaugeHandle } from "./prom_adapter.ts";
 import type { SeedMetrics } from "./catalog.ts";
 import { CONFIDENCE_LEVELS, POOL_STATES } from "./labels.ts";
-import type { TradingState } from "./scrape_state.ts";
+import type { TradingState } from "../trading/types.ts";
 
 /** The collect hooks of the state gauges, by metric. */
 export interface StateCollectors {
@@ -81,7 +81,6 @@ export function stateCollectors(
     },
     dbConnections() {
       const pool = read().pool;
-      if (!pool) return;
       for (const status of POOL_STATES) {
         const v = pool[status];
         if (Number.isFinite(v)) handle("dbConnections", { status }, status).set(v);
