@@ -9,6 +9,11 @@ import type { Hono } from "hono";
 import { MemoryCache } from "./cache/memory.ts";
 import type { Config } from "./config.ts";
 import { createCatalog, type MetricCatalog } from "./metrics/catalog.ts";
+import {
+  DEFAULT_ZERO_THRESHOLD,
+  NATIVE_MAX_BUCKETS,
+  schemaForFactor,
+} from "./metrics/native_histogram.ts";
 import { type ProcessMetrics, registerProcessMetrics } from "./metrics/process.ts";
 import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
@@ -87,7 +92,23 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
   };
   try {
     if (config.server.metrics) {
-      catalog = createCatalog({ symbols: service.symbols });
+      catalog = createCatalog({
+        symbols: service.symbols,
+        state: () => service.state(),
+        exemplars: config.server.exemplars,
+        native: config.server.nativeHistograms
+          ? {
+            schema: schemaForFactor(config.server.nativeHistogramBucketFactor),
+            zeroThreshold: DEFAULT_ZERO_THRESHOLD,
+            maxBuckets: NATIVE_MAX_BUCKETS,
+          }
+          : null,
+      });
+      if (!catalog.adapter.direct) {
+        logger.warn("metrics use prom-client's public API (slower)", {
+          reason: catalog.adapter.reason,
+        });
+      }
       processMetrics = registerProcessMetrics(catalog.registry);
       recorder = createRecorder(catalog, service);
     }

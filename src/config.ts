@@ -48,6 +48,12 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
+  exemplars: boolean;
+  /** Native buckets on the two latency histograms (protobuf exposition). */
+  nativeHistograms: boolean;
+  /** Largest growth factor between neighbouring native buckets (picks the schema; > 1). */
+  nativeHistogramBucketFactor: number;
   /** Largest accepted request body in bytes (413 above). */
   bodyLimitBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in ms. */
@@ -64,6 +70,7 @@ const SERVER_RANGES = {
   port: { min: 0, max: 65535, int: true },
   bodyLimitBytes: { min: 1, max: 64 << 20, int: true },
   shutdownTimeoutMs: { min: 0, max: 600_000, int: true },
+  nativeHistogramBucketFactor: { gt: 1, max: 65536 },
 } as const satisfies Record<string, Range>;
 
 function numberIn(r: Range): z.ZodType<number> {
@@ -80,6 +87,9 @@ export const serverConfigSchema = z.object({
   metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
     error: "8 to 512 printable characters without spaces",
   }).nullable().default(null),
+  exemplars: z.boolean({ error: "true or false" }).default(true),
+  nativeHistograms: z.boolean({ error: "true or false" }).default(true),
+  nativeHistogramBucketFactor: numberIn(SERVER_RANGES.nativeHistogramBucketFactor).default(1.1),
   bodyLimitBytes: numberIn(SERVER_RANGES.bodyLimitBytes).default(64 * 1024),
   shutdownTimeoutMs: numberIn(SERVER_RANGES.shutdownTimeoutMs).default(10_000),
 });
@@ -101,7 +111,15 @@ export const configSchema = z.object({
 export const SERVER_DEFAULTS: Readonly<ServerConfig> = serverConfigSchema.parse({});
 
 /** How a flag's raw string becomes the schema's input. */
-type Kind = "string" | "trimmed" | "lower" | "number" | "duration" | "symbols" | "negated";
+type Kind =
+  | "string"
+  | "trimmed"
+  | "lower"
+  | "number"
+  | "duration"
+  | "symbols"
+  | "bool"
+  | "negated";
 
 type ConfigKey =
   | { section: "server"; field: keyof ServerConfig }
@@ -289,6 +307,30 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     kind: "string",
     help: "require 'Authorization: Bearer TOKEN' on /metrics",
   },
+  // Exposition (issue 13): exemplars and native histograms.
+  {
+    name: "no-exemplars",
+    env: "TRADEWATCH_NO_EXEMPLARS",
+    key: server("exemplars"),
+    kind: "negated",
+    help: "no exemplars (trace_id, order_id) in OpenMetrics and protobuf scrapes",
+  },
+  {
+    name: "native-histograms",
+    env: "TRADEWATCH_NATIVE_HISTOGRAMS",
+    value: "BOOL",
+    key: server("nativeHistograms"),
+    kind: "bool",
+    help: "native buckets on the latency histograms (protobuf scrapes; classic buckets stay)",
+  },
+  {
+    name: "native-histogram-bucket-factor",
+    env: "TRADEWATCH_NATIVE_HISTOGRAM_BUCKET_FACTOR",
+    value: "F",
+    key: server("nativeHistogramBucketFactor"),
+    kind: "number",
+    help: "largest growth between neighbouring native buckets (1.1: schema 3; 2: schema 0)",
+  },
   {
     name: "body-limit",
     env: "TRADEWATCH_BODY_LIMIT",
@@ -334,6 +376,8 @@ function convert(kind: Kind, raw: string): unknown {
       return toDurationMs(raw, "ms");
     case "symbols":
       return raw.split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
+    case "bool":
+      return toBool(raw) ?? raw;
     case "negated": {
       const b = toBool(raw);
       return b === undefined ? raw : !b;
