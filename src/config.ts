@@ -24,6 +24,12 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
+  exemplars: boolean;
+  /** Native buckets on the two latency histograms (protobuf exposition). */
+  nativeHistograms: boolean;
+  /** Largest growth factor between neighbouring native buckets (picks the schema; > 1). */
+  nativeHistogramBucketFactor: number;
   /** Largest accepted request body in bytes (413 above). */
   bodyLimitBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in ms. */
@@ -52,6 +58,9 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   logLevel: "info",
   metrics: true,
   metricsToken: null,
+  exemplars: true,
+  nativeHistograms: true,
+  nativeHistogramBucketFactor: 1.1,
   bodyLimitBytes: 64 * 1024,
   shutdownTimeoutMs: 10_000,
 };
@@ -317,6 +326,35 @@ const FLAGS: readonly FlagSpec[] = [
       c.server.metricsToken = r;
     },
   },
+  // Exposition (issue 13): exemplars and native histograms.
+  {
+    flag: "no-exemplars",
+    env: "TRADEWATCH_NO_EXEMPLARS",
+    help: "no exemplars (trace_id, order_id) in OpenMetrics and protobuf scrapes",
+    show: (c) => String(!c.server.exemplars),
+    apply: (c, r) => c.server.exemplars = !bool("--no-exemplars", r),
+  },
+  {
+    flag: "native-histograms",
+    env: "TRADEWATCH_NATIVE_HISTOGRAMS",
+    arg: "BOOL",
+    help: "native buckets on the latency histograms (protobuf scrapes; classic buckets stay)",
+    show: (c) => String(c.server.nativeHistograms),
+    apply: (c, r) => c.server.nativeHistograms = bool("--native-histograms", r),
+  },
+  {
+    flag: "native-histogram-bucket-factor",
+    env: "TRADEWATCH_NATIVE_HISTOGRAM_BUCKET_FACTOR",
+    arg: "F",
+    help: "largest growth between neighbouring native buckets (1.1: schema 3; 2: schema 0)",
+    show: (c) => String(c.server.nativeHistogramBucketFactor),
+    apply: (c, r) =>
+      c.server.nativeHistogramBucketFactor = num("--native-histogram-bucket-factor", r, {
+        min: 1,
+        minExclusive: true,
+        max: 65536,
+      }),
+  },
   {
     flag: "body-limit",
     env: "TRADEWATCH_BODY_LIMIT",
@@ -399,7 +437,8 @@ function describeParseError(e: unknown): string {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `Unknown flag ${opt.slice(0, 60)} (see --help for the list of flags)`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return opt.startsWith("--no-metrics") || opt === "--help"
+      return opt.startsWith("--no-metrics") || opt.startsWith("--no-exemplars") ||
+          opt === "--help"
         ? `Flag ${opt} takes no value`
         : `Flag ${opt.split(" ")[0]} needs a value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {

@@ -5,14 +5,11 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { composeApp } from "../app.ts";
 import { type Config, ConfigError, configHelp, parseConfig } from "../config.ts";
-import { createCatalog, type MetricCatalog } from "../metrics/catalog.ts";
-import { type ProcessMetrics, registerProcessMetrics } from "../metrics/process.ts";
-import { createRecorder, type Recorder } from "../metrics/recorder.ts";
-import { createTradingService, defaultTradingConfig } from "../trading/service.ts";
+import type { MetricCatalog } from "../metrics/catalog.ts";
+import { defaultTradingConfig } from "../trading/config.ts";
 import type { TradingService } from "../trading/types.ts";
-import { createApp } from "./app.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -32,20 +29,8 @@ export interface RunningServer {
 /** Build everything from a validated config and start listening. */
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? createLogger(config.server.logLevel);
-  if (config.trading.dbPath !== ":memory:") {
-    await Deno.mkdir(dirname(config.trading.dbPath), { recursive: true });
-  }
-  const service = await createTradingService(config.trading);
-  let catalog: MetricCatalog | null = null;
-  let processMetrics: ProcessMetrics | null = null;
-  let recorder: Recorder | null = null;
+  const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    if (config.server.metrics) {
-      catalog = createCatalog({ symbols: service.symbols });
-      processMetrics = registerProcessMetrics(catalog.registry);
-      recorder = createRecorder(catalog, service);
-    }
-    const app = createApp({ service, catalog, recorder, config, logger: log });
     let addr: Deno.NetAddr | null = null;
     const server = Deno.serve({
       hostname: config.server.host,
@@ -68,9 +53,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         ]);
         clearTimeout(timer);
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
-        recorder?.close();
-        processMetrics?.close();
-        await service.close();
+        await close();
         log.info("stopped", { reason });
         await log.flush();
       })();
@@ -84,9 +67,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       finished: server.finished.then(() => closing ?? undefined),
     };
   } catch (e) {
-    recorder?.close();
-    processMetrics?.close();
-    await service.close();
+    await close();
     throw e;
   }
 }

@@ -10,7 +10,8 @@ import { ROUTE_TEMPLATES } from "../../src/metrics/labels.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
 import { assertRouteTemplates, createApp } from "../../src/server/app.ts";
 import { createLogger } from "../../src/server/logger.ts";
-import { createTradingService, defaultTradingConfig } from "../../src/trading/service.ts";
+import { openTradingService } from "../../src/app.ts";
+import { defaultTradingConfig } from "../../src/trading/service.ts";
 import type { TradingService } from "../../src/trading/types.ts";
 import { parseExposition, sumOf } from "./helpers.ts";
 
@@ -27,7 +28,7 @@ async function fixture(args: string[] = []): Promise<Fixture> {
     defaultTradingConfig(),
     () => undefined,
   );
-  const service = await createTradingService(config.trading, { startTimers: false });
+  const service = await openTradingService(config.trading, { startTimers: false });
   const catalog = createCatalog({ symbols: service.symbols });
   const recorder = createRecorder(catalog, service);
   const app = createApp({ service, catalog, recorder, config, logger: createLogger("silent") });
@@ -372,7 +373,7 @@ Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metr
     defaultTradingConfig(),
     () => undefined,
   );
-  const service = await createTradingService(config.trading, { startTimers: false });
+  const service = await openTradingService(config.trading, { startTimers: false });
   try {
     const app = createApp({
       service,
