@@ -163,8 +163,8 @@ export async function run(options: LoadgenOptions): Promise<Report> {
   }
   if (outputError !== null) throw outputError;
   const cpu = process.cpuUsage(cpu0);
-  const end = runner.interrupted
-    ? performance.now()
+  const end = runner.interrupted || runner.abandonedInFlight > 0
+    ? runner.endedAt
     : Math.max(runner.lastDoneAt, runner.startedAt);
   const elapsedMs = end - runner.startedAt;
   const rate = achievedRate(stats, elapsedMs);

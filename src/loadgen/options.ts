@@ -99,8 +99,8 @@ export const LIMITS = {
   rate: 100_000,
   /** `--requests`: the per-request bookkeeping stays exact to here. */
   requests: 1e12,
-  /** Durations (`--duration`, `--timeout`, ...): 30 days. */
-  durationMs: 30 * 86_400_000,
+  /** Durations (`--duration`, `--timeout`, ...): 7 days (timers overflow past 24.8 days). */
+  durationMs: 7 * 86_400_000,
 } as const;
 
 /** The `--loadgen --help` text. */
@@ -153,12 +153,20 @@ Output
       --json FILE           write the whole report as JSON (- for stdout, replacing the summary)
       --threshold EXPR      fail the run (exit 99) unless EXPR holds; repeatable. EXPR is
                             METRIC OP VALUE with METRIC one of pNN (p50, p99, p99.9), max,
-                            min, mean (durations: 250ms, 1s), errors, dropped, late (a count
-                            or a percentage: 1%), rps (answers per second); OP one of < <= > >=
+                            min, mean (durations: 250ms, 1s), errors (failures only: 5xx,
+                            other unexpected 4xx, transport errors, time-outs), rejected (422
+                            at a risk limit, 4xx to invalid-on-purpose requests), dropped,
+                            late (a count or a percentage: 1%), rps (answers per second); OP
+                            one of < <= > >=
   -h, --help                this help
 
-Exit status: 0 done, 99 a threshold was violated, 2 bad options or unreachable target,
-130 interrupted (Ctrl-C prints the partial summary).
+Limits of one process (beyond: exit 2): ${LIMITS.connections} connections (--concurrency,
+--max-in-flight), ${LIMITS.rate} requests/s (--rate, a rate shape's peak), durations of 7 days.
+A duration run stops at its end: answers still awaited 2 s later are abandoned (not counted).
+
+Exit status: 0 done, 99 a threshold was violated, 2 bad options, unreachable target or a
+report that cannot be written, 130 interrupted (the first Ctrl-C stops within a second and
+prints the partial summary).
 
 Examples
   tradewatch --loadgen                                   # the seed's 100 orders
@@ -193,7 +201,7 @@ function duration(v: string | undefined, flag: string): number | null {
     throw new OptionError(`${flag} is not a duration: "${v}" (e.g. 30s, 500ms, 2m)`, flag);
   }
   if (ms <= 0) throw new OptionError(`${flag} must be positive, got "${v}"`, flag);
-  if (ms > LIMITS.durationMs) throw new OptionError(`${flag} ${v} is longer than 30 days`, flag);
+  if (ms > LIMITS.durationMs) throw new OptionError(`${flag} ${v} is longer than 7 days`, flag);
   return ms;
 }
 

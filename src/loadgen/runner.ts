@@ -102,6 +102,11 @@ export class Runner {
   #abandoned = false;
   #seq = 0;
   #wake: (() => void) | null = null;
+  /** Resolves at stop() or when a duration run abandons what it still awaits. */
+  #halt!: () => void;
+  readonly #halted = new Promise<void>((resolve) => (this.#halt = resolve));
+  /** `performance.now()` when the run returned. */
+  endedAt = 0;
 
   /** Create a runner. */
   constructor(ctx: RunContext) {
@@ -126,6 +131,7 @@ export class Runner {
     this.#stopped = true;
     for (const c of this.#conns) c.close();
     this.#wake?.();
+    this.#halt();
   }
 
   /** Requests abandoned in flight at the end of a duration run (not counted as answers). */
@@ -138,6 +144,7 @@ export class Runner {
     this.abandonedInFlight = this.inFlight;
     for (const c of this.#conns) c.close();
     this.#wake?.();
+    this.#halt();
   }
 
   #abandonTimer(durationMs: number | undefined): ReturnType<typeof setTimeout> | undefined {
@@ -219,7 +226,11 @@ export class Runner {
       { length: Math.min(plan.maxInFlight, peakRate(plan.shape) >= 1000 ? WARM_CONNECTIONS : 1) },
       () => this.#newConn(),
     );
-    await Promise.all(warm.map((c) => c.connect().catch(() => {})));
+    // Bounded: a target that accepts no connection must not hold the run before its start.
+    await Promise.race([
+      Promise.all(warm.map((c) => c.connect().catch(() => {}))),
+      this.#sleep(Math.min(ctx.timeoutMs, MAX_SLEEP_MS)),
+    ]);
     idle.push(...warm);
     const watchdog = this.#startWatchdog();
     const abandonTimer = this.#abandonTimer(plan.durationMs);
@@ -277,6 +288,7 @@ export class Runner {
       clearInterval(watchdog);
       clearTimeout(abandonTimer);
       this.#closeAll();
+      this.endedAt = performance.now();
     }
   }
 
@@ -311,11 +323,16 @@ export class Runner {
     const watchdog = this.#startWatchdog();
     const abandonTimer = this.#abandonTimer(plan.durationMs);
     try {
-      await Promise.all(Array.from({ length: plan.concurrency }, worker));
+      // Not waiting on the workers once halted: a request may still be settling.
+      await Promise.race([
+        Promise.all(Array.from({ length: plan.concurrency }, worker)),
+        this.#halted,
+      ]);
     } finally {
       clearInterval(watchdog);
       clearTimeout(abandonTimer);
       this.#closeAll();
+      this.endedAt = performance.now();
     }
   }
 
