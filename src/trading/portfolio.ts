@@ -1,21 +1,15 @@
 /**
- * Average-cost position accounting with realised and unrealised P&L, long and short.
- *
- * - Adding to a position (or opening one) moves the average cost to the quantity-weighted mean.
- * - Reducing a position realises (fill price − average cost) × closed quantity × direction and
- *   keeps the average cost.
- * - Crossing through zero closes the old position (realising its P&L) and opens the remainder
- *   on the other side at the fill price.
- * - Unrealised P&L is quantity × (mark − average cost); the mark is the latest mid price.
+ * The in-memory book: positions of a fixed universe of symbols, marked to market on every tick
+ * (unrealised P&L is quantity × (mark − average cost); the mark is the latest mid price). The
+ * accounting itself is `position.ts`'s `applyFill`; the engine sets each symbol's position to
+ * what the store committed.
  *
  * @module
  */
 
 import type { Position, Side } from "./types.ts";
-import type { StoredPosition } from "../store/types.ts";
-
-/** Quantities smaller than this are treated as flat (guards float residue). */
-const EPSILON = 1e-9;
+import type { StoredPosition } from "./ports.ts";
+import { applyFill, flatPosition } from "./position.ts";
 
 interface Book {
   quantity: number;
@@ -39,13 +33,7 @@ export class Portfolio {
 
   /** Restores stored positions (symbols outside the universe are ignored). */
   restore(stored: readonly StoredPosition[]): void {
-    for (const p of stored) {
-      const b = this.#books.get(p.symbol);
-      if (b === undefined) continue;
-      b.quantity = p.quantity;
-      b.avgCost = p.avgCost;
-      b.realizedPnl = p.realizedPnl;
-    }
+    for (const p of stored) this.set(p);
   }
 
   /** The signed quantity held in `symbol` (0 when flat or unknown). */
@@ -53,26 +41,29 @@ export class Portfolio {
     return this.#books.get(symbol)?.quantity ?? 0;
   }
 
-  /** Applies a fill and returns the symbol's stored state afterwards. */
-  apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
+  /** Sets a symbol's stored state (a committed position); unknown symbols are ignored. */
+  set(position: StoredPosition): void {
+    const b = this.#books.get(position.symbol);
+    if (b === undefined) return;
+    b.quantity = position.quantity;
+    b.avgCost = position.avgCost;
+    b.realizedPnl = position.realizedPnl;
+  }
+
+  /** The stored state of a symbol (flat for an unknown one). */
+  stored(symbol: string): StoredPosition {
     const b = this.#books.get(symbol);
-    if (b === undefined) throw new RangeError(`Unknown symbol ${symbol}`);
-    const signed = side === "BUY" ? quantity : -quantity;
-    const q = b.quantity;
-    if (q === 0 || Math.sign(q) === Math.sign(signed)) {
-      const total = Math.abs(q) + quantity;
-      b.avgCost = (Math.abs(q) * b.avgCost + quantity * price) / total;
-      b.quantity = q + signed;
-    } else {
-      const closed = Math.min(quantity, Math.abs(q));
-      b.realizedPnl += closed * (price - b.avgCost) * Math.sign(q);
-      let next = q + signed;
-      if (Math.abs(next) < EPSILON) next = 0;
-      if (next === 0) b.avgCost = 0;
-      else if (Math.sign(next) !== Math.sign(q)) b.avgCost = price;
-      b.quantity = next;
-    }
-    return { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl };
+    return b === undefined
+      ? flatPosition(symbol)
+      : { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl };
+  }
+
+  /** Applies a fill (`applyFill`) and returns the symbol's stored state afterwards. */
+  apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
+    if (!this.#books.has(symbol)) throw new RangeError(`Unknown symbol ${symbol}`);
+    const next = applyFill(this.stored(symbol), { side, quantity, price });
+    this.set(next);
+    return next;
   }
 
   /** Sets the mark price of a symbol. */
