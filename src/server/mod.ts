@@ -5,14 +5,13 @@
  *
  * @module
  */
-import { dirname } from "node:path";
-import { type Config, ConfigError, configHelp, parseConfig } from "../config.ts";
-import { createCatalog, type MetricCatalog } from "../metrics/catalog.ts";
-import { type ProcessMetrics, registerProcessMetrics } from "../metrics/process.ts";
-import { createRecorder, type Recorder } from "../metrics/recorder.ts";
-import { createTradingService, defaultTradingConfig } from "../trading/service.ts";
+import { resolve } from "node:path";
+import { composeApp } from "../app.ts";
+import { UsageError } from "../cli/mod.ts";
+import { type Config, configHelp, parseConfig, wantsHelp } from "../config.ts";
+import type { MetricCatalog } from "../metrics/catalog.ts";
+import { TradingConfigError } from "../trading/config.ts";
 import type { TradingService } from "../trading/types.ts";
-import { createApp } from "./app.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -32,20 +31,8 @@ export interface RunningServer {
 /** Build everything from a validated config and start listening. */
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? createLogger(config.server.logLevel);
-  if (config.trading.dbPath !== ":memory:") {
-    await Deno.mkdir(dirname(config.trading.dbPath), { recursive: true });
-  }
-  const service = await createTradingService(config.trading);
-  let catalog: MetricCatalog | null = null;
-  let processMetrics: ProcessMetrics | null = null;
-  let recorder: Recorder | null = null;
+  const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    if (config.server.metrics) {
-      catalog = createCatalog({ symbols: service.symbols });
-      processMetrics = registerProcessMetrics(catalog.registry);
-      recorder = createRecorder(catalog, service);
-    }
-    const app = createApp({ service, catalog, recorder, config, logger: log });
     let addr: Deno.NetAddr | null = null;
     const server = Deno.serve({
       hostname: config.server.host,
@@ -68,9 +55,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         ]);
         clearTimeout(timer);
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
-        recorder?.close();
-        processMetrics?.close();
-        await service.close();
+        await close();
         log.info("stopped", { reason });
         await log.flush();
       })();
@@ -84,11 +69,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       finished: server.finished.then(() => closing ?? undefined),
     };
   } catch (e) {
-    recorder?.close();
-    processMetrics?.close();
-    await service.close();
+    await close();
     throw e;
   }
+}
+
+/** The database as the `listening` line names it. */
+export function describeDb(dbPath: string): string {
+  return dbPath === ":memory:" || dbPath.startsWith("file:") ? dbPath : resolve(dbPath);
 }
 
 function printError(message: string): void {
@@ -97,15 +85,15 @@ function printError(message: string): void {
 
 /** Run the server mode with its command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(configHelp(defaultTradingConfig()));
+  if (wantsHelp(args)) {
+    console.log(configHelp());
     return 0;
   }
   let config: Config;
   try {
-    config = parseConfig(args, defaultTradingConfig());
+    config = parseConfig(args);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof UsageError) {
       printError(e.message);
       return 2;
     }
@@ -117,7 +105,7 @@ export async function main(args: string[]): Promise<number> {
     running = await startServer(config, logger);
   } catch (e) {
     const err = e as Error;
-    if (err?.name === "TradingConfigError") {
+    if (err instanceof TradingConfigError) {
       printError(err.message);
       return 2;
     }
@@ -138,7 +126,8 @@ export async function main(args: string[]): Promise<number> {
       host: hostname,
       port,
       url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
-      db: config.trading.dbPath,
+      // The database in use: an absolute file path (kept across runs), or ":memory:".
+      db: describeDb(config.trading.dbPath),
       symbols: running.service.symbols.length,
       metrics: config.server.metrics,
     }));

@@ -23,8 +23,8 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
 import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
@@ -32,11 +32,13 @@ import { Pool } from "./pool.ts";
 import {
   InvalidCursorError,
   ORDER_CURSOR_PATTERN,
+  type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
-} from "./types.ts";
+} from "../trading/ports.ts";
+import { settleWrite } from "../trading/position.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -103,6 +105,28 @@ CREATE TABLE IF NOT EXISTS wal_restarts (
 const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
   "fill_price, reason, received_at, completed_at";
 
+/** A queued write and, once its batch committed, what was committed for it. */
+interface PendingWrite {
+  write: OrderWrite;
+  result: OrderCommit | null;
+}
+
+interface PositionRow {
+  symbol: string;
+  quantity: number;
+  avg_cost: number;
+  realized_pnl: number;
+}
+
+function rowToPosition(r: PositionRow): StoredPosition {
+  return {
+    symbol: r.symbol,
+    quantity: r.quantity,
+    avgCost: r.avg_cost,
+    realizedPnl: r.realized_pnl,
+  };
+}
+
 interface OrderRow {
   seq: number;
   id: string;
@@ -146,6 +170,7 @@ class Connection {
   readonly listFirst: StatementSync;
   readonly listBefore: StatementSync;
   readonly loadPositions: StatementSync;
+  readonly getPosition: StatementSync;
   readonly ping: StatementSync;
 
   constructor(path: string) {
@@ -173,6 +198,9 @@ class Connection {
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
     );
+    this.getPosition = this.db.prepare(
+      "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions WHERE symbol = ?",
+    );
     this.ping = this.db.prepare("SELECT 1 AS ok");
   }
 
@@ -196,18 +224,35 @@ class Connection {
   }
 
   /** Writes one batch in one transaction. */
-  commit(batch: readonly OrderWrite[]): void {
+  commit(batch: readonly PendingWrite[]): void {
     this.db.exec("BEGIN IMMEDIATE");
     this.commitOpen(batch);
   }
 
-  /** Writes one batch in the transaction `tryBegin` opened, and commits it. */
-  commitOpen(batch: readonly OrderWrite[]): void {
+  /**
+   * Writes one batch in the transaction `tryBegin` opened, and commits it. Each fill is applied
+   * to the symbol's stored position inside the transaction (`settleWrite`: the position limit is
+   * checked there); each write's result is set only once the transaction has committed.
+   */
+  commitOpen(batch: readonly PendingWrite[]): void {
     const db = this.db;
+    const results: OrderCommit[] = [];
     try {
-      // Only the last state of each symbol's position in the batch needs writing.
+      // The batch's latest state of each symbol's position; only that one needs writing.
       const positions = new Map<string, StoredPosition>();
-      for (const { order: o, fill, position } of batch) {
+      for (const { write } of batch) {
+        let stored: StoredPosition | null = null;
+        if (write.fill !== null) {
+          const symbol = write.fill.symbol;
+          stored = positions.get(symbol) ?? null;
+          if (stored === null) {
+            const row = this.getPosition.get(symbol) as PositionRow | undefined;
+            if (row !== undefined) stored = rowToPosition(row);
+          }
+        }
+        const result = settleWrite(write, stored);
+        results.push(result);
+        const o = result.order;
         this.insertOrder.run(
           o.id,
           o.symbol,
@@ -222,7 +267,8 @@ class Connection {
           o.receivedAt,
           o.completedAt,
         );
-        if (fill !== null) {
+        const fill = write.fill;
+        if (result.position !== null && fill !== null) {
           this.insertFill.run(
             fill.orderId,
             fill.symbol,
@@ -231,8 +277,8 @@ class Connection {
             fill.price,
             fill.time,
           );
+          positions.set(fill.symbol, result.position);
         }
-        if (position !== null) positions.set(position.symbol, position);
       }
       for (const p of positions.values()) {
         this.upsertPosition.run(p.symbol, p.quantity, p.avgCost, p.realizedPnl);
@@ -242,18 +288,43 @@ class Connection {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw error;
     }
+    for (let i = 0; i < batch.length; i++) batch[i].result = results[i];
   }
 }
 
 let memoryCounter = 0;
 
+/**
+ * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
+ * connections share it. Deno's `node:sqlite` honours such URIs only with every permission
+ * (`-A`); under the shipped, narrower permissions SQLite takes the URI for a file name in the
+ * working directory, so the store then uses a fresh file in a temporary directory instead,
+ * removed when the store closes.
+ */
+function memoryDatabase(): { path: string; tempDir: string | null } {
+  const uri = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+  const probe = new DatabaseSync(uri);
+  let file = "";
+  try {
+    file = String(probe.prepare("PRAGMA database_list").get()?.file ?? "");
+  } finally {
+    probe.close();
+  }
+  if (file === "") return { path: uri, tempDir: null };
+  rmSync(file, { force: true });
+  const tempDir = Deno.makeTempDirSync({ prefix: "tradewatch-mem-" });
+  return { path: join(tempDir, "tradewatch.db"), tempDir };
+}
+
 /** The SQLite implementation of `OrderStore`. */
 export class SqliteStore implements OrderStore {
   readonly #pool: Pool<Connection>;
-  readonly #committer: GroupCommitter<OrderWrite>;
+  readonly #committer: GroupCommitter<PendingWrite>;
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
+  /** The temporary directory of a `:memory:` store that could not be in memory. */
+  readonly #tempDir: string | null = null;
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -261,12 +332,11 @@ export class SqliteStore implements OrderStore {
     const poolSize = Math.max(1, Math.trunc(options.poolSize));
     let path = options.path;
     if (path === ":memory:") {
-      // A named shared-cache in-memory database, so the pooled connections share it.
-      path = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+      ({ path, tempDir: this.#tempDir } = memoryDatabase());
     } else if (!path.startsWith("file:")) {
       mkdirSync(dirname(path), { recursive: true });
     }
-    const file = options.path !== ":memory:";
+    const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
     // The first connection creates the schema before the others prepare statements on it.
     const bootstrap = new DatabaseSync(path);
@@ -279,6 +349,7 @@ export class SqliteStore implements OrderStore {
       pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
     } catch (error) {
       bootstrap.close();
+      if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
       throw error;
     }
     const connections: Connection[] = [];
@@ -295,7 +366,7 @@ export class SqliteStore implements OrderStore {
     }
     bootstrap.close();
     this.#pool = new Pool(connections, options.onPoolChange);
-    this.#committer = new GroupCommitter<OrderWrite>({
+    this.#committer = new GroupCommitter<PendingWrite>({
       maxBatch: options.maxBatch ?? 512,
       delayMs: options.flushDelayMs ?? 0,
       onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
@@ -351,7 +422,7 @@ export class SqliteStore implements OrderStore {
    * Commits a batch on the connection leased when it opened (batches commit in the order they
    * opened), or on one awaited from the pool when none was free then.
    */
-  #commit(batch: OrderWrite[]): void | Promise<void> {
+  #commit(batch: PendingWrite[]): void | Promise<void> {
     const c = this.#leases.shift() ?? null;
     if (c === null) {
       return this.#pool.use((conn) => this.#commitOn(conn, batch));
@@ -370,7 +441,7 @@ export class SqliteStore implements OrderStore {
    * its RESTART step) on a timer once the lock is free, so the event loop never sleeps in
    * SQLite's busy handler. Without the worker, SQLite's busy handler waits as before.
    */
-  #commitOn(c: Connection, batch: OrderWrite[]): Promise<void> | undefined {
+  #commitOn(c: Connection, batch: PendingWrite[]): Promise<void> | undefined {
     if (this.#checkpointer === null) {
       c.commit(batch);
       return undefined;
@@ -382,7 +453,7 @@ export class SqliteStore implements OrderStore {
     return this.#commitWhenFree(c, batch);
   }
 
-  async #commitWhenFree(c: Connection, batch: OrderWrite[]): Promise<void> {
+  async #commitWhenFree(c: Connection, batch: PendingWrite[]): Promise<void> {
     const deadline = performance.now() + BUSY_TIMEOUT_MS;
     for (;;) {
       // A failed attempt costs microseconds; the lock is held for about 10 ms.
@@ -395,8 +466,9 @@ export class SqliteStore implements OrderStore {
     }
   }
 
-  append(write: OrderWrite): Promise<void> {
-    return this.#committer.enqueue(write);
+  append(write: OrderWrite): Promise<OrderCommit> {
+    const pending: PendingWrite = { write, result: null };
+    return this.#committer.enqueue(pending).then(() => pending.result!);
   }
 
   getOrder(id: string): Promise<Order | null> {
@@ -430,17 +502,7 @@ export class SqliteStore implements OrderStore {
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as {
-        symbol: string;
-        quantity: number;
-        avg_cost: number;
-        realized_pnl: number;
-      }[]).map((r) => ({
-        symbol: r.symbol,
-        quantity: r.quantity,
-        avgCost: r.avg_cost,
-        realizedPnl: r.realized_pnl,
-      }))
+      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
     );
   }
 
@@ -462,5 +524,6 @@ export class SqliteStore implements OrderStore {
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
+    if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
   }
 }
