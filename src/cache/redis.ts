@@ -13,7 +13,8 @@
  */
 
 import { createClient } from "redis";
-import type { ReadCache } from "./types.ts";
+import type { ReadCache } from "../trading/ports.ts";
+import { redactUrl } from "../redact.ts";
 
 /** Options of the Redis cache. */
 export interface RedisCacheOptions {
@@ -75,7 +76,7 @@ export class RedisCache implements ReadCache {
       await client.connect();
     } catch (error) {
       client.destroy();
-      throw new Error(`Cannot connect to Redis at ${redact(options.url)}: ${String(error)}`, {
+      throw new Error(`Cannot connect to Redis at ${redactUrl(options.url)}: ${String(error)}`, {
         cause: error,
       });
     }
@@ -148,9 +149,4 @@ export class RedisCache implements ReadCache {
       this.#client.destroy();
     }
   }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }

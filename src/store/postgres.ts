@@ -37,7 +37,10 @@ import {
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
+
+export { StoreUnavailableError };
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -49,14 +52,6 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** How long to wait for a connection or a query before the database counts as lost, in ms. */
   timeoutMs?: number;
-}
-
-/** The database cannot be reached or failed a write: the edge answers 503. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "StoreUnavailableError";
-  }
 }
 
 interface Item {
