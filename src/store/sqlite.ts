@@ -25,7 +25,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { mkdirSync, rmSync } from "node:fs";
-import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import type { Order, OrderPage } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { Pool } from "./pool.ts";
@@ -39,6 +39,16 @@ import {
   type StoredPosition,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
+import {
+  FILL_COLUMNS,
+  fillValues,
+  ORDER_COLUMNS,
+  type OrderRow,
+  orderValues,
+  type PositionRow,
+  rowToOrder,
+  rowToPosition,
+} from "./rows.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -102,62 +112,10 @@ CREATE TABLE IF NOT EXISTS wal_restarts (
 );
 `;
 
-const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
-  "fill_price, reason, received_at, completed_at";
-
 /** A queued write and, once its batch committed, what was committed for it. */
 interface PendingWrite {
   write: OrderWrite;
   result: OrderCommit | null;
-}
-
-interface PositionRow {
-  symbol: string;
-  quantity: number;
-  avg_cost: number;
-  realized_pnl: number;
-}
-
-function rowToPosition(r: PositionRow): StoredPosition {
-  return {
-    symbol: r.symbol,
-    quantity: r.quantity,
-    avgCost: r.avg_cost,
-    realizedPnl: r.realized_pnl,
-  };
-}
-
-interface OrderRow {
-  seq: number;
-  id: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: number;
-  limit_price: number | null;
-  status: string;
-  filled_quantity: number;
-  fill_price: number | null;
-  reason: string | null;
-  received_at: string;
-  completed_at: string;
-}
-
-function rowToOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    symbol: row.symbol,
-    side: row.side as Side,
-    type: row.type as OrderType,
-    quantity: row.quantity,
-    limitPrice: row.limit_price,
-    status: row.status as OrderStatus,
-    filledQuantity: row.filled_quantity,
-    fillPrice: row.fill_price,
-    reason: row.reason,
-    receivedAt: row.received_at,
-    completedAt: row.completed_at,
-  };
 }
 
 /** One pooled connection with its prepared statements. */
@@ -181,7 +139,7 @@ class Connection {
       `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFill = this.db.prepare(
-      "INSERT INTO fills (order_id, symbol, side, quantity, price, time) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO fills (${FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.upsertPosition = this.db.prepare(
       "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
@@ -253,30 +211,10 @@ class Connection {
         const result = settleWrite(write, stored);
         results.push(result);
         const o = result.order;
-        this.insertOrder.run(
-          o.id,
-          o.symbol,
-          o.side,
-          o.type,
-          o.quantity,
-          o.limitPrice,
-          o.status,
-          o.filledQuantity,
-          o.fillPrice,
-          o.reason,
-          o.receivedAt,
-          o.completedAt,
-        );
+        this.insertOrder.run(...orderValues(o));
         const fill = write.fill;
         if (result.position !== null && fill !== null) {
-          this.insertFill.run(
-            fill.orderId,
-            fill.symbol,
-            fill.side,
-            fill.quantity,
-            fill.price,
-            fill.time,
-          );
+          this.insertFill.run(...fillValues(fill));
           positions.set(fill.symbol, result.position);
         }
       }
