@@ -29,9 +29,11 @@ import { settleWrite } from "../trading/position.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { migrate } from "./postgres_migrations.ts";
 import {
+  cursorSeq,
   FILL_COLUMNS,
   fillValues,
   ORDER_COLUMNS,
+  orderPage,
   type OrderRow,
   orderValues,
   type PositionRow,
@@ -40,8 +42,6 @@ import {
 } from "./rows.ts";
 import {
   type Fill,
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
@@ -274,9 +274,7 @@ export class PostgresStore implements OrderStore {
 
   async listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    if (options.before !== undefined && !ORDER_CURSOR_PATTERN.test(options.before)) {
-      throw new InvalidCursorError();
-    }
+    cursorSeq(options.before); // throws InvalidCursorError
     const rows = options.before === undefined
       ? await this.#query<OrderRow>(
         "list-first",
@@ -288,12 +286,7 @@ export class PostgresStore implements OrderStore {
         `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
         [options.before, limit + 1],
       );
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    return {
-      orders: page.map(rowToOrder),
-      nextCursor: more ? String(page[page.length - 1].seq) : null,
-    };
+    return orderPage(rows, limit);
   }
 
   async loadPositions(): Promise<StoredPosition[]> {

@@ -5,8 +5,13 @@
  * @module
  */
 
-import type { Fill, StoredPosition } from "../trading/ports.ts";
-import type { Order, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import {
+  type Fill,
+  InvalidCursorError,
+  ORDER_CURSOR_PATTERN,
+  type StoredPosition,
+} from "../trading/ports.ts";
+import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
 
 /** The order columns, in the order of {@link orderValues}. */
 export const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, " +
@@ -102,4 +107,25 @@ export function orderValues(o: Order): [
 /** A fill's values in {@link FILL_COLUMNS} order. */
 export function fillValues(f: Fill): [string, string, Side, number, number, string] {
   return [f.orderId, f.symbol, f.side, f.quantity, f.price, f.time];
+}
+
+/**
+ * The `seq` a `before` cursor stands for (null without one): cursors are the decimal `seq` of
+ * the last order of the previous page.
+ * @throws {InvalidCursorError} for a cursor no store hands out
+ */
+export function cursorSeq(before: string | undefined): number | null {
+  if (before === undefined) return null;
+  if (!ORDER_CURSOR_PATTERN.test(before)) throw new InvalidCursorError();
+  return Number(before);
+}
+
+/** A page of at most `limit` orders from up to `limit + 1` rows, newest first. */
+export function orderPage(rows: readonly OrderRow[], limit: number): OrderPage {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return {
+    orders: page.map(rowToOrder),
+    nextCursor: more ? String(page[page.length - 1].seq) : null,
+  };
 }

@@ -30,8 +30,6 @@ import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { Pool } from "./pool.ts";
 import {
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
@@ -39,16 +37,7 @@ import {
   type StoredPosition,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
-import {
-  FILL_COLUMNS,
-  fillValues,
-  ORDER_COLUMNS,
-  type OrderRow,
-  orderValues,
-  type PositionRow,
-  rowToOrder,
-  rowToPosition,
-} from "./rows.ts";
+import * as shape from "./rows.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -136,22 +125,22 @@ class Connection {
     this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${shape.ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFill = this.db.prepare(
-      `INSERT INTO fills (${FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO fills (${shape.FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.upsertPosition = this.db.prepare(
       "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT(symbol) DO UPDATE SET quantity = excluded.quantity, " +
         "avg_cost = excluded.avg_cost, realized_pnl = excluded.realized_pnl",
     );
-    this.getOrder = this.db.prepare(`SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
+    this.getOrder = this.db.prepare(`SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE id = ?`);
     this.listFirst = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
     this.listBefore = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
@@ -204,17 +193,17 @@ class Connection {
           const symbol = write.fill.symbol;
           stored = positions.get(symbol) ?? null;
           if (stored === null) {
-            const row = this.getPosition.get(symbol) as PositionRow | undefined;
-            if (row !== undefined) stored = rowToPosition(row);
+            const row = this.getPosition.get(symbol) as shape.PositionRow | undefined;
+            if (row !== undefined) stored = shape.rowToPosition(row);
           }
         }
         const result = settleWrite(write, stored);
         results.push(result);
         const o = result.order;
-        this.insertOrder.run(...orderValues(o));
+        this.insertOrder.run(...shape.orderValues(o));
         const fill = write.fill;
         if (result.position !== null && fill !== null) {
-          this.insertFill.run(...fillValues(fill));
+          this.insertFill.run(...shape.fillValues(fill));
           positions.set(fill.symbol, result.position);
         }
       }
@@ -411,36 +400,30 @@ export class SqliteStore implements OrderStore {
 
   getOrder(id: string): Promise<Order | null> {
     return this.#pool.use((c) => {
-      const row = c.getOrder.get(id) as unknown as OrderRow | undefined;
-      return row === undefined ? null : rowToOrder(row);
+      const row = c.getOrder.get(id) as unknown as shape.OrderRow | undefined;
+      return row === undefined ? null : shape.rowToOrder(row);
     });
   }
 
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    let before: number | null = null;
-    if (options.before !== undefined) {
-      if (!ORDER_CURSOR_PATTERN.test(options.before)) {
-        return Promise.reject(new InvalidCursorError());
-      }
-      before = Number(options.before);
+    let before: number | null;
+    try {
+      before = shape.cursorSeq(options.before);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#pool.use((c) => {
       const rows = (before === null
         ? c.listFirst.all(limit + 1)
-        : c.listBefore.all(before, limit + 1)) as unknown as OrderRow[];
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      return {
-        orders: page.map(rowToOrder),
-        nextCursor: more ? String(page[page.length - 1].seq) : null,
-      };
+        : c.listBefore.all(before, limit + 1)) as unknown as shape.OrderRow[];
+      return shape.orderPage(rows, limit);
     });
   }
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
+      (c.loadPositions.all() as unknown as shape.PositionRow[]).map(shape.rowToPosition)
     );
   }
 
