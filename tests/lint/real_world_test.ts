@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { lintText } from "../../src/lint/lint.ts";
 import { CHECKS } from "../../src/lint/checks/mod.ts";
 import { RunCache } from "../../src/lint/cache.ts";
-import { CORPUS, options, promtoolPresent } from "./helpers.ts";
+import { CORPUS, options, promtoolPresent, REPO } from "./helpers.ts";
+import { readScrapeSettings } from "../../src/lint/config.ts";
+import { loadServiceCatalog } from "../../src/lint/catalog.ts";
 
 const DIR = join(CORPUS, "real-world");
 
@@ -108,6 +110,33 @@ for (const prometheus of [2, 3] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "real-world corpus with the service catalog and configs/prometheus.yml: other jobs' " +
+    "metrics are notices, never errors",
+  ignore: !HAVE,
+  async fn() {
+    const config = join(REPO, "configs", "prometheus.yml");
+    const scrape = readScrapeSettings(Deno.readTextFileSync(config), config);
+    const catalog = await loadServiceCatalog(scrape.targetLabels, scrape.jobs);
+    const cache = new RunCache();
+    const found: string[] = [];
+    for (const { file } of verdicts()) {
+      const r = lintText(
+        file,
+        Deno.readTextFileSync(join(DIR, file)),
+        options({ prometheus: 2, catalog }),
+        false,
+        cache,
+      );
+      for (const p of r.problems) {
+        if (p.severity === "info" || p.check === "rule/duplicate") continue;
+        found.push(`${file}:${p.line}:${p.check}`);
+      }
+    }
+    assert.deepEqual(found, BEYOND);
+  },
+});
 
 Deno.test({
   name: "real-world corpus: Debian's promtool 2.42 accepts every file (live)",
