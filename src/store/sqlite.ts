@@ -23,8 +23,8 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
 import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
@@ -294,6 +294,28 @@ class Connection {
 
 let memoryCounter = 0;
 
+/**
+ * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
+ * connections share it. Deno's `node:sqlite` honours such URIs only with every permission
+ * (`-A`); under the shipped, narrower permissions SQLite takes the URI for a file name in the
+ * working directory, so the store then uses a fresh file in a temporary directory instead,
+ * removed when the store closes.
+ */
+function memoryDatabase(): { path: string; tempDir: string | null } {
+  const uri = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+  const probe = new DatabaseSync(uri);
+  let file = "";
+  try {
+    file = String(probe.prepare("PRAGMA database_list").get()?.file ?? "");
+  } finally {
+    probe.close();
+  }
+  if (file === "") return { path: uri, tempDir: null };
+  rmSync(file, { force: true });
+  const tempDir = Deno.makeTempDirSync({ prefix: "tradewatch-mem-" });
+  return { path: join(tempDir, "tradewatch.db"), tempDir };
+}
+
 /** The SQLite implementation of `OrderStore`. */
 export class SqliteStore implements OrderStore {
   readonly #pool: Pool<Connection>;
@@ -301,6 +323,8 @@ export class SqliteStore implements OrderStore {
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
+  /** The temporary directory of a `:memory:` store that could not be in memory. */
+  readonly #tempDir: string | null = null;
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -308,12 +332,11 @@ export class SqliteStore implements OrderStore {
     const poolSize = Math.max(1, Math.trunc(options.poolSize));
     let path = options.path;
     if (path === ":memory:") {
-      // A named shared-cache in-memory database, so the pooled connections share it.
-      path = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+      ({ path, tempDir: this.#tempDir } = memoryDatabase());
     } else if (!path.startsWith("file:")) {
       mkdirSync(dirname(path), { recursive: true });
     }
-    const file = options.path !== ":memory:";
+    const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
     // The first connection creates the schema before the others prepare statements on it.
     const bootstrap = new DatabaseSync(path);
@@ -326,6 +349,7 @@ export class SqliteStore implements OrderStore {
       pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
     } catch (error) {
       bootstrap.close();
+      if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
       throw error;
     }
     const connections: Connection[] = [];
@@ -500,5 +524,6 @@ export class SqliteStore implements OrderStore {
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
+    if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
   }
 }
