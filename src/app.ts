@@ -22,7 +22,8 @@ import { SqliteStore } from "./store/sqlite.ts";
 import { PostgresStore } from "./store/postgres.ts";
 import { RedisCache } from "./cache/redis.ts";
 import { isPostgresUrl } from "./trading/config.ts";
-import type { OrderStore, ReadCache } from "./trading/ports.ts";
+import type { MarketFeed, OrderStore, ReadCache } from "./trading/ports.ts";
+import { PostgresFeed } from "./feed/postgres.ts";
 import { createTradingService } from "./trading/service.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
 
@@ -36,6 +37,8 @@ export interface OpenServiceOptions {
   store?: OrderStore;
   /** A cache to use instead of the configured one. */
   cache?: ReadCache;
+  /** A market feed to use instead of the configured one. */
+  feed?: MarketFeed;
 }
 
 /**
@@ -55,6 +58,19 @@ export async function openCache(config: TradingConfig): Promise<ReadCache> {
   return new MemoryCache();
 }
 
+/**
+ * The configured market feed: replicas on one PostgreSQL database share one (led through an
+ * advisory lock, rounds by LISTEN/NOTIFY); with SQLite the engine simulates alone.
+ */
+export function openFeed(config: TradingConfig): MarketFeed | undefined {
+  if (!isPostgresUrl(config.dbPath)) return undefined;
+  return new PostgresFeed({
+    url: config.dbPath,
+    replicaId: `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    symbols: config.symbols,
+  });
+}
+
 /** The trading service on the configured adapters (or the ones given). */
 export async function openTradingService(
   config: TradingConfig,
@@ -71,6 +87,7 @@ export async function openTradingService(
   return createTradingService(config, {
     store,
     cache,
+    feed: options.feed ?? openFeed(config),
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });

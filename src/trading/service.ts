@@ -8,7 +8,7 @@
  */
 
 import type { TradingConfig, TradingService } from "./types.ts";
-import type { Clock, OrderStore, ReadCache, Venue } from "./ports.ts";
+import type { Clock, MarketFeed, OrderStore, ReadCache, Venue } from "./ports.ts";
 import { systemClock } from "./clock.ts";
 import { defaultTradingConfig, validateTradingConfig } from "./config.ts";
 import { TradingEngine, type TradingTestHooks } from "./engine.ts";
@@ -26,6 +26,8 @@ export interface TradingServiceOptions {
   cache: ReadCache;
   /** Execution venue (default: the simulated venue of `config`). */
   venue?: Venue;
+  /** Shared market data for replicas (default: none, the engine simulates alone). Closed by the service. */
+  feed?: MarketFeed;
   /** Clock (default: the system clock). */
   clock?: Clock;
   /** Start the market and risk timers (default true; tests pass false and use `testHooks`). */
@@ -55,6 +57,7 @@ export async function createTradingService(
         seed: (config.seed ^ 0x7e0e) >>> 0,
       }),
       clock: options.clock ?? systemClock,
+      feed: options.feed,
       bus: new EventBus(options.onListenerError),
     });
     await engine.restore();
