@@ -24,6 +24,8 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Bearer token of the admin API (run-time faults); null: no admin API. */
+  adminToken: string | null;
   /** Largest accepted request body in bytes (413 above). */
   bodyLimitBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in ms. */
@@ -52,6 +54,7 @@ export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
   logLevel: "info",
   metrics: true,
   metricsToken: null,
+  adminToken: null,
   bodyLimitBytes: 64 * 1024,
   shutdownTimeoutMs: 10_000,
 };
@@ -69,6 +72,8 @@ interface FlagSpec {
   help: string;
   /** Default as shown in --help. */
   show: (c: Target) => string;
+  /** An empty environment variable is an error rather than "not set" (secrets). */
+  emptyIsError?: boolean;
   /** Validate a raw value and store it; throws ConfigError with the reason. */
   apply: (c: Target, raw: string) => void;
 }
@@ -318,6 +323,23 @@ const FLAGS: readonly FlagSpec[] = [
     },
   },
   {
+    flag: "admin-token",
+    env: "TRADEWATCH_ADMIN_TOKEN",
+    arg: "TOKEN",
+    help: "turn on the admin API (run-time faults) behind 'Authorization: Bearer TOKEN'",
+    show: (c) => (c.server.adminToken === null ? "none" : "(set)"),
+    emptyIsError: true,
+    apply: (c, r) => {
+      if (!/^[\x21-\x7e]{8,512}$/.test(r)) {
+        throw new ConfigError(
+          `Invalid --admin-token${r === "" ? " (empty)" : ""}: expected 8 to 512 printable ` +
+            "characters without spaces",
+        );
+      }
+      c.server.adminToken = r;
+    },
+  },
+  {
     flag: "body-limit",
     env: "TRADEWATCH_BODY_LIMIT",
     arg: "BYTES",
@@ -377,7 +399,7 @@ export function parseConfig(
       continue;
     }
     const fromEnv = env(f.env);
-    if (fromEnv !== undefined && fromEnv !== "") {
+    if (fromEnv !== undefined && (fromEnv !== "" || f.emptyIsError)) {
       try {
         f.apply(target, fromEnv);
       } catch (e) {

@@ -6,16 +6,18 @@
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
-import { ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import { ADMIN_FAULTS_ROUTE, ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import type { FaultRegistry } from "../faults/registry.ts";
 import type { Recorder } from "../metrics/recorder.ts";
 import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../store/types.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
-import { readBodyLimited } from "./body.ts";
+import { readJsonBody } from "./body.ts";
+import { bearerGuard } from "./bearer.ts";
+import { ADMIN_ENDPOINTS, errorInjector, registerAdmin } from "./admin.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createInstrumentation, getRequestId, receivedAtOf } from "./instrument.ts";
@@ -31,6 +33,8 @@ export interface AppOptions {
   config: Config;
   /** Defaults to a logger at `config.server.logLevel` on stdout. */
   logger?: Logger;
+  /** The run-time faults: given with `--admin-token`, which turns on the admin API. */
+  faults?: FaultRegistry | null;
 }
 
 /** The endpoints of the service, for `GET /` and `405` answers. */
@@ -65,15 +69,6 @@ const HEALTH_BODY = JSON.stringify({ status: "healthy" });
 const JSON_TYPE = "application/json";
 const HEALTH_HEADERS = { "content-type": JSON_TYPE };
 
-function isJsonType(contentType: string): boolean {
-  const type = contentType.split(";")[0].trim().toLowerCase();
-  return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
-}
-
-function sha256(s: string): Uint8Array {
-  return createHash("sha256").update(s).digest();
-}
-
 /** Status code of a final order: 201 accepted, 422 rejected by risk, 502 failed at the venue. */
 export function orderHttpStatus(order: Order): 201 | 422 | 502 {
   switch (order.status) {
@@ -96,9 +91,9 @@ export function createApp(options: AppOptions): Hono {
   const logger = options.logger ?? createLogger(config.server.logLevel);
   const schema = orderSchema(service.symbols, config.trading.maxOrderQuantity);
   const symbols = new Set(service.symbols);
-  const tokenDigest = config.server.metricsToken === null
+  const metricsGuard = config.server.metricsToken === null
     ? null
-    : sha256(config.server.metricsToken);
+    : bearerGuard(config.server.metricsToken, "metrics");
 
   const errorResponse = (err: unknown, c: Context): Response => {
     if (err instanceof ApiError) {
@@ -119,7 +114,15 @@ export function createApp(options: AppOptions): Hono {
     });
     return c.json({ error: "internal error", field: null }, 500);
   };
-  const { route } = createInstrumentation({ catalog, logger, errorResponse });
+  const faults = options.faults ?? null;
+  const adminToken = faults === null ? null : config.server.adminToken;
+  const { route } = createInstrumentation({
+    catalog,
+    logger,
+    errorResponse,
+    intercept: faults === null ? undefined : errorInjector(faults),
+  });
+  const endpoints = adminToken === null ? ENDPOINTS : [...ENDPOINTS, ...ADMIN_ENDPOINTS];
   const app = new Hono();
 
   app.get(
@@ -128,7 +131,7 @@ export function createApp(options: AppOptions): Hono {
       c.json({
         name: "tradewatch",
         version: VERSION,
-        endpoints: ENDPOINTS,
+        endpoints,
         symbols: service.symbols,
       })),
   );
@@ -148,14 +151,7 @@ export function createApp(options: AppOptions): Hono {
     "/metrics",
     route("/metrics", async (c) => {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
-      if (tokenDigest) {
-        const auth = c.req.header("authorization") ?? "";
-        const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
-        if (!m || !timingSafeEqual(sha256(m[1]), tokenDigest)) {
-          c.header("www-authenticate", 'Bearer realm="metrics"');
-          throw new ApiError(401, "a valid bearer token is required", "authorization");
-        }
-      }
+      metricsGuard?.(c);
       const out = await expose(
         catalog.registry,
         c.req.header("accept"),
@@ -173,18 +169,7 @@ export function createApp(options: AppOptions): Hono {
       let sideLabel = query.get("side")?.trim().toUpperCase();
       let request;
       try {
-        let body: unknown = undefined;
-        const text = await readBodyLimited(c.req.raw, config.server.bodyLimitBytes);
-        if (text.trim() !== "") {
-          if (!isJsonType(c.req.header("content-type") ?? "")) {
-            throw new ApiError(415, "the body must be application/json", "content-type");
-          }
-          try {
-            body = JSON.parse(text);
-          } catch {
-            throw new ApiError(400, "the body is not valid JSON", "body");
-          }
-        }
+        const body = await readJsonBody(c.req.raw, config.server.bodyLimitBytes);
         const raw = mergeOrderInput(query, body);
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
@@ -256,9 +241,20 @@ export function createApp(options: AppOptions): Hono {
 
   app.get("/risk", route("/risk", (c) => c.json(service.risk())));
 
+  if (faults !== null && adminToken !== null) {
+    registerAdmin(app, {
+      faults,
+      token: adminToken,
+      symbols: service.symbols,
+      poolSize: config.trading.poolSize,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      route,
+    });
+  }
+
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),
   // recorded under their template; anything else is 404, recorded as `unmatched`.
-  const known = knownPaths();
+  const known = knownPaths(endpoints);
   const templateOf = (c: Context) => known.find((k) => k.pattern.test(c.req.path))?.template;
   app.notFound(route(
     (c) => templateOf(c) ?? UNMATCHED_ENDPOINT,
@@ -282,9 +278,11 @@ export function createApp(options: AppOptions): Hono {
 }
 
 /** The known paths with their Allow header value and a matcher. */
-function knownPaths(): { template: string; allow: string; pattern: RegExp }[] {
+function knownPaths(
+  endpoints: typeof ENDPOINTS,
+): { template: string; allow: string; pattern: RegExp }[] {
   const allowed = new Map<string, string[]>();
-  for (const e of ENDPOINTS) {
+  for (const e of endpoints) {
     const list = allowed.get(e.path) ?? [];
     list.push(e.method);
     if (e.method === "GET") list.push("HEAD");
@@ -299,11 +297,11 @@ function knownPaths(): { template: string; allow: string; pattern: RegExp }[] {
 
 /**
  * Assert that every path registered on `app` (besides the `*` middleware) is a member of
- * `ROUTE_TEMPLATES`.
+ * `ROUTE_TEMPLATES` (or the admin API's route).
  * @throws {Error} naming the first unknown path
  */
 export function assertRouteTemplates(app: Hono): void {
-  const known = new Set<string>(ROUTE_TEMPLATES);
+  const known = new Set<string>([...ROUTE_TEMPLATES, ADMIN_FAULTS_ROUTE]);
   for (const r of app.routes) {
     if (r.path === "*" || r.path === "/*") continue;
     if (!known.has(r.path)) {

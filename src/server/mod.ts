@@ -13,6 +13,13 @@ import { createRecorder, type Recorder } from "../metrics/recorder.ts";
 import { createTradingService, defaultTradingConfig } from "../trading/service.ts";
 import type { TradingService } from "../trading/types.ts";
 import { createApp } from "./app.ts";
+import { MemoryCache } from "../cache/memory.ts";
+import { faultyCache } from "../faults/cache.ts";
+import { burnCpu } from "../faults/cpu.ts";
+import { FaultyFeed } from "../faults/feed.ts";
+import { poolHoldingStore } from "../faults/pool.ts";
+import { faultyVenue } from "../faults/venue.ts";
+import { FaultRegistry } from "../faults/registry.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -35,17 +42,31 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   if (config.trading.dbPath !== ":memory:") {
     await Deno.mkdir(dirname(config.trading.dbPath), { recursive: true });
   }
-  const service = await createTradingService(config.trading);
+  const faults = config.server.adminToken === null ? null : new FaultRegistry();
+  const service = await createTradingService(config.trading, {
+    cache: faults ? faultyCache(new MemoryCache(), faults) : undefined,
+    decorate: faults
+      ? {
+        venue: (venue) => faultyVenue(venue, faults, (config.trading.seed ^ 0xfa17) >>> 0),
+        feed: (market) => new FaultyFeed(market, faults),
+        store: (store) => poolHoldingStore(store, faults),
+      }
+      : undefined,
+  });
+  const stopFaults = faults ? wireFaults(faults, log) : () => {};
   let catalog: MetricCatalog | null = null;
   let processMetrics: ProcessMetrics | null = null;
   let recorder: Recorder | null = null;
   try {
     if (config.server.metrics) {
-      catalog = createCatalog({ symbols: service.symbols });
+      catalog = createCatalog({
+        symbols: service.symbols,
+        faultActive: faults ? (f) => faults.isActive(f) : undefined,
+      });
       processMetrics = registerProcessMetrics(catalog.registry);
       recorder = createRecorder(catalog, service);
     }
-    const app = createApp({ service, catalog, recorder, config, logger: log });
+    const app = createApp({ service, catalog, recorder, config, logger: log, faults });
     let addr: Deno.NetAddr | null = null;
     const server = Deno.serve({
       hostname: config.server.host,
@@ -70,6 +91,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
         recorder?.close();
         processMetrics?.close();
+        stopFaults();
         await service.close();
         log.info("stopped", { reason });
         await log.flush();
@@ -86,9 +108,26 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   } catch (e) {
     recorder?.close();
     processMetrics?.close();
+    stopFaults();
     await service.close();
     throw e;
   }
+}
+
+/**
+ * Start the CPU-burn fault and log every fault change at warn; returns the function that clears
+ * every fault and stops them (before the service closes).
+ */
+function wireFaults(faults: FaultRegistry, log: Logger): () => void {
+  const unlog = faults.subscribe((change) => {
+    log.warn(`faults ${change.cause}`, { set: change.set, cleared: change.cleared });
+  });
+  const stopBurn = burnCpu(faults);
+  return () => {
+    faults.clear();
+    stopBurn();
+    unlog();
+  };
 }
 
 function printError(message: string): void {

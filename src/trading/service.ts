@@ -53,7 +53,26 @@ export interface TradingServiceOptions {
   startTimers?: boolean;
   /** Sees errors thrown by event listeners (default: `console.error`, once per listener). */
   onListenerError?: (error: unknown) => void;
+  /** Decorators of the venue and the price feed (the admin API's run-time faults). */
+  decorate?: Decorators;
 }
+
+/** Decorators of the engine's own adapters, applied when they are built. */
+export interface Decorators {
+  venue?: (venue: Pick<Venue, "send">) => Pick<Venue, "send">;
+  feed?: (market: Market) => Pick<Market, FeedMember>;
+  /** Applied to the default store only (a store passed in is used as it is). */
+  store?: (store: OrderStore) => OrderStore;
+}
+type FeedMember =
+  | "symbols"
+  | "onRound"
+  | "quote"
+  | "has"
+  | "lastTickAt"
+  | "start"
+  | "step"
+  | "close";
 
 const POSITIONS_KEY = "positions";
 
@@ -81,9 +100,9 @@ export class TradingEngine implements TradingService {
   readonly #bus: EventBus;
   readonly #store: OrderStore;
   readonly #cache: ReadCache;
-  readonly #market: Market;
+  readonly #market: Pick<Market, FeedMember>;
   readonly #portfolio: Portfolio;
-  readonly #venue: Venue;
+  readonly #venue: Pick<Venue, "send">;
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
   readonly #pending = new Map<string, PendingExposure>();
@@ -103,6 +122,7 @@ export class TradingEngine implements TradingService {
     store: OrderStore,
     cache: ReadCache,
     bus: EventBus,
+    decorate: Decorators = {},
   ) {
     this.#config = config;
     this.symbols = [...config.symbols];
@@ -114,14 +134,16 @@ export class TradingEngine implements TradingService {
     this.#bus = bus;
     this.#store = store;
     this.#cache = cache;
-    this.#market = new Market(config);
+    const market = new Market(config);
+    this.#market = decorate.feed ? decorate.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
-    this.#venue = new Venue({
+    const venue = new Venue({
       latencyMs: config.venueLatencyMs,
       failRate: config.failRate,
       seed: (config.seed ^ 0x7e0e) >>> 0,
     });
+    this.#venue = decorate.venue ? decorate.venue(venue) : venue;
     this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);
     this.#strategies = [new MaCrossover(), new MeanReversion()];
     for (const s of this.symbols) this.#pending.set(s, { buy: 0, sell: 0 });
@@ -382,17 +404,19 @@ export async function createTradingService(
   const bus = new EventBus(options.onListenerError);
   let engine: TradingEngine | null = null;
   let early: PoolState | null = null;
-  const store = options.store ?? new SqliteStore({
-    path: config.dbPath,
-    poolSize: config.poolSize,
-    onPoolChange: (state) => {
-      if (engine === null) early = state;
-      else engine.setPoolState(state);
-    },
-  });
+  const store = options.store ?? (options.decorate?.store ?? ((s) => s))(
+    new SqliteStore({
+      path: config.dbPath,
+      poolSize: config.poolSize,
+      onPoolChange: (state) => {
+        if (engine === null) early = state;
+        else engine.setPoolState(state);
+      },
+    }),
+  );
   const cache = options.cache ?? new MemoryCache();
   try {
-    engine = new TradingEngine(config, store, cache, bus);
+    engine = new TradingEngine(config, store, cache, bus, options.decorate);
     if (early !== null) engine.setPoolState(early);
     engine.restore(await store.loadPositions());
   } catch (error) {
