@@ -3,7 +3,8 @@
  * prom-client's `collectDefaultMetrics` (Node-specific, and about 40x slower to scrape on Deno).
  * Names and HELP texts follow the Prometheus client libraries' process collector; Deno-runtime
  * figures use a `deno_` prefix. Everything is read at scrape time from cheap sources, except the
- * event-loop lag, which a background timer samples (a scrape must not measure itself).
+ * event-loop lag, which a background timer samples (a scrape must not measure itself). The
+ * `/proc/self` figures come from `procfs.ts` (Deno refuses `/proc` to everything but `--allow-all`).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type * as prom from "prom-client";
 // the cluster aggregator): the same classes, less to load for `--lint-rules`.
 import CounterClass from "prom-client/lib/counter.js";
 import GaugeClass from "prom-client/lib/gauge.js";
+import { openProcReader } from "./procfs.ts";
 
 const Counter: typeof prom.Counter = CounterClass;
 type Counter<T extends string = string> = prom.Counter<T>;
@@ -32,36 +34,6 @@ export interface ProcessMetrics {
   close(): void;
 }
 
-function readText(path: string): string | null {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return null;
-  }
-}
-
-function countOpenFds(): number | null {
-  try {
-    let n = 0;
-    for (const _ of Deno.readDirSync("/proc/self/fd")) n++;
-    return n - 1; // the directory handle being read
-  } catch {
-    return null;
-  }
-}
-
-function maxFds(): number | null {
-  const limits = readText("/proc/self/limits");
-  const m = limits?.match(/^Max open files\s+(\d+)/m);
-  return m ? Number(m[1]) : null;
-}
-
-function virtualMemoryBytes(): number | null {
-  const status = readText("/proc/self/status");
-  const m = status?.match(/^VmSize:\s+(\d+)\s+kB/m);
-  return m ? Number(m[1]) * 1024 : null;
-}
-
 /**
  * Register the process metrics on `registry` and start the event-loop lag sampler:
  * `process_cpu_user_seconds_total`, `process_cpu_system_seconds_total`,
@@ -75,6 +47,7 @@ export function registerProcessMetrics(
   options: ProcessMetricsOptions = {},
 ): ProcessMetrics {
   const registers = [registry];
+  const proc = openProcReader();
   const startTime = performance.timeOrigin / 1000;
   let cpu = { user: 0, system: 0 };
   const readCpu = () => {
@@ -132,7 +105,7 @@ export function registerProcessMetrics(
     help: "Virtual memory size in bytes.",
     registers,
     collect(this: Gauge) {
-      const v = virtualMemoryBytes();
+      const v = proc.virtualMemoryBytes();
       if (v !== null) this.set(v);
     },
   });
@@ -149,11 +122,11 @@ export function registerProcessMetrics(
     help: "Number of open file descriptors.",
     registers,
     collect(this: Gauge) {
-      const n = countOpenFds();
+      const n = proc.openFds();
       if (n !== null) this.set(n);
     },
   });
-  const max = maxFds();
+  const max = proc.maxFds();
   if (max !== null) {
     new Gauge({
       name: "process_max_fds",
@@ -216,5 +189,10 @@ export function registerProcessMetrics(
     expected = now + interval;
   }, interval);
   Deno.unrefTimer(timer);
-  return { close: () => clearInterval(timer) };
+  return {
+    close() {
+      clearInterval(timer);
+      proc.close();
+    },
+  };
 }

@@ -26,6 +26,12 @@ export interface GroupCommitOptions<T> {
   maxBatch: number;
   /** Delay after a batch's first write before it is flushed, in ms (0 = after this loop turn). */
   delayMs: number;
+  /**
+   * Refuse every write after a failed commit (default true). A store that answers each write's
+   * committed state (PostgreSQL) turns it off: a failed batch is refused alone and the next one
+   * tries again.
+   */
+  failStop?: boolean;
 }
 
 interface Batch<T> {
@@ -120,11 +126,12 @@ export class GroupCommitter<T> {
         await this.#options.commit(batch.items);
         batch.resolve();
       } catch (error) {
+        batch.reject(error);
+        if (this.#options.failStop === false) return;
         const message = error instanceof Error ? error.message : String(error);
         this.#failure = new Error(`The store stopped after a failed commit: ${message}`, {
           cause: error,
         });
-        batch.reject(error);
       }
     });
   }

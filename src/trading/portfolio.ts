@@ -24,6 +24,34 @@ interface Book {
   mark: number;
 }
 
+/**
+ * The stored position after one fill (pure: the store applies it to its own stored row inside
+ * the committing transaction, the in-memory book to its copy).
+ */
+export function applyFill(
+  position: StoredPosition,
+  fill: { side: Side; quantity: number; price: number },
+): StoredPosition {
+  const { quantity, price } = fill;
+  const signed = fill.side === "BUY" ? quantity : -quantity;
+  const q = position.quantity;
+  let { avgCost, realizedPnl } = position;
+  let next: number;
+  if (q === 0 || Math.sign(q) === Math.sign(signed)) {
+    const total = Math.abs(q) + quantity;
+    avgCost = (Math.abs(q) * avgCost + quantity * price) / total;
+    next = q + signed;
+  } else {
+    const closed = Math.min(quantity, Math.abs(q));
+    realizedPnl += closed * (price - avgCost) * Math.sign(q);
+    next = q + signed;
+    if (Math.abs(next) < EPSILON) next = 0;
+    if (next === 0) avgCost = 0;
+    else if (Math.sign(next) !== Math.sign(q)) avgCost = price;
+  }
+  return { symbol: position.symbol, quantity: next, avgCost, realizedPnl };
+}
+
 /** Positions of a fixed universe of symbols. */
 export class Portfolio {
   readonly #books = new Map<string, Book>();
@@ -57,22 +85,21 @@ export class Portfolio {
   apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
     const b = this.#books.get(symbol);
     if (b === undefined) throw new RangeError(`Unknown symbol ${symbol}`);
-    const signed = side === "BUY" ? quantity : -quantity;
-    const q = b.quantity;
-    if (q === 0 || Math.sign(q) === Math.sign(signed)) {
-      const total = Math.abs(q) + quantity;
-      b.avgCost = (Math.abs(q) * b.avgCost + quantity * price) / total;
-      b.quantity = q + signed;
-    } else {
-      const closed = Math.min(quantity, Math.abs(q));
-      b.realizedPnl += closed * (price - b.avgCost) * Math.sign(q);
-      let next = q + signed;
-      if (Math.abs(next) < EPSILON) next = 0;
-      if (next === 0) b.avgCost = 0;
-      else if (Math.sign(next) !== Math.sign(q)) b.avgCost = price;
-      b.quantity = next;
-    }
-    return { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl };
+    const next = applyFill(
+      { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl },
+      { side, quantity, price },
+    );
+    this.set(next);
+    return next;
+  }
+
+  /** Sets a symbol's stored state (from what the store committed). */
+  set(position: StoredPosition): void {
+    const b = this.#books.get(position.symbol);
+    if (b === undefined) return;
+    b.quantity = position.quantity;
+    b.avgCost = position.avgCost;
+    b.realizedPnl = position.realizedPnl;
   }
 
   /** Sets the mark price of a symbol. */

@@ -99,6 +99,11 @@ Deno.test("Dockerfile: frozen install, run target equals deno task start, compil
   assert.equal(entry.at(-1), "main.ts");
   const allowFlags = (words: string[]) => words.filter((w) => w.startsWith("--allow-")).sort();
   assert.deepEqual(allowFlags(entry), allowFlags(denoJson.tasks.start.split(/\s+/)));
+  // The compiled binary carries the same permissions (process metrics need --allow-ffi=libc).
+  assert.deepEqual(
+    allowFlags(denoJson.tasks.compile.split(/\s+/)),
+    allowFlags(denoJson.tasks.start.split(/\s+/)),
+  );
   // The V8 flags too (--no-maglev: see README, "Speed and memory"), and the compiled binary's.
   const v8Flags = (words: string[]) => words.filter((w) => w.startsWith("--v8-flags"));
   assert.deepEqual(v8Flags(entry), v8Flags(denoJson.tasks.start.split(/\s+/)));

@@ -7,6 +7,7 @@
  * @module
  */
 import { ROOT } from "../configs/tools.ts";
+import { startArgs } from "../support/service.ts";
 import { ManagedProcess } from "./process.ts";
 import { freePort, waitUntil } from "./prom_api.ts";
 import { renderAlertmanagerConfig, renderPrometheusConfig, renderRules } from "./render.ts";
@@ -139,10 +140,8 @@ export class Stack {
     this.service = ManagedProcess.start(
       "trading_api",
       Deno.execPath(),
-      [
-        "run",
-        "--allow-all",
-        `${ROOT}main.ts`,
+      // As `deno task start` runs it (its flags and permissions, read from deno.json).
+      startArgs([
         "--host",
         "127.0.0.1",
         "--port",
@@ -152,7 +151,7 @@ export class Stack {
         "--log-level",
         "warn",
         ...args,
-      ],
+      ]),
       { cwd: ROOT },
     );
     const line = await this.service.waitFor(/^\{.*"msg":"listening".*\}$/m, 30_000);

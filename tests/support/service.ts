@@ -8,6 +8,34 @@
 /** The repository root. */
 export const ROOT: string = new URL("../..", import.meta.url).pathname;
 
+/**
+ * The `deno run` flags of `deno task start`, read from deno.json (V8 flags and permissions), so
+ * that tests run the service with exactly the permissions users give it, never `--allow-all`.
+ */
+export const START_FLAGS: readonly string[] = startFlags(
+  JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.start,
+);
+
+/** The words of a `deno run FLAGS main.ts` task between `run` and `main.ts`. */
+export function startFlags(task: string): string[] {
+  const words = task.trim().split(/\s+/);
+  const run = words.indexOf("run");
+  const entry = words.indexOf("main.ts");
+  if (words[0] !== "deno" || run !== 1 || entry < run) {
+    throw new Error(`deno.json's start task is not "deno run FLAGS main.ts": ${task}`);
+  }
+  const flags = words.slice(run + 1, entry);
+  if (flags.some((f) => f === "-A" || f === "--allow-all")) {
+    throw new Error("deno.json's start task grants every permission");
+  }
+  return flags;
+}
+
+/** `deno run` arguments that start main.ts as `deno task start` does, followed by `args`. */
+export function startArgs(args: readonly string[]): string[] {
+  return ["run", ...START_FLAGS, `${ROOT}main.ts`, ...args];
+}
+
 /** A tradewatch child process. */
 export interface Child {
   proc: Deno.ChildProcess;
@@ -17,6 +45,16 @@ export interface Child {
   output(): string;
   /** Send a signal (default SIGKILL) and wait for the exit status. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Options of {@link startChild}. */
+export interface StartOptions {
+  /** How long to wait for the `listening` line (default 30 s). */
+  timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Shell commands run before tradewatch replaces the shell (e.g. `ulimit -n 64`). */
+  shell?: string;
 }
 
 /** Collects a stream's text in the background until it ends. */
@@ -29,13 +67,13 @@ function collect(stream: ReadableStream<Uint8Array>, sink: { text: string }): Pr
   })().catch(() => {});
 }
 
-/** Run `deno run main.ts ARGS` and wait for it to exit (for config errors, --help). */
+/** Run `deno run START_FLAGS main.ts ARGS` and wait for it to exit (for config errors, --help). */
 export async function runMain(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", ...args],
+    args: startArgs(args),
     cwd: ROOT,
     env,
     stdout: "piped",
@@ -46,13 +84,22 @@ export async function runMain(
 }
 
 /**
- * Start `deno run main.ts --host 127.0.0.1 --port 0 ARGS` and wait for its `listening` line.
+ * Start `deno run START_FLAGS main.ts --host 127.0.0.1 --port 0 ARGS` and wait for its `listening` line.
  * Always call `stop()` in `finally`.
  */
-export async function startChild(args: string[], timeoutMs = 30_000): Promise<Child> {
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", "--host", "127.0.0.1", "--port", "0", ...args],
+export async function startChild(
+  args: string[],
+  options: number | StartOptions = {},
+): Promise<Child> {
+  const { timeoutMs = 30_000, env, shell } = typeof options === "number"
+    ? { timeoutMs: options }
+    : options;
+  const argv = startArgs(["--host", "127.0.0.1", "--port", "0", ...args]);
+  const proc = new Deno.Command(shell === undefined ? Deno.execPath() : "/bin/sh", {
+    // `exec` keeps the PID: signals sent by stop() reach tradewatch itself.
+    args: shell === undefined ? argv : ["-c", `${shell}; exec "$0" "$@"`, Deno.execPath(), ...argv],
     cwd: ROOT,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -1,0 +1,426 @@
+/**
+ * The PostgreSQL order store, on `npm:pg`'s `Pool`, for any number of replicas on one database.
+ *
+ * - Why `pg` and not `postgres`: `pg`'s Pool exposes its own counters (total, idle, waiting),
+ *   which become `db_connection_pool_size{status}` at scrape time; `postgres` hides them. Its
+ *   pipelining does not help here: group commit already sends one transaction of 4 statements
+ *   per batch of orders (measured in `bench/`; see README "Scale-out").
+ * - Group commit: orders queue (see `group_commit.ts`) and one transaction commits a batch:
+ *   `BEGIN`; lock the batch's position rows (`SELECT … FOR UPDATE`, in symbol order, so
+ *   replicas never deadlock); apply each fill to the locked row with the domain's `applyFill`
+ *   and check `abs(quantity) <= maxPosition` (an order past the limit is stored as rejected,
+ *   without a fill); insert the orders and fills and update the positions in one statement
+ *   (`unnest` of arrays); `COMMIT`. Row locks rather than a conditional `UPDATE … RETURNING`
+ *   because average cost and realised P&L come from the domain's function, not from SQL.
+ *   Another replica's batch on the same symbols waits for the lock, so `--max-position` holds
+ *   across replicas and positions always equal the sum of committed fills.
+ * - No fail-stop: the in-memory book is updated only from what a commit answered, so a failed
+ *   batch leaves nothing to disagree with; its writes are refused (`StoreUnavailableError`, a
+ *   503 at the edge) and the next batch tries again, so the service recovers when the database
+ *   returns.
+ * - Schema: versioned migrations under an advisory lock (`postgres_migrations.ts`).
+ *
+ * @module
+ */
+
+import pg from "pg";
+import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import { applyFill } from "../trading/portfolio.ts";
+import { GroupCommitter } from "./group_commit.ts";
+import { migrate } from "./postgres_migrations.ts";
+import {
+  type Fill,
+  InvalidCursorError,
+  ORDER_CURSOR_PATTERN,
+  type OrderStore,
+  type OrderWrite,
+  type PoolState,
+  type StoredPosition,
+} from "./types.ts";
+
+/** Options of the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** Largest number of pooled connections. */
+  poolSize: number;
+  /** Largest group-commit batch (default 512). */
+  maxBatch?: number;
+  /** How long to wait for a connection or a query before the database counts as lost, in ms. */
+  timeoutMs?: number;
+}
+
+/** The database cannot be reached or failed a write: the edge answers 503. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** A write as the store commits it: the order, its fill, and the position limit to keep. */
+export interface PositionedWrite extends OrderWrite {
+  /** Largest absolute position the fill may leave (absent: no limit in the store). */
+  maxPosition?: number;
+}
+
+/** What a commit answered: the order as stored (rejected past the limit) and the position. */
+export interface CommitResult {
+  order: Order;
+  /** The symbol's committed position after this order (null when it did not fill). */
+  position: StoredPosition | null;
+}
+
+interface Item {
+  write: PositionedWrite;
+  result: CommitResult | null;
+}
+
+const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
+  "fill_price, reason, received_at, completed_at";
+
+const LOCK_POSITIONS = "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions " +
+  "WHERE symbol = ANY($1::text[]) ORDER BY symbol FOR UPDATE";
+
+const CREATE_POSITIONS = "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) " +
+  "SELECT s, 0, 0, 0 FROM unnest($1::text[]) AS s ON CONFLICT (symbol) DO NOTHING";
+
+const WRITE_BATCH = `WITH o AS (
+  INSERT INTO orders (${ORDER_COLUMNS})
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[],
+    $6::float8[], $7::text[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
+), f AS (
+  INSERT INTO fills (order_id, symbol, side, quantity, price, time)
+  SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::float8[], $17::float8[],
+    $18::text[])
+)
+UPDATE positions p SET quantity = u.q, avg_cost = u.c, realized_pnl = u.r
+FROM unnest($19::text[], $20::float8[], $21::float8[], $22::float8[]) AS u(s, q, c, r)
+WHERE p.symbol = u.s`;
+
+interface OrderRow {
+  seq: string;
+  id: string;
+  symbol: string;
+  side: string;
+  type: string;
+  quantity: number;
+  limit_price: number | null;
+  status: string;
+  filled_quantity: number;
+  fill_price: number | null;
+  reason: string | null;
+  received_at: string;
+  completed_at: string;
+}
+
+function rowToOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    symbol: row.symbol,
+    side: row.side as Side,
+    type: row.type as OrderType,
+    quantity: row.quantity,
+    limitPrice: row.limit_price,
+    status: row.status as OrderStatus,
+    filledQuantity: row.filled_quantity,
+    fillPrice: row.fill_price,
+    reason: row.reason,
+    receivedAt: row.received_at,
+    completedAt: row.completed_at,
+  };
+}
+
+interface PositionRow {
+  symbol: string;
+  quantity: number;
+  avg_cost: number;
+  realized_pnl: number;
+}
+
+function rowToPosition(r: PositionRow): StoredPosition {
+  return {
+    symbol: r.symbol,
+    quantity: r.quantity,
+    avgCost: r.avg_cost,
+    realizedPnl: r.realized_pnl,
+  };
+}
+
+function unavailable(error: unknown): StoreUnavailableError {
+  if (error instanceof StoreUnavailableError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`The database is unavailable: ${message}`, { cause: error });
+}
+
+/** The order as stored when its fill would pass the position limit. */
+function limitRejected(order: Order, quantity: number, max: number): Order {
+  return {
+    ...order,
+    status: "rejected",
+    filledQuantity: 0,
+    fillPrice: null,
+    reason: `Position limit exceeded: ${order.symbol} would be ${quantity} (limit ${max})`,
+  };
+}
+
+/** The PostgreSQL implementation of `OrderStore`. */
+export class PostgresStore implements OrderStore {
+  readonly #pool: pg.Pool;
+  readonly #max: number;
+  readonly #committer: GroupCommitter<Item>;
+  #closed = false;
+  #lastError: Error | null = null;
+
+  private constructor(pool: pg.Pool, max: number, maxBatch: number) {
+    this.#pool = pool;
+    this.#max = max;
+    this.#committer = new GroupCommitter<Item>({
+      maxBatch,
+      delayMs: 0,
+      failStop: false,
+      commit: (batch) => this.#commit(batch),
+    });
+  }
+
+  /** Connects, applies the missing migrations, and answers the open store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const max = Math.max(1, Math.trunc(options.poolSize));
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: "tradewatch",
+    });
+    // An idle connection broken by a database restart is dropped by the pool; without a
+    // listener, its error event would end the process.
+    pool.on("error", () => {});
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw unavailable(error);
+    }
+    return new PostgresStore(pool, max, options.maxBatch ?? 512);
+  }
+
+  /** The pool's counters right now (read at scrape time). */
+  get poolState(): PoolState {
+    const p = this.#pool;
+    const total = p.totalCount;
+    const idle = p.idleCount;
+    return { active: total - idle, idle, waiting: p.waitingCount, max: this.#max };
+  }
+
+  /**
+   * Queues a write; resolves with the order as committed (rejected when its fill would pass
+   * `maxPosition`) and the symbol's committed position. Rejects with `StoreUnavailableError`
+   * when the database failed the batch.
+   */
+  async commit(write: PositionedWrite): Promise<CommitResult> {
+    if (this.#closed) throw new StoreUnavailableError("The store is closed");
+    const item: Item = { write, result: null };
+    await this.#committer.enqueue(item);
+    return item.result!;
+  }
+
+  /** `commit` without its answer (the `OrderStore` contract of today). */
+  async append(write: PositionedWrite): Promise<void> {
+    await this.commit(write);
+  }
+
+  async #commit(items: Item[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw this.#failed(error);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const symbols = [
+        ...new Set(items.filter((i) => i.write.fill !== null).map((i) => i.write.fill!.symbol)),
+      ].sort();
+      const positions = new Map<string, StoredPosition>();
+      if (symbols.length > 0) {
+        let rows = (await client.query<PositionRow>({
+          name: "lock-positions",
+          text: LOCK_POSITIONS,
+          values: [symbols],
+        })).rows;
+        if (rows.length < symbols.length) {
+          await client.query({
+            name: "create-positions",
+            text: CREATE_POSITIONS,
+            values: [symbols],
+          });
+          rows = (await client.query<PositionRow>({
+            name: "lock-positions",
+            text: LOCK_POSITIONS,
+            values: [symbols],
+          })).rows;
+        }
+        for (const r of rows) positions.set(r.symbol, rowToPosition(r));
+      }
+      const o: unknown[][] = Array.from({ length: 12 }, () => []);
+      const f: unknown[][] = Array.from({ length: 6 }, () => []);
+      const changed = new Set<string>();
+      for (const item of items) {
+        const { fill, maxPosition } = item.write;
+        let order = item.write.order;
+        let position: StoredPosition | null = null;
+        let stored: Fill | null = null;
+        if (fill !== null) {
+          const next = applyFill(positions.get(fill.symbol)!, fill);
+          if (maxPosition !== undefined && Math.abs(next.quantity) > maxPosition) {
+            order = limitRejected(order, next.quantity, maxPosition);
+          } else {
+            positions.set(fill.symbol, next);
+            changed.add(fill.symbol);
+            position = next;
+            stored = fill;
+          }
+        }
+        const values = [
+          order.id,
+          order.symbol,
+          order.side,
+          order.type,
+          order.quantity,
+          order.limitPrice,
+          order.status,
+          order.filledQuantity,
+          order.fillPrice,
+          order.reason,
+          order.receivedAt,
+          order.completedAt,
+        ];
+        for (let i = 0; i < 12; i++) o[i].push(values[i]);
+        if (stored !== null) {
+          const fv = [
+            stored.orderId,
+            stored.symbol,
+            stored.side,
+            stored.quantity,
+            stored.price,
+            stored.time,
+          ];
+          for (let i = 0; i < 6; i++) f[i].push(fv[i]);
+        }
+        item.result = { order, position };
+      }
+      const p: unknown[][] = [[], [], [], []];
+      for (const s of changed) {
+        const pos = positions.get(s)!;
+        p[0].push(s);
+        p[1].push(pos.quantity);
+        p[2].push(pos.avgCost);
+        p[3].push(pos.realizedPnl);
+      }
+      await client.query({ name: "write-batch", text: WRITE_BATCH, values: [...o, ...f, ...p] });
+      await client.query("COMMIT");
+      this.#lastError = null;
+    } catch (error) {
+      for (const item of items) item.result = null;
+      broken = error instanceof Error ? error : new Error(String(error));
+      await client.query("ROLLBACK").catch(() => {});
+      throw this.#failed(error);
+    } finally {
+      // A connection that failed a transaction is discarded, not reused.
+      client.release(broken);
+    }
+  }
+
+  #failed(error: unknown): StoreUnavailableError {
+    const e = unavailable(error);
+    this.#lastError = e;
+    return e;
+  }
+
+  /** The last commit failure, until a later commit succeeds (null while healthy). */
+  get lastError(): Error | null {
+    return this.#lastError;
+  }
+
+  async getOrder(id: string): Promise<Order | null> {
+    const r = await this.#query<OrderRow>(
+      "get-order",
+      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = $1`,
+      [id],
+    );
+    return r.length === 0 ? null : rowToOrder(r[0]);
+  }
+
+  async listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
+    const limit = Math.max(1, Math.trunc(options.limit));
+    if (options.before !== undefined && !ORDER_CURSOR_PATTERN.test(options.before)) {
+      throw new InvalidCursorError();
+    }
+    const rows = options.before === undefined
+      ? await this.#query<OrderRow>(
+        "list-first",
+        `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT $1`,
+        [limit + 1],
+      )
+      : await this.#query<OrderRow>(
+        "list-before",
+        `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
+        [options.before, limit + 1],
+      );
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return {
+      orders: page.map(rowToOrder),
+      nextCursor: more ? String(page[page.length - 1].seq) : null,
+    };
+  }
+
+  async loadPositions(): Promise<StoredPosition[]> {
+    const rows = await this.#query<PositionRow>(
+      "load-positions",
+      "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
+      [],
+    );
+    return rows.map(rowToPosition);
+  }
+
+  async #query<R extends pg.QueryResultRow>(
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<R[]> {
+    if (this.#closed) throw new StoreUnavailableError("The store is closed");
+    try {
+      return (await this.#pool.query<R>({ name, text, values })).rows;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      await this.#pool.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#committer.close();
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
