@@ -53,9 +53,10 @@ export function faultsSchema(symbols: readonly string[], poolSize: number) {
       percent: z.number().gt(-100).max(1000).refine((p) => p !== 0, { error: "percent is 0" }),
     }),
     db_pool_hold: z.strictObject({
-      connections: z.number().int().min(1).max(poolSize, {
-        error: `connections must be 1 to the pool size (${poolSize})`,
-      }),
+      connections: z.union([
+        z.literal("all").transform(() => poolSize),
+        z.number().int().min(1).max(poolSize),
+      ], { error: `connections must be "all" or 1 to the pool size (${poolSize})` }),
     }),
     cache: z.strictObject({ mode: z.enum(["bypass", "outage"]) }),
     http_errors: z.strictObject({

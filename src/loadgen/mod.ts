@@ -63,11 +63,19 @@ function usageError(e: unknown): number {
   throw e;
 }
 
+/** How a caller of {@link run} controls it as a library (the game day). */
+export interface RunControl {
+  /** Stops the run when aborted (as Ctrl-C does). */
+  signal?: AbortSignal;
+  /** Print nothing (no summary); the caller reads the returned report. */
+  quiet?: boolean;
+}
+
 /**
  * Run the load described by `options`: resolve the target, send, print the summary (and the
  * JSON report), and return the report. Throws {@link OptionError} for an unreachable target.
  */
-export async function run(options: LoadgenOptions): Promise<Report> {
+export async function run(options: LoadgenOptions, control: RunControl = {}): Promise<Report> {
   if (options.json !== null && options.json !== "-") {
     // Fail before the run, not after it, when the report cannot be written.
     try {
@@ -112,6 +120,8 @@ export async function run(options: LoadgenOptions): Promise<Report> {
   });
 
   const onSignal = () => runner.stop();
+  control.signal?.addEventListener("abort", onSignal);
+  if (control.signal?.aborted) onSignal();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const progress = options.progress
@@ -163,7 +173,9 @@ export async function run(options: LoadgenOptions): Promise<Report> {
     thresholds,
   });
   const json = JSON.stringify(report, null, 2) + "\n";
-  if (options.json === "-") {
+  if (control.quiet) {
+    // The caller reads the report.
+  } else if (options.json === "-") {
     console.log(json.trimEnd());
   } else {
     if (options.print) console.log("");

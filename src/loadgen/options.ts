@@ -125,6 +125,8 @@ Output
                             min, mean (durations: 250ms, 1s), errors, dropped, late (a count
                             or a percentage: 1%), rps (answers per second); OP one of < <= > >=
   -h, --help                this help
+      --game-day ALERT|all  make alerts fire and resolve instead (its own options:
+                            tradewatch --loadgen --game-day all --help)
 
 Exit status: 0 done, 99 a threshold was violated, 2 bad options or unreachable target,
 130 interrupted (Ctrl-C prints the partial summary).
