@@ -257,8 +257,11 @@ function startPulses(
   const loop = (async () => {
     for (let on = true; !stopped; on = !on) {
       await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, everyMs);
+        const timer = setTimeout(r, everyMs);
+        wake = () => {
+          clearTimeout(timer);
+          r();
+        };
       });
       if (stopped) break;
       await (on ? clear() : set()).catch(() => {/* the next turn tries again */});

@@ -53,12 +53,16 @@ Deno.test({
       }, { timeoutMs: 30_000, describe: () => `target up\n${stack.diagnostics()}` });
 
       // The token comes from the environment, as in the compose stack.
-      const gameDay = stack.startGameDay(["--game-day", "all", "--json", "-"], {
+      const json = `${stack.dir}/gameday.json`;
+      const gameDay = stack.startGameDay(["--game-day", "all", "--json", json], {
         TRADEWATCH_ADMIN_TOKEN: TOKEN,
       });
       const status = await gameDay.wait();
       output = gameDay.stdout;
-      const { timelines } = JSON.parse(output) as { timelines: Timeline[] };
+      console.log(output);
+      const { timelines } = JSON.parse(await Deno.readTextFile(json)) as {
+        timelines: Timeline[];
+      };
       for (const t of timelines) {
         const fire = t.timeToFireMs === null ? "-" : `${(t.timeToFireMs / 1000).toFixed(1)} s`;
         const resolve = t.timeToResolveMs === null
