@@ -5,7 +5,9 @@
  * `--game-day all` runs them all (lanes side by side, `alone` entries by themselves).
  * tests/e2e fails when an alert has no entry here, or an entry names no alert.
  *
- * Traffic is `--loadgen` options; `$symbol` is the entry's symbol of the target's universe.
+ * Traffic is `--loadgen` options; `$symbol` is the entry's symbol of the target's universe. Order
+ * traffic stays on a symbol of its own (`--symbols $symbol`): a random walk of other orders on the
+ * market lane's symbols would move the positions that LargePositionLoss and VaRAboveLimit build.
  *
  * @module
  */
@@ -16,13 +18,15 @@ export const ALERT_FAULTS: GameDayTable = {
   HighAPILatency: {
     summary: "the venue answers in about 1.5 s (log-normal), under 10 orders/s",
     faults: { venue_latency: { distribution: "lognormal", medianMs: 1500, sigma: 0.3 } },
-    traffic: ["--rate", "10", "--mix", "orders=1"],
+    traffic: ["--rate", "10", "--mix", "orders=1", "--symbols", "$symbol"],
+    symbol: 3,
     lane: "latency",
   },
   HighOrderFailureRate: {
     summary: "the venue fails half of 10 orders/s (502); High5xxErrorRatio fires and is inhibited",
     faults: { venue_failure: { rate: 0.5 } },
-    traffic: ["--rate", "10", "--mix", "orders=1"],
+    traffic: ["--rate", "10", "--mix", "orders=1", "--symbols", "$symbol"],
+    symbol: 3,
     inhibits: ["High5xxErrorRatio"],
     lane: "venue",
   },
@@ -76,8 +80,9 @@ export const ALERT_FAULTS: GameDayTable = {
   HighOrderRejectionRate: {
     summary: "a client sends 20 invalid orders/s (no fault: the traffic is the cause)",
     faults: {},
-    traffic: ["--rate", "20", "--mix", "orders=1", "--invalid-ratio", "1"],
-    recoveryTraffic: ["--rate", "20", "--mix", "orders=1"],
+    traffic: ["--rate", "20", "--mix", "orders=1", "--invalid-ratio", "1", "--symbols", "$symbol"],
+    recoveryTraffic: ["--rate", "20", "--mix", "orders=1", "--symbols", "$symbol"],
+    symbol: 3,
     lane: "rejections",
   },
 };

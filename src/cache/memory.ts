@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ReadCache } from "./types.ts";
+import type { ReadCache } from "../trading/ports.ts";
 
 interface Entry {
   value: unknown;

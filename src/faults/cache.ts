@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ReadCache } from "../cache/types.ts";
+import type { ReadCache } from "../trading/ports.ts";
 import type { FaultRegistry } from "./registry.ts";
 
 /** The error of a cache call during a cache outage. */

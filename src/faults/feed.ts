@@ -9,20 +9,8 @@
  * @module
  */
 import type { Quote } from "../trading/types.ts";
-import type { TickRound } from "../trading/market.ts";
+import type { MarketFeed as Feed, TickRound } from "../trading/market.ts";
 import type { FaultRegistry } from "./registry.ts";
-
-/** The feed as the engine uses it (what `Market` offers). */
-export interface Feed {
-  readonly symbols: readonly string[];
-  onRound(handler: (round: TickRound) => void): void;
-  quote(symbol: string): Quote | undefined;
-  has(symbol: string): boolean;
-  readonly lastTickAt: number;
-  start(): void;
-  step(dueAt?: number): TickRound;
-  close(): void;
-}
 
 function scaled(q: Quote, factor: number): Quote {
   return {

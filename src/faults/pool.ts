@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OrderStore } from "../store/types.ts";
+import type { OrderStore } from "../trading/ports.ts";
 import type { FaultRegistry } from "./registry.ts";
 
 /** A store whose pool can lend a connection to an outside holder. */
@@ -65,6 +65,9 @@ export function poolHoldingStore(store: OrderStore, faults: FaultRegistry): Orde
     listOrders: (options) => store.listOrders(options),
     loadPositions: () => store.loadPositions(),
     ping: () => store.ping(),
+    get poolState() {
+      return store.poolState;
+    },
     close: () => {
       stop();
       return store.close();

@@ -7,14 +7,10 @@
  * @module
  */
 import { Rng } from "../rng.ts";
+import type { Venue } from "../trading/ports.ts";
+import type { OrderRequest } from "../trading/types.ts";
 import type { FaultRegistry } from "./registry.ts";
 import type { FaultParams } from "./spec.ts";
-
-/** The part of the venue port the decorator wraps. */
-export interface VenueLike {
-  /** Resolves true when the venue accepted the order, false when it failed it. */
-  send(): Promise<boolean>;
-}
 
 /** One delay drawn from the `venue_latency` distribution, in ms. */
 export function drawLatency(p: FaultParams["venue_latency"], rng: Rng): number {
@@ -29,9 +25,9 @@ export function drawLatency(p: FaultParams["venue_latency"], rng: Rng): number {
 }
 
 /** `venue` under the registry's venue faults; `seed` makes the injected draws reproducible. */
-export function faultyVenue(venue: VenueLike, faults: FaultRegistry, seed: number): VenueLike {
+export function faultyVenue(venue: Venue, faults: FaultRegistry, seed: number): Venue {
   const rng = new Rng(seed);
-  const send = async (): Promise<boolean> => {
+  const send = async (request: OrderRequest): Promise<boolean> => {
     const latency = faults.get("venue_latency");
     if (latency !== undefined) {
       const delay = drawLatency(latency, rng);
@@ -39,7 +35,7 @@ export function faultyVenue(venue: VenueLike, faults: FaultRegistry, seed: numbe
     }
     const failure = faults.get("venue_failure");
     const failed = failure !== undefined && rng.next() < failure.rate;
-    const accepted = await venue.send();
+    const accepted = await venue.send(request);
     return accepted && !failed;
   };
   return { send };

@@ -69,16 +69,24 @@ export interface GameDayContext {
   signal: AbortSignal;
   /** How often Prometheus and Alertmanager are asked (default 250 ms). */
   pollMs?: number;
+  /** How long the faults stay after the alert fired (and was received), before the clear. */
+  holdMs?: number;
 }
 
 /**
  * The default time limit of an alert: its `for`, twice the longest range window of the rules
- * (to fill it with the fault, and to empty it after the clear), six evaluation intervals and 30 s
- * for the processes involved.
+ * (to fill it with the fault, and to empty it after the clear), six evaluation intervals, 30 s
+ * for the processes involved, and the hold.
  */
-export function derivedLimitMs(rules: RuleSet, alert: string, plan: GameDayPlan): number {
+export function derivedLimitMs(
+  rules: RuleSet,
+  alert: string,
+  plan: GameDayPlan,
+  holdMs = 0,
+): number {
   const forMs = (rules.alerts.get(alert)?.duration ?? 0) * 1000;
-  return forMs + 2 * rules.maxWindowMs + 6 * rules.intervalMs + 30_000 + (plan.pulseMs ?? 0);
+  return forMs + 2 * rules.maxWindowMs + 6 * rules.intervalMs + 30_000 + (plan.pulseMs ?? 0) +
+    holdMs;
 }
 
 /** `value` with every `"$symbol"` string replaced by `symbol`. */
@@ -96,6 +104,8 @@ export async function runGameDay(
 ): Promise<Timeline> {
   const symbol = ctx.symbols[(plan.symbol ?? 0) % ctx.symbols.length];
   const faults = substitute(plan.faults, symbol);
+  const traffic0 = plan.traffic && substitute(plan.traffic, symbol);
+  const recovery = plan.recoveryTraffic && substitute(plan.recoveryTraffic, symbol);
   const labels = { alertname: alert, ...substitute(plan.labels ?? {}, symbol) };
   const poll = ctx.pollMs ?? 250;
   const steps: Step[] = [];
@@ -140,7 +150,7 @@ export async function runGameDay(
     timeline.error = `Prometheus at ${ctx.prometheusUrl} has no alerting rule ${alert}`;
     return timeline;
   }
-  timeline.limitMs = ctx.timeLimitMs ?? derivedLimitMs(rules, alert, plan);
+  timeline.limitMs = ctx.timeLimitMs ?? derivedLimitMs(rules, alert, plan, ctx.holdMs);
   if (Object.keys(faults).length && ctx.adminToken === null) {
     timeline.error = "the faults need the admin API: pass --admin-token or TRADEWATCH_ADMIN_TOKEN";
     return timeline;
@@ -168,12 +178,12 @@ export async function runGameDay(
       cleanup.push(() => admin.clear(faults));
       await admin.set(faults);
     }
-    if (plan.traffic) traffic = startTraffic(ctx.target, plan.traffic);
+    if (traffic0) traffic = startTraffic(ctx.target, traffic0);
     record(
       "fault set",
       [
         ...Object.entries(faults).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
-        plan.traffic ? `traffic: ${plan.traffic.join(" ")}` : "",
+        traffic0 ? `traffic: ${traffic0.join(" ")}` : "",
       ].filter(Boolean).join("; ") || "(none)",
     );
     if (plan.pulseMs) {
@@ -216,15 +226,19 @@ export async function runGameDay(
       }
     }
 
+    if (ctx.holdMs) {
+      // Held on purpose (--hold): Alertmanager notifies a group only after its group_wait.
+      await new Promise((r) => setTimeout(r, ctx.holdMs));
+    }
     await pulse?.stop();
     pulse = null;
     const cleared = at();
     await runCleanup(cleanup);
-    if (plan.recoveryTraffic) {
+    if (recovery) {
       await traffic?.stop();
-      traffic = startTraffic(ctx.target, plan.recoveryTraffic);
+      traffic = startTraffic(ctx.target, recovery);
     }
-    record("cleared", plan.recoveryTraffic ? `traffic: ${plan.recoveryTraffic.join(" ")}` : "");
+    record("cleared", recovery ? `traffic: ${recovery.join(" ")}` : "");
     await wait(`${alert} resolved`, async () => {
       const still = (await instances()).some((a) => hasLabels(a.labels, firing.labels));
       return still ? undefined : true;
@@ -385,6 +399,20 @@ async function openPosition(target: string, symbol: string, notional: number): P
   return await order(target, symbol, "BUY", quantity);
 }
 
+/**
+ * Sell what the plan bought, at a price published after the faults were cleared (a tick after
+ * the clear: selling at a shocked price would turn the shock into a realised loss that stays).
+ */
 async function closePosition(target: string, symbol: string, quantity: number): Promise<void> {
+  const clearedAt = Date.now();
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const res = await fetch(`${target.replace(/\/$/, "")}/quotes/${symbol}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const quote = await res.json().catch(() => null);
+    if (res.ok && quote.receivedTime > clearedAt) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await order(target, symbol, "SELL", quantity);
 }

@@ -30,8 +30,10 @@ Options:
   --prometheus-url URL      Prometheus evaluating configs/alert_rules.yml (default http://localhost:9090)
   --alertmanager-url URL    also wait until Alertmanager received the alert
   --admin-token TOKEN       the service's admin token (default: TRADEWATCH_ADMIN_TOKEN)
+  --hold D                  keep the faults D longer once the alert fired (and Alertmanager
+                            received it), e.g. its group_wait, so that receivers are notified
   --time-limit D            every step within D of the faults (default: the alert's for, twice
-                            the longest rule window, six evaluation intervals and 30s)
+                            the longest rule window, six evaluation intervals, 30s and the hold)
   --json FILE               write the timelines as JSON ('-': print them instead of the text)
   -h, --help                this help
 
@@ -44,6 +46,7 @@ const SPEC = {
   "alertmanager-url": { type: "string" },
   "admin-token": { type: "string" },
   "time-limit": { type: "string" },
+  hold: { type: "string" },
   json: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -56,6 +59,7 @@ export interface GameDayOptions {
   alertmanagerUrl: string | null;
   adminToken: string | null;
   timeLimitMs: number | null;
+  holdMs: number;
   json: string | null;
 }
 
@@ -101,6 +105,14 @@ export function parseGameDayOptions(
       throw new OptionError("--time-limit must be a duration such as 90s or 20m", "--time-limit");
     }
   }
+  let holdMs = 0;
+  if (values.hold !== undefined) {
+    const d = parseDuration(String(values.hold));
+    if (d === null || d < 0) {
+      throw new OptionError("--hold must be a duration such as 30s", "--hold");
+    }
+    holdMs = d;
+  }
   const token = (values["admin-token"] as string | undefined) ?? env("TRADEWATCH_ADMIN_TOKEN");
   if (token === "") throw new OptionError("--admin-token is empty", "--admin-token");
   return {
@@ -115,6 +127,7 @@ export function parseGameDayOptions(
       : httpUrl("--alertmanager-url", String(values["alertmanager-url"])),
     adminToken: token ?? null,
     timeLimitMs,
+    holdMs,
     json: (values.json as string | undefined) ?? null,
   };
 }
@@ -152,6 +165,7 @@ export async function runGameDays(
     alertmanagerUrl: options.alertmanagerUrl,
     adminToken: options.adminToken,
     timeLimitMs: options.timeLimitMs,
+    holdMs: options.holdMs,
     symbols: universe.symbols,
     signal,
   };

@@ -11,6 +11,7 @@ import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
+import { RunCache } from "./cache.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -31,6 +32,8 @@ export class FileContext {
   readonly path: string;
   readonly source: SourceIndex;
   readonly options: LintOptions;
+  /** The run's cache (parses, regexes, templates), shared by every file of the run. */
+  readonly cache: RunCache;
 
   #rule?: Rule;
   #parsed?: ParsedExpr;
@@ -42,18 +45,19 @@ export class FileContext {
   /** Node positions of the file's YAML (set by the runner). */
   table: YamlTable = new YamlTable();
 
-  constructor(path: string, text: string, options: LintOptions) {
+  constructor(path: string, text: string, options: LintOptions, cache = new RunCache()) {
     this.path = path;
     this.source = new SourceIndex(text);
     this.options = options;
+    this.cache = cache;
   }
 
   #select(rule: Rule): void {
     if (this.#rule === rule) return;
     this.#rule = rule;
     const text = rule.expr?.value;
-    this.#parsed = text ? parsePromql(text, this.options.prometheus) : undefined;
-    this.#analysis = this.#parsed && !this.#parsed.errors.length
+    this.#parsed = text ? parsePromql(text, this.options.prometheus, this.cache) : undefined;
+    this.#analysis = this.#parsed && !this.#parsed.errors.length && !this.#parsed.deep
       ? new ExprAnalysis(this.#parsed)
       : null;
   }
@@ -80,7 +84,7 @@ export class FileContext {
   /** A label or annotation value's template, parsed once (memoized on the scalar). */
   template(scalar: Scalar): TemplateInfo {
     const memo = scalar as Scalar & { template?: TemplateInfo };
-    return memo.template ??= parseTemplate(scalar.value, this.options.prometheus);
+    return memo.template ??= parseTemplate(scalar.value, this.options.prometheus, this.cache);
   }
 
   /** Whether names follow the legacy (pre-UTF-8) character set. */

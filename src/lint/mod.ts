@@ -12,6 +12,7 @@ import { DEFAULT_SCRAPE_INTERVAL_MS, readScrapeSettings } from "./config.ts";
 import { loadServiceCatalog } from "./catalog.ts";
 import { CHECKS } from "./checks/mod.ts";
 import { formatDuration } from "./duration.ts";
+import { RunCache } from "./cache.ts";
 
 /** The default Prometheus configuration, read when present. */
 export const DEFAULT_CONFIG = "configs/prometheus.yml";
@@ -169,6 +170,7 @@ export async function main(args: string[]): Promise<number> {
 
   let unreadable = false;
   const results: FileResult[] = [];
+  const cache = new RunCache();
   for (const file of cli.files) {
     const path = file === "-" ? "<stdin>" : file;
     let text: string | FileResult;
@@ -180,7 +182,7 @@ export async function main(args: string[]): Promise<number> {
       unreadable = true;
       continue;
     }
-    results.push(typeof text === "string" ? lintText(path, text, options) : text);
+    results.push(typeof text === "string" ? lintText(path, text, options, false, cache) : text);
   }
   const out = render(results, cli.format);
   await writeAll(out);

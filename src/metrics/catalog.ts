@@ -28,6 +28,10 @@ import {
   STRATEGIES,
 } from "./labels.ts";
 import { VERSION } from "../version.ts";
+import type { NativeHistogramOptions } from "./native_histogram.ts";
+import { createPromAdapter, type PromAdapter } from "./prom_adapter.ts";
+import type { TradingState } from "../trading/types.ts";
+import { type StateCollectors, stateCollectors } from "./state_gauges.ts";
 
 const Counter: typeof prom.Counter = CounterClass;
 type Counter<T extends string = string> = prom.Counter<T>;
@@ -38,10 +42,18 @@ type Histogram<T extends string = string> = prom.Histogram<T>;
 const Registry: typeof prom.Registry = RegistryClass;
 type Registry = prom.Registry;
 
-/** Options that decide the closed label-value sets of a catalog. */
+/** Options of a catalog: the closed label-value sets, and what the service shows beyond them. */
 export interface CatalogOptions {
   /** The configured symbol universe. */
   symbols: readonly string[];
+  /** The service's state, read by the gauges at scrape time; without it the gauges stay at 0. */
+  state?: () => TradingState;
+  /** Exemplars on the latency histograms and `order_count_total` (default true). */
+  exemplars?: boolean;
+  /** Native buckets of the two latency histograms; null: classic buckets only (the default). */
+  native?: NativeHistogramOptions | null;
+  /** The prom-client adapter (default: a new one, internals self-checked). */
+  adapter?: PromAdapter;
   /**
    * Whether a run-time fault is active (read at scrape time for `tradewatch_fault_active`);
    * without it every fault reads 0 (the admin API is off).
@@ -74,6 +86,12 @@ export interface SeedMetrics {
 export interface MetricCatalog {
   registry: Registry;
   metrics: SeedMetrics;
+  /** The one user of prom-client's internals: series handles and scrape snapshots. */
+  adapter: PromAdapter;
+  /** Whether exemplars are recorded and shown. */
+  exemplars: boolean;
+  /** Native buckets of `order_latency_seconds` and `http_request_duration_seconds`, or null. */
+  native: NativeHistogramOptions | null;
   /** For each metric name, for each label name, the only values that label can take. */
   labelValues: ReadonlyMap<string, Readonly<Record<string, readonly string[]>>>;
 }
@@ -93,6 +111,14 @@ export function createCatalog(
 ): MetricCatalog {
   const registry = new Registry();
   const registers = [registry];
+  const adapter = options.adapter ?? createPromAdapter();
+  const state = options.state;
+  const collectors: StateCollectors | null = state
+    ? stateCollectors(() => metrics, adapter, options.symbols, state)
+    : null;
+  // A gauge's collect() hook when the state is known (prom-client calls it on every scrape).
+  const collect = (name: keyof StateCollectors) =>
+    collectors ? { collect: () => collectors[name]() } : {};
   const metrics: SeedMetrics = {
     orderCount: new Counter({
       name: "order_count_total",
@@ -112,17 +138,20 @@ export function createCatalog(
       help: "Current position value in dollars",
       labelNames: ["symbol"],
       registers,
+      ...collect("positionValue"),
     }),
     tradePnl: new Gauge({
       name: "trade_pnl_dollars",
       help: "Profit/loss on trades in dollars",
       labelNames: ["symbol"],
       registers,
+      ...collect("tradePnl"),
     }),
     openPositions: new Gauge({
       name: "open_positions_count",
       help: "Number of open positions",
       registers,
+      ...collect("openPositions"),
     }),
     httpRequests: new Counter({
       name: "http_requests_total",
@@ -142,6 +171,7 @@ export function createCatalog(
       help: "Database connection pool size",
       labelNames: ["status"],
       registers,
+      ...collect("dbConnections"),
     }),
     cacheHits: new Counter({
       name: "redis_cache_hits_total",
@@ -158,6 +188,7 @@ export function createCatalog(
       help: "Market data lag in seconds",
       labelNames: ["symbol"],
       registers,
+      ...collect("marketDataLag"),
     }),
     strategySignals: new Counter({
       name: "strategy_signals_total",
@@ -170,6 +201,7 @@ export function createCatalog(
       help: "Value at Risk in dollars",
       labelNames: ["confidence_level"],
       registers,
+      ...collect("riskVar"),
     }),
     buildInfo: new Gauge({
       name: "tradewatch_build_info",
@@ -218,7 +250,14 @@ export function createCatalog(
     ["risk_var_dollars", { confidence_level: CONFIDENCE_LEVELS }],
     ["tradewatch_fault_active", { fault: FAULT_NAMES }],
   ]);
-  return { registry, metrics, labelValues };
+  return {
+    registry,
+    metrics,
+    adapter,
+    exemplars: options.exemplars ?? true,
+    native: options.native ?? null,
+    labelValues,
+  };
 }
 
 /** One metric as `--lint-rules` sees it. */

@@ -12,7 +12,7 @@ import { expose } from "../metrics/exposition.ts";
 import { ADMIN_FAULTS_ROUTE, ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
 import type { FaultRegistry } from "../faults/registry.ts";
 import type { Recorder } from "../metrics/recorder.ts";
-import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../store/types.ts";
+import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { readJsonBody } from "./body.ts";
@@ -49,7 +49,7 @@ export const ENDPOINTS: ReadonlyArray<{ method: string; path: string; descriptio
   {
     method: "GET",
     path: "/metrics",
-    description: "Prometheus metrics (text 0.0.4 or OpenMetrics)",
+    description: "Prometheus metrics (text 0.0.4/1.0.0, OpenMetrics 1.0.0/0.0.1 or protobuf)",
   },
   {
     method: "POST",
@@ -153,9 +153,11 @@ export function createApp(options: AppOptions): Hono {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
       metricsGuard?.(c);
       const out = await expose(
+        catalog.adapter,
         catalog.registry,
         c.req.header("accept"),
         c.req.header("accept-encoding"),
+        { exemplars: catalog.exemplars },
       );
       return c.body(out.body as string, 200, out.headers);
     }),
@@ -184,7 +186,7 @@ export function createApp(options: AppOptions): Hono {
         return c.json(order, 201);
       }
       return c.json({ ...order, error: order.reason ?? order.status, field: null }, status);
-    }),
+    }, { traced: true }),
   );
 
   app.get(

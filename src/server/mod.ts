@@ -5,21 +5,13 @@
  *
  * @module
  */
-import { dirname } from "node:path";
-import { type Config, ConfigError, configHelp, parseConfig } from "../config.ts";
-import { createCatalog, type MetricCatalog } from "../metrics/catalog.ts";
-import { type ProcessMetrics, registerProcessMetrics } from "../metrics/process.ts";
-import { createRecorder, type Recorder } from "../metrics/recorder.ts";
-import { createTradingService, defaultTradingConfig } from "../trading/service.ts";
+import { resolve } from "node:path";
+import { composeApp } from "../app.ts";
+import { UsageError } from "../cli/mod.ts";
+import { type Config, configHelp, parseConfig, wantsHelp } from "../config.ts";
+import type { MetricCatalog } from "../metrics/catalog.ts";
+import { TradingConfigError } from "../trading/config.ts";
 import type { TradingService } from "../trading/types.ts";
-import { createApp } from "./app.ts";
-import { MemoryCache } from "../cache/memory.ts";
-import { faultyCache } from "../faults/cache.ts";
-import { burnCpu } from "../faults/cpu.ts";
-import { FaultyFeed } from "../faults/feed.ts";
-import { poolHoldingStore } from "../faults/pool.ts";
-import { faultyVenue } from "../faults/venue.ts";
-import { FaultRegistry } from "../faults/registry.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -39,34 +31,8 @@ export interface RunningServer {
 /** Build everything from a validated config and start listening. */
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? createLogger(config.server.logLevel);
-  if (config.trading.dbPath !== ":memory:") {
-    await Deno.mkdir(dirname(config.trading.dbPath), { recursive: true });
-  }
-  const faults = config.server.adminToken === null ? null : new FaultRegistry();
-  const service = await createTradingService(config.trading, {
-    cache: faults ? faultyCache(new MemoryCache(), faults) : undefined,
-    decorate: faults
-      ? {
-        venue: (venue) => faultyVenue(venue, faults, (config.trading.seed ^ 0xfa17) >>> 0),
-        feed: (market) => new FaultyFeed(market, faults),
-        store: (store) => poolHoldingStore(store, faults),
-      }
-      : undefined,
-  });
-  const stopFaults = faults ? wireFaults(faults, log) : () => {};
-  let catalog: MetricCatalog | null = null;
-  let processMetrics: ProcessMetrics | null = null;
-  let recorder: Recorder | null = null;
+  const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    if (config.server.metrics) {
-      catalog = createCatalog({
-        symbols: service.symbols,
-        faultActive: faults ? (f) => faults.isActive(f) : undefined,
-      });
-      processMetrics = registerProcessMetrics(catalog.registry);
-      recorder = createRecorder(catalog, service);
-    }
-    const app = createApp({ service, catalog, recorder, config, logger: log, faults });
     let addr: Deno.NetAddr | null = null;
     const server = Deno.serve({
       hostname: config.server.host,
@@ -89,10 +55,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         ]);
         clearTimeout(timer);
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
-        recorder?.close();
-        processMetrics?.close();
-        stopFaults();
-        await service.close();
+        await close();
         log.info("stopped", { reason });
         await log.flush();
       })();
@@ -106,28 +69,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       finished: server.finished.then(() => closing ?? undefined),
     };
   } catch (e) {
-    recorder?.close();
-    processMetrics?.close();
-    stopFaults();
-    await service.close();
+    await close();
     throw e;
   }
 }
 
-/**
- * Start the CPU-burn fault and log every fault change at warn; returns the function that clears
- * every fault and stops them (before the service closes).
- */
-function wireFaults(faults: FaultRegistry, log: Logger): () => void {
-  const unlog = faults.subscribe((change) => {
-    log.warn(`faults ${change.cause}`, { set: change.set, cleared: change.cleared });
-  });
-  const stopBurn = burnCpu(faults);
-  return () => {
-    faults.clear();
-    stopBurn();
-    unlog();
-  };
+/** The database as the `listening` line names it. */
+export function describeDb(dbPath: string): string {
+  return dbPath === ":memory:" || dbPath.startsWith("file:") ? dbPath : resolve(dbPath);
 }
 
 function printError(message: string): void {
@@ -136,15 +85,15 @@ function printError(message: string): void {
 
 /** Run the server mode with its command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(configHelp(defaultTradingConfig()));
+  if (wantsHelp(args)) {
+    console.log(configHelp());
     return 0;
   }
   let config: Config;
   try {
-    config = parseConfig(args, defaultTradingConfig());
+    config = parseConfig(args);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof UsageError) {
       printError(e.message);
       return 2;
     }
@@ -156,7 +105,7 @@ export async function main(args: string[]): Promise<number> {
     running = await startServer(config, logger);
   } catch (e) {
     const err = e as Error;
-    if (err?.name === "TradingConfigError") {
+    if (err instanceof TradingConfigError) {
       printError(err.message);
       return 2;
     }
@@ -177,7 +126,8 @@ export async function main(args: string[]): Promise<number> {
       host: hostname,
       port,
       url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
-      db: config.trading.dbPath,
+      // The database in use: an absolute file path (kept across runs), or ":memory:".
+      db: describeDb(config.trading.dbPath),
       symbols: running.service.symbols.length,
       metrics: config.server.metrics,
     }));

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { PoolState } from "./types.ts";
+import type { PoolState } from "../trading/ports.ts";
 
 /** A pool of connections of type `C`. */
 export class Pool<C> {

@@ -25,18 +25,19 @@
 
 import pg from "pg";
 import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
-import { applyFill } from "../trading/portfolio.ts";
+import { settleWrite } from "../trading/position.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { migrate } from "./postgres_migrations.ts";
 import {
   type Fill,
   InvalidCursorError,
   ORDER_CURSOR_PATTERN,
+  type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
-} from "./types.ts";
+} from "../trading/ports.ts";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -58,22 +59,9 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** A write as the store commits it: the order, its fill, and the position limit to keep. */
-export interface PositionedWrite extends OrderWrite {
-  /** Largest absolute position the fill may leave (absent: no limit in the store). */
-  maxPosition?: number;
-}
-
-/** What a commit answered: the order as stored (rejected past the limit) and the position. */
-export interface CommitResult {
-  order: Order;
-  /** The symbol's committed position after this order (null when it did not fill). */
-  position: StoredPosition | null;
-}
-
 interface Item {
-  write: PositionedWrite;
-  result: CommitResult | null;
+  write: OrderWrite;
+  result: OrderCommit | null;
 }
 
 const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
@@ -153,17 +141,6 @@ function unavailable(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`The database is unavailable: ${message}`, { cause: error });
 }
 
-/** The order as stored when its fill would pass the position limit. */
-function limitRejected(order: Order, quantity: number, max: number): Order {
-  return {
-    ...order,
-    status: "rejected",
-    filledQuantity: 0,
-    fillPrice: null,
-    reason: `Position limit exceeded: ${order.symbol} would be ${quantity} (limit ${max})`,
-  };
-}
-
 /** The PostgreSQL implementation of `OrderStore`. */
 export class PostgresStore implements OrderStore {
   readonly #pool: pg.Pool;
@@ -226,16 +203,16 @@ export class PostgresStore implements OrderStore {
    * `maxPosition`) and the symbol's committed position. Rejects with `StoreUnavailableError`
    * when the database failed the batch.
    */
-  async commit(write: PositionedWrite): Promise<CommitResult> {
+  async commit(write: OrderWrite): Promise<OrderCommit> {
     if (this.#closed) throw new StoreUnavailableError("The store is closed");
     const item: Item = { write, result: null };
     await this.#committer.enqueue(item);
     return item.result!;
   }
 
-  /** `commit` without its answer (the `OrderStore` contract of today). */
-  async append(write: PositionedWrite): Promise<void> {
-    await this.commit(write);
+  /** The `OrderStore` port's name of `commit`. */
+  append(write: OrderWrite): Promise<OrderCommit> {
+    return this.commit(write);
   }
 
   async #commit(items: Item[]): Promise<void> {
@@ -276,20 +253,16 @@ export class PostgresStore implements OrderStore {
       const f: unknown[][] = Array.from({ length: 6 }, () => []);
       const changed = new Set<string>();
       for (const item of items) {
-        const { fill, maxPosition } = item.write;
-        let order = item.write.order;
-        let position: StoredPosition | null = null;
+        const { fill } = item.write;
+        const { order, position } = settleWrite(
+          item.write,
+          fill === null ? null : positions.get(fill.symbol)!,
+        );
         let stored: Fill | null = null;
-        if (fill !== null) {
-          const next = applyFill(positions.get(fill.symbol)!, fill);
-          if (maxPosition !== undefined && Math.abs(next.quantity) > maxPosition) {
-            order = limitRejected(order, next.quantity, maxPosition);
-          } else {
-            positions.set(fill.symbol, next);
-            changed.add(fill.symbol);
-            position = next;
-            stored = fill;
-          }
+        if (fill !== null && position !== null) {
+          positions.set(fill.symbol, position);
+          changed.add(fill.symbol);
+          stored = fill;
         }
         const values = [
           order.id,

@@ -32,11 +32,13 @@ import { Pool } from "./pool.ts";
 import {
   InvalidCursorError,
   ORDER_CURSOR_PATTERN,
+  type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
-} from "./types.ts";
+} from "../trading/ports.ts";
+import { settleWrite } from "../trading/position.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -103,6 +105,28 @@ CREATE TABLE IF NOT EXISTS wal_restarts (
 const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
   "fill_price, reason, received_at, completed_at";
 
+/** A queued write and, once its batch committed, what was committed for it. */
+interface PendingWrite {
+  write: OrderWrite;
+  result: OrderCommit | null;
+}
+
+interface PositionRow {
+  symbol: string;
+  quantity: number;
+  avg_cost: number;
+  realized_pnl: number;
+}
+
+function rowToPosition(r: PositionRow): StoredPosition {
+  return {
+    symbol: r.symbol,
+    quantity: r.quantity,
+    avgCost: r.avg_cost,
+    realizedPnl: r.realized_pnl,
+  };
+}
+
 interface OrderRow {
   seq: number;
   id: string;
@@ -146,6 +170,7 @@ class Connection {
   readonly listFirst: StatementSync;
   readonly listBefore: StatementSync;
   readonly loadPositions: StatementSync;
+  readonly getPosition: StatementSync;
   readonly ping: StatementSync;
 
   constructor(path: string) {
@@ -173,6 +198,9 @@ class Connection {
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
     );
+    this.getPosition = this.db.prepare(
+      "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions WHERE symbol = ?",
+    );
     this.ping = this.db.prepare("SELECT 1 AS ok");
   }
 
@@ -196,18 +224,35 @@ class Connection {
   }
 
   /** Writes one batch in one transaction. */
-  commit(batch: readonly OrderWrite[]): void {
+  commit(batch: readonly PendingWrite[]): void {
     this.db.exec("BEGIN IMMEDIATE");
     this.commitOpen(batch);
   }
 
-  /** Writes one batch in the transaction `tryBegin` opened, and commits it. */
-  commitOpen(batch: readonly OrderWrite[]): void {
+  /**
+   * Writes one batch in the transaction `tryBegin` opened, and commits it. Each fill is applied
+   * to the symbol's stored position inside the transaction (`settleWrite`: the position limit is
+   * checked there); each write's result is set only once the transaction has committed.
+   */
+  commitOpen(batch: readonly PendingWrite[]): void {
     const db = this.db;
+    const results: OrderCommit[] = [];
     try {
-      // Only the last state of each symbol's position in the batch needs writing.
+      // The batch's latest state of each symbol's position; only that one needs writing.
       const positions = new Map<string, StoredPosition>();
-      for (const { order: o, fill, position } of batch) {
+      for (const { write } of batch) {
+        let stored: StoredPosition | null = null;
+        if (write.fill !== null) {
+          const symbol = write.fill.symbol;
+          stored = positions.get(symbol) ?? null;
+          if (stored === null) {
+            const row = this.getPosition.get(symbol) as PositionRow | undefined;
+            if (row !== undefined) stored = rowToPosition(row);
+          }
+        }
+        const result = settleWrite(write, stored);
+        results.push(result);
+        const o = result.order;
         this.insertOrder.run(
           o.id,
           o.symbol,
@@ -222,7 +267,8 @@ class Connection {
           o.receivedAt,
           o.completedAt,
         );
-        if (fill !== null) {
+        const fill = write.fill;
+        if (result.position !== null && fill !== null) {
           this.insertFill.run(
             fill.orderId,
             fill.symbol,
@@ -231,8 +277,8 @@ class Connection {
             fill.price,
             fill.time,
           );
+          positions.set(fill.symbol, result.position);
         }
-        if (position !== null) positions.set(position.symbol, position);
       }
       for (const p of positions.values()) {
         this.upsertPosition.run(p.symbol, p.quantity, p.avgCost, p.realizedPnl);
@@ -242,6 +288,7 @@ class Connection {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw error;
     }
+    for (let i = 0; i < batch.length; i++) batch[i].result = results[i];
   }
 }
 
@@ -250,7 +297,7 @@ let memoryCounter = 0;
 /** The SQLite implementation of `OrderStore`. */
 export class SqliteStore implements OrderStore {
   readonly #pool: Pool<Connection>;
-  readonly #committer: GroupCommitter<OrderWrite>;
+  readonly #committer: GroupCommitter<PendingWrite>;
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
@@ -295,7 +342,7 @@ export class SqliteStore implements OrderStore {
     }
     bootstrap.close();
     this.#pool = new Pool(connections, options.onPoolChange);
-    this.#committer = new GroupCommitter<OrderWrite>({
+    this.#committer = new GroupCommitter<PendingWrite>({
       maxBatch: options.maxBatch ?? 512,
       delayMs: options.flushDelayMs ?? 0,
       onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
@@ -364,7 +411,7 @@ export class SqliteStore implements OrderStore {
    * Commits a batch on the connection leased when it opened (batches commit in the order they
    * opened), or on one awaited from the pool when none was free then.
    */
-  #commit(batch: OrderWrite[]): void | Promise<void> {
+  #commit(batch: PendingWrite[]): void | Promise<void> {
     const c = this.#leases.shift() ?? null;
     if (c === null) {
       return this.#pool.use((conn) => this.#commitOn(conn, batch));
@@ -383,7 +430,7 @@ export class SqliteStore implements OrderStore {
    * its RESTART step) on a timer once the lock is free, so the event loop never sleeps in
    * SQLite's busy handler. Without the worker, SQLite's busy handler waits as before.
    */
-  #commitOn(c: Connection, batch: OrderWrite[]): Promise<void> | undefined {
+  #commitOn(c: Connection, batch: PendingWrite[]): Promise<void> | undefined {
     if (this.#checkpointer === null) {
       c.commit(batch);
       return undefined;
@@ -395,7 +442,7 @@ export class SqliteStore implements OrderStore {
     return this.#commitWhenFree(c, batch);
   }
 
-  async #commitWhenFree(c: Connection, batch: OrderWrite[]): Promise<void> {
+  async #commitWhenFree(c: Connection, batch: PendingWrite[]): Promise<void> {
     const deadline = performance.now() + BUSY_TIMEOUT_MS;
     for (;;) {
       // A failed attempt costs microseconds; the lock is held for about 10 ms.
@@ -408,8 +455,9 @@ export class SqliteStore implements OrderStore {
     }
   }
 
-  append(write: OrderWrite): Promise<void> {
-    return this.#committer.enqueue(write);
+  append(write: OrderWrite): Promise<OrderCommit> {
+    const pending: PendingWrite = { write, result: null };
+    return this.#committer.enqueue(pending).then(() => pending.result!);
   }
 
   getOrder(id: string): Promise<Order | null> {
@@ -443,17 +491,7 @@ export class SqliteStore implements OrderStore {
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as {
-        symbol: string;
-        quantity: number;
-        avg_cost: number;
-        realized_pnl: number;
-      }[]).map((r) => ({
-        symbol: r.symbol,
-        quantity: r.quantity,
-        avgCost: r.avg_cost,
-        realizedPnl: r.realized_pnl,
-      }))
+      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
     );
   }
 

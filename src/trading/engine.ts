@@ -1,94 +1,370 @@
 /**
- * Pure order decisions: pre-trade risk checks and matching against a quote. No I/O, no clocks.
+ * The trading engine: market data, strategies, risk, the in-memory book and the order path
+ * behind the `TradingService` contract of `types.ts`, on the ports of `ports.ts` (store, cache,
+ * clock, venue). `service.ts` builds one.
  *
- * - Market orders fill in full at the ask (BUY) or the bid (SELL).
- * - Limit orders are immediate-or-cancel: they fill at the quote when it is at or better than
- *   the limit (ask ≤ limit for BUY, bid ≥ limit for SELL), otherwise they are cancelled.
- * - Risk checks run before the venue: quantity limit, notional limit (quantity × the quote the
- *   order would take, or × the limit price for a limit order: its worst case), and the position
- *   limit on the worst case of the current position plus every order still at the venue.
+ * The order path is three steps: decide (`decide.ts`, pure: pre-trade risk), execute
+ * (`execute.ts`: venue, then matching), record (`record.ts` builds the write; the store commits
+ * it and answers the committed order and position; the book takes the committed position).
+ *
+ * Consistency: an order's effect on positions, P&L and risk becomes visible only once its
+ * transaction has committed. The risk check reserves the order's quantity as pending exposure
+ * from the decision until the store's answer; the book's update and the release of the
+ * reservation happen in one synchronous step, so concurrent orders can never together breach the
+ * position limit, and the store checks the limit again on its own stored position. A failed
+ * commit changes nothing but the error and the `failed` order event. `placeOrder` resolves only
+ * after the order's transaction has committed.
  *
  * @module
  */
 
-import type { OrderRequest, Quote } from "./types.ts";
+import type {
+  DomainEvent,
+  Order,
+  OrderPage,
+  OrderRequest,
+  Position,
+  Quote,
+  Readiness,
+  RiskSnapshot,
+  TradingConfig,
+  TradingService,
+  TradingState,
+} from "./types.ts";
+import type { Clock, OrderCommit, OrderStore, OrderWrite, ReadCache, Venue } from "./ports.ts";
+import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
+import type { EventBus } from "./events.ts";
+import { execute, type Outcome, rejected } from "./execute.ts";
+import { Market, type MarketFeed, type TickRound } from "./market.ts";
+import { Portfolio } from "./portfolio.ts";
+import { orderWrite } from "./record.ts";
+import { VarWindow } from "./risk.ts";
+import { MaCrossover } from "./strategies/ma_crossover.ts";
+import { MeanReversion } from "./strategies/mean_reversion.ts";
+import type { Strategy } from "./strategies/strategy.ts";
+import { v7 as uuidv7 } from "uuid";
 
-/** Risk limits of the engine. */
-export interface RiskLimits {
-  maxPosition: number;
-  maxNotional: number;
-  maxOrderQuantity: number;
+/** The engine's collaborators (the ports, wired by the composition root). */
+export interface EnginePorts {
+  store: OrderStore;
+  cache: ReadCache;
+  venue: Venue;
+  clock: Clock;
+  bus: EventBus;
+  /** Decorates the simulated market before the engine uses it (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
-/** Quantities of orders sent to the venue but not yet completed, per side. */
-export interface PendingExposure {
-  buy: number;
-  sell: number;
+/** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
+export interface TradingTestHooks {
+  /** Advances the market by one round by hand (tests, or without timers). */
+  tick(): void;
+  /** Recomputes the VaR now (the timer does this every `varIntervalMs`). */
+  recomputeRisk(): RiskSnapshot;
 }
 
-/** The price a market order would take now. */
-export function marketPrice(side: OrderRequest["side"], quote: Quote): number {
-  return side === "BUY" ? quote.ask : quote.bid;
-}
+const POSITIONS_KEY = "positions";
+
+/** The reason of an order whose transaction did not commit. */
+export const NOT_STORED_REASON = "The order could not be stored";
+
+let lastIsoMs = NaN;
+let lastIso = "";
 
 /**
- * Pre-trade risk check. Returns the reason to reject the order, or null to send it on.
- * `position` is the signed current position; `pending` the exposure still at the venue.
+ * The ISO-8601 time of a wall-clock time in ms. Orders arrive many per millisecond, and
+ * `toISOString()` is one of the costlier steps of an order, so the last string is reused.
  */
-export function checkRisk(
-  request: OrderRequest,
-  quote: Quote,
-  position: number,
-  pending: PendingExposure,
-  limits: RiskLimits,
-): string | null {
-  const { quantity } = request;
-  if (!Number.isFinite(quantity) || quantity <= 0) return "Quantity must be a positive number";
-  if (quantity > limits.maxOrderQuantity) {
-    return `Quantity exceeds the maximum order quantity of ${limits.maxOrderQuantity}`;
+function isoAt(wallMs: number): string {
+  const ms = Math.floor(wallMs);
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
   }
-  let price: number;
-  if (request.type === "limit") {
-    const limit = request.price;
-    if (limit === undefined || !Number.isFinite(limit) || limit <= 0) {
-      return "Limit orders need a positive price";
-    }
-    price = limit;
-  } else {
-    price = marketPrice(request.side, quote);
-  }
-  const notional = quantity * price;
-  if (notional > limits.maxNotional) {
-    return `Notional ${notional.toFixed(2)} exceeds the limit of ${limits.maxNotional}`;
-  }
-  const worst = request.side === "BUY"
-    ? position + pending.buy + quantity
-    : position - pending.sell - quantity;
-  if (Math.abs(worst) > limits.maxPosition) {
-    return `Resulting position ${worst} exceeds the limit of ${limits.maxPosition} shares`;
-  }
-  return null;
+  return lastIso;
 }
 
-/** The outcome of matching an order against a quote. */
-export type MatchResult =
-  | { status: "filled"; price: number }
-  | { status: "cancelled"; reason: string };
+function reserve(pending: PendingExposure, request: OrderRequest): void {
+  if (request.side === "BUY") pending.buy += request.quantity;
+  else pending.sell += request.quantity;
+}
 
-/** Matches a risk-checked order against the current quote (market: fill; limit: IOC). */
-export function match(request: OrderRequest, quote: Quote): MatchResult {
-  const price = marketPrice(request.side, quote);
-  if (request.type === "limit") {
-    const limit = request.price!;
-    const marketable = request.side === "BUY" ? price <= limit : price >= limit;
-    if (!marketable) {
-      return {
-        status: "cancelled",
-        reason: `Limit ${limit} not marketable against ${
-          request.side === "BUY" ? "ask" : "bid"
-        } ${price}`,
-      };
+function release(pending: PendingExposure, request: OrderRequest): void {
+  if (request.side === "BUY") pending.buy -= request.quantity;
+  else pending.sell -= request.quantity;
+}
+
+/** The trading engine. */
+export class TradingEngine implements TradingService, TradingTestHooks {
+  readonly symbols: readonly string[];
+  readonly #config: TradingConfig;
+  readonly #limits: RiskLimits;
+  readonly #bus: EventBus;
+  readonly #store: OrderStore;
+  readonly #cache: ReadCache;
+  readonly #venue: Venue;
+  readonly #clock: Clock;
+  readonly #market: MarketFeed;
+  readonly #portfolio: Portfolio;
+  readonly #varWindow: VarWindow;
+  readonly #strategies: Strategy[];
+  readonly #pending = new Map<string, PendingExposure>();
+  #risk: RiskSnapshot;
+  #riskTimer: ReturnType<typeof setInterval> | undefined;
+  #positionsCached = false;
+  /** Incremented by every committed fill; detects a fill racing a positions cache refill. */
+  #fills = 0;
+  #inFlight = 0;
+  #drained: (() => void) | null = null;
+  #closing: Promise<void> | null = null;
+
+  /** Use `createTradingService`; the constructor expects an already validated config. */
+  constructor(config: TradingConfig, ports: EnginePorts) {
+    this.#config = config;
+    this.symbols = [...config.symbols];
+    this.#limits = {
+      maxPosition: config.maxPosition,
+      maxNotional: config.maxNotional,
+      maxOrderQuantity: config.maxOrderQuantity,
+    };
+    this.#bus = ports.bus;
+    this.#store = ports.store;
+    this.#cache = ports.cache;
+    this.#venue = ports.venue;
+    this.#clock = ports.clock;
+    const market = new Market({ ...config, clock: ports.clock });
+    this.#market = ports.feed ? ports.feed(market) : market;
+    this.#market.onRound((round) => this.#onRound(round));
+    this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
+    this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);
+    this.#strategies = [new MaCrossover(), new MeanReversion()];
+    for (const s of this.symbols) this.#pending.set(s, { buy: 0, sell: 0 });
+    this.#risk = this.#computeRisk();
+  }
+
+  /** Loads the stored positions into the book (at start, before any order). */
+  async restore(): Promise<void> {
+    this.#portfolio.restore(await this.#store.loadPositions());
+  }
+
+  /** Starts the market and risk timers. */
+  start(): void {
+    this.#market.start();
+    this.#riskTimer = setInterval(() => this.#publishRisk(), this.#config.varIntervalMs);
+  }
+
+  tick(): void {
+    this.#market.step();
+  }
+
+  recomputeRisk(): RiskSnapshot {
+    this.#publishRisk();
+    return this.#risk;
+  }
+
+  #onRound(round: TickRound): void {
+    const bus = this.#bus;
+    const emit = bus.active;
+    const quotes = round.quotes;
+    for (let i = 0; i < quotes.length; i++) {
+      const q = quotes[i];
+      this.#portfolio.mark(q.symbol, q.last);
+      for (const strategy of this.#strategies) {
+        const signal = strategy.onPrice(q.symbol, q.last);
+        if (signal !== null && emit) bus.emit({ type: "signal", strategy: strategy.name, signal });
+      }
+    }
+    this.#varWindow.push(round.returns);
+  }
+
+  #computeRisk(): RiskSnapshot {
+    const r = this.#varWindow.compute(this.#portfolio.exposures());
+    return {
+      var: { "0.95": r.var95, "0.99": r.var99 },
+      windowSize: r.windowSize,
+      portfolioValue: r.portfolioValue,
+      computedAt: new Date(this.#clock.now()).toISOString(),
+    };
+  }
+
+  #publishRisk(): void {
+    this.#risk = this.#computeRisk();
+  }
+
+  async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
+    if (this.#closing !== null) throw new Error("The trading service is closed");
+    this.#inFlight++;
+    try {
+      return await this.#place(request, receivedAt);
+    } finally {
+      if (--this.#inFlight === 0 && this.#drained !== null) this.#drained();
     }
   }
-  return { status: "filled", price };
+
+  /** decide → execute → record. */
+  async #place(request: OrderRequest, receivedAt: number): Promise<Order> {
+    const id = uuidv7();
+    const { symbol } = request;
+    const pending = this.#pending.get(symbol);
+    const reason = decide(
+      request,
+      this.#market.quote(symbol),
+      this.#portfolio.quantity(symbol),
+      pending,
+      this.#limits,
+    );
+    if (reason !== null) return this.#record(id, request, rejected(reason), receivedAt, null);
+    // Held from the decision until the store answered (released by #record).
+    reserve(pending!, request);
+    let outcome: Outcome;
+    try {
+      outcome = await execute(request, this.#venue, () => this.#market.quote(symbol)!);
+    } catch (error) {
+      release(pending!, request);
+      throw error;
+    }
+    return this.#record(id, request, outcome, receivedAt, pending!);
+  }
+
+  /**
+   * Stores the order and, once committed, moves the book to the committed position (releasing
+   * the reservation in the same step), invalidates the cached positions and reports the order.
+   */
+  async #record(
+    id: string,
+    request: OrderRequest,
+    outcome: Outcome,
+    receivedAt: number,
+    held: PendingExposure | null,
+  ): Promise<Order> {
+    const clock = this.#clock;
+    const completed = clock.monotonic();
+    const offset = clock.now() - completed;
+    const write: OrderWrite = orderWrite(request, outcome, {
+      id,
+      receivedAt: isoAt(offset + receivedAt),
+      completedAt: isoAt(offset + completed),
+      maxPosition: this.#limits.maxPosition,
+    });
+    let commit: OrderCommit;
+    try {
+      commit = await this.#store.append(write);
+    } catch (error) {
+      if (held !== null) release(held, request);
+      const failed: Order = {
+        ...write.order,
+        status: "failed",
+        filledQuantity: 0,
+        fillPrice: null,
+        reason: NOT_STORED_REASON,
+      };
+      this.#emitOrder(failed, receivedAt);
+      throw error;
+    }
+    if (held !== null) release(held, request);
+    if (commit.position !== null) {
+      this.#portfolio.set(commit.position);
+      this.#fills++;
+      if (this.#positionsCached) {
+        this.#positionsCached = false;
+        await this.#cache.delete(POSITIONS_KEY);
+      }
+    }
+    this.#emitOrder(commit.order, receivedAt);
+    return commit.order;
+  }
+
+  #emitOrder(order: Order, receivedAt: number): void {
+    if (this.#bus.active) {
+      this.#bus.emit({
+        type: "order",
+        order,
+        latencySeconds: (this.#clock.monotonic() - receivedAt) / 1000,
+      });
+    }
+  }
+
+  getOrder(id: string): Promise<Order | null> {
+    return this.#store.getOrder(id);
+  }
+
+  listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
+    return this.#store.listOrders(options);
+  }
+
+  async positions(): Promise<Position[]> {
+    const cached = await this.#cache.get<Position[]>(POSITIONS_KEY);
+    this.#emitCache(cached !== undefined);
+    if (cached !== undefined) return cached;
+    const version = this.#fills;
+    const fresh = this.#portfolio.snapshot();
+    await this.#cache.set(POSITIONS_KEY, fresh, this.#config.cacheTtlMs);
+    this.#positionsCached = true;
+    // A fill during an asynchronous set would leave a stale entry behind: drop it.
+    if (this.#fills !== version) await this.#cache.delete(POSITIONS_KEY);
+    return fresh;
+  }
+
+  async quote(symbol: string): Promise<Quote | null> {
+    if (!this.#market.has(symbol)) return null;
+    const key = `quote:${symbol}`;
+    const cached = await this.#cache.get<Quote>(key);
+    this.#emitCache(cached !== undefined);
+    if (cached !== undefined) return cached;
+    const fresh = this.#market.quote(symbol)!;
+    await this.#cache.set(key, fresh, this.#config.cacheTtlMs);
+    return fresh;
+  }
+
+  #emitCache(hit: boolean): void {
+    if (this.#bus.active) this.#bus.emit({ type: "cache", hit });
+  }
+
+  risk(): RiskSnapshot {
+    return this.#risk;
+  }
+
+  state(): TradingState {
+    return {
+      positions: this.#portfolio.snapshot(),
+      risk: this.#risk,
+      pool: this.#store.poolState,
+      ticks: this.symbols.map((symbol) => {
+        const q = this.#market.quote(symbol)!;
+        return { symbol, exchangeTime: q.exchangeTime, receivedTime: q.receivedTime };
+      }),
+    };
+  }
+
+  async ready(): Promise<Readiness> {
+    const open = this.#closing === null;
+    const marketData = open &&
+      this.#clock.now() - this.#market.lastTickAt <= this.#config.staleAfterMs;
+    const database = open && await this.#store.ping();
+    return { database, marketData };
+  }
+
+  /** Subscribes to domain events (orders, signals, cache lookups). */
+  on(listener: (event: DomainEvent) => void): () => void {
+    return this.#bus.on(listener);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#market.close();
+    if (this.#riskTimer !== undefined) clearInterval(this.#riskTimer);
+    this.#riskTimer = undefined;
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => (this.#drained = resolve));
+    }
+    try {
+      await this.#store.close();
+    } finally {
+      await this.#cache.close();
+    }
+  }
 }

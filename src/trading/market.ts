@@ -12,6 +12,8 @@
  */
 
 import type { Quote } from "./types.ts";
+import type { Clock } from "./ports.ts";
+import { systemClock } from "./clock.ts";
 import { hashString, Rng } from "../rng.ts";
 
 /** Milliseconds in the 365-day year the volatility is annualised over. */
@@ -42,6 +44,8 @@ export interface MarketOptions {
   volatility: number;
   seed: number;
   feedDelayMs: number;
+  /** Wall time of ticks and timers (default: the system clock). */
+  clock?: Clock;
 }
 
 /** One round of ticks: a quote and the simple return of the mid price for every symbol. */
@@ -50,11 +54,6 @@ export interface TickRound {
   quotes: readonly Quote[];
   /** Simple returns (new mid / old mid − 1) in the order of `symbols`. */
   returns: Float64Array;
-}
-
-/** Wall-clock time in ms since the epoch with sub-millisecond precision. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 function quoteOf(symbol: string, mid: number, exchangeTime: number, receivedTime: number): Quote {
@@ -71,6 +70,15 @@ function quoteOf(symbol: string, mid: number, exchangeTime: number, receivedTime
   };
 }
 
+/**
+ * The price feed as the engine uses it: the simulated `Market`, or a decorator of it (the
+ * market-data faults of the admin API).
+ */
+export type MarketFeed = Pick<
+  Market,
+  "symbols" | "onRound" | "quote" | "has" | "lastTickAt" | "start" | "step" | "close"
+>;
+
 /** The simulated price feed. Call `start()` to tick on a timer or `step()` to tick by hand. */
 export class Market {
   readonly symbols: readonly string[];
@@ -80,6 +88,7 @@ export class Market {
   readonly #delayRng: Rng;
   readonly #sigmaStep: number;
   readonly #options: MarketOptions;
+  readonly #clock: Clock;
   readonly #quotes: Quote[];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #due = 0;
@@ -89,10 +98,11 @@ export class Market {
   /** Creates the feed with every symbol at its starting price; nothing ticks yet. */
   constructor(options: MarketOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.symbols = [...options.symbols];
     this.#mids = new Float64Array(this.symbols.length);
     this.#rngs = [];
-    const now = nowMs();
+    const now = this.#clock.now();
     this.#lastTickAt = now;
     this.#quotes = [];
     this.symbols.forEach((symbol, i) => {
@@ -131,12 +141,12 @@ export class Market {
    * Advances every symbol by one GBM step and publishes the round. `dueAt` is when the round
    * was due (ms since the epoch); exchange times are `dueAt` minus the simulated feed delay.
    */
-  step(dueAt: number = nowMs()): TickRound {
+  step(dueAt: number = this.#clock.now()): TickRound {
     const n = this.symbols.length;
     const returns = new Float64Array(n);
     const sigma = this.#sigmaStep;
     const drift = -0.5 * sigma * sigma;
-    const receivedTime = nowMs();
+    const receivedTime = this.#clock.now();
     const feedDelay = this.#options.feedDelayMs;
     for (let i = 0; i < n; i++) {
       const old = this.#mids[i];
@@ -155,12 +165,12 @@ export class Market {
   /** Starts ticking every `tickIntervalMs` (drift-free; a late timer skips, never bursts). */
   start(): void {
     if (this.#timer !== undefined) return;
-    this.#due = nowMs() + this.#options.tickIntervalMs;
+    this.#due = this.#clock.now() + this.#options.tickIntervalMs;
     this.#schedule();
   }
 
   #schedule(): void {
-    const wait = Math.max(0, this.#due - nowMs());
+    const wait = Math.max(0, this.#due - this.#clock.now());
     this.#timer = setTimeout(() => this.#fire(), wait);
   }
 
@@ -170,7 +180,7 @@ export class Market {
       this.step(due);
     } finally {
       const interval = this.#options.tickIntervalMs;
-      const now = nowMs();
+      const now = this.#clock.now();
       this.#due = due + interval;
       if (this.#due < now) this.#due = now + interval; // fell behind: skip, do not burst
       if (this.#timer !== undefined) this.#schedule();

@@ -1,55 +1,21 @@
 /**
- * Average-cost position accounting with realised and unrealised P&L, long and short.
- *
- * - Adding to a position (or opening one) moves the average cost to the quantity-weighted mean.
- * - Reducing a position realises (fill price − average cost) × closed quantity × direction and
- *   keeps the average cost.
- * - Crossing through zero closes the old position (realising its P&L) and opens the remainder
- *   on the other side at the fill price.
- * - Unrealised P&L is quantity × (mark − average cost); the mark is the latest mid price.
+ * The in-memory book: positions of a fixed universe of symbols, marked to market on every tick
+ * (unrealised P&L is quantity × (mark − average cost); the mark is the latest mid price). The
+ * accounting itself is `position.ts`'s `applyFill`; the engine sets each symbol's position to
+ * what the store committed.
  *
  * @module
  */
 
 import type { Position, Side } from "./types.ts";
-import type { StoredPosition } from "../store/types.ts";
-
-/** Quantities smaller than this are treated as flat (guards float residue). */
-const EPSILON = 1e-9;
+import type { StoredPosition } from "./ports.ts";
+import { applyFill, flatPosition } from "./position.ts";
 
 interface Book {
   quantity: number;
   avgCost: number;
   realizedPnl: number;
   mark: number;
-}
-
-/**
- * The stored position after one fill (pure: the store applies it to its own stored row inside
- * the committing transaction, the in-memory book to its copy).
- */
-export function applyFill(
-  position: StoredPosition,
-  fill: { side: Side; quantity: number; price: number },
-): StoredPosition {
-  const { quantity, price } = fill;
-  const signed = fill.side === "BUY" ? quantity : -quantity;
-  const q = position.quantity;
-  let { avgCost, realizedPnl } = position;
-  let next: number;
-  if (q === 0 || Math.sign(q) === Math.sign(signed)) {
-    const total = Math.abs(q) + quantity;
-    avgCost = (Math.abs(q) * avgCost + quantity * price) / total;
-    next = q + signed;
-  } else {
-    const closed = Math.min(quantity, Math.abs(q));
-    realizedPnl += closed * (price - avgCost) * Math.sign(q);
-    next = q + signed;
-    if (Math.abs(next) < EPSILON) next = 0;
-    if (next === 0) avgCost = 0;
-    else if (Math.sign(next) !== Math.sign(q)) avgCost = price;
-  }
-  return { symbol: position.symbol, quantity: next, avgCost, realizedPnl };
 }
 
 /** Positions of a fixed universe of symbols. */
@@ -67,13 +33,7 @@ export class Portfolio {
 
   /** Restores stored positions (symbols outside the universe are ignored). */
   restore(stored: readonly StoredPosition[]): void {
-    for (const p of stored) {
-      const b = this.#books.get(p.symbol);
-      if (b === undefined) continue;
-      b.quantity = p.quantity;
-      b.avgCost = p.avgCost;
-      b.realizedPnl = p.realizedPnl;
-    }
+    for (const p of stored) this.set(p);
   }
 
   /** The signed quantity held in `symbol` (0 when flat or unknown). */
@@ -81,25 +41,29 @@ export class Portfolio {
     return this.#books.get(symbol)?.quantity ?? 0;
   }
 
-  /** Applies a fill and returns the symbol's stored state afterwards. */
-  apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
-    const b = this.#books.get(symbol);
-    if (b === undefined) throw new RangeError(`Unknown symbol ${symbol}`);
-    const next = applyFill(
-      { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl },
-      { side, quantity, price },
-    );
-    this.set(next);
-    return next;
-  }
-
-  /** Sets a symbol's stored state (from what the store committed). */
+  /** Sets a symbol's stored state (a committed position); unknown symbols are ignored. */
   set(position: StoredPosition): void {
     const b = this.#books.get(position.symbol);
     if (b === undefined) return;
     b.quantity = position.quantity;
     b.avgCost = position.avgCost;
     b.realizedPnl = position.realizedPnl;
+  }
+
+  /** The stored state of a symbol (flat for an unknown one). */
+  stored(symbol: string): StoredPosition {
+    const b = this.#books.get(symbol);
+    return b === undefined
+      ? flatPosition(symbol)
+      : { symbol, quantity: b.quantity, avgCost: b.avgCost, realizedPnl: b.realizedPnl };
+  }
+
+  /** Applies a fill (`applyFill`) and returns the symbol's stored state afterwards. */
+  apply(symbol: string, side: Side, quantity: number, price: number): StoredPosition {
+    if (!this.#books.has(symbol)) throw new RangeError(`Unknown symbol ${symbol}`);
+    const next = applyFill(this.stored(symbol), { side, quantity, price });
+    this.set(next);
+    return next;
   }
 
   /** Sets the mark price of a symbol. */

@@ -1,10 +1,12 @@
 /**
- * The trading domain's public types: the contract between the pure domain (`src/trading`,
- * `src/store`, `src/cache`) and its edges (`src/server`, `src/metrics`). Nothing here imports
- * HTTP or metrics code.
+ * The trading domain's public types: the contract between the pure domain (`src/trading`) and
+ * its edges (`src/server`, `src/metrics`). The ports adapters implement are in `ports.ts`.
+ * Nothing here imports HTTP or metrics code.
  *
  * @module
  */
+
+import type { PoolState } from "./ports.ts";
 
 /** Order side. */
 export type Side = "BUY" | "SELL";
@@ -92,16 +94,13 @@ export interface OrderPage {
 }
 
 /**
- * What the domain reports; `src/metrics/recorder.ts` turns these into metric updates, so the
- * domain stays free of metrics imports.
+ * What the domain reports as it happens; `src/metrics/recorder.ts` turns these into counter and
+ * histogram updates, so the domain stays free of metrics imports. State (positions, VaR, the
+ * pool, tick times) is not pushed: gauges read `TradingService.state()` at scrape time.
  */
 export type DomainEvent =
   | { type: "order"; order: Order; latencySeconds: number }
-  | { type: "tick"; symbol: string; lagSeconds: number }
-  | { type: "positions"; positions: readonly Position[] }
   | { type: "signal"; strategy: "ma_crossover" | "mean_reversion"; signal: "buy" | "sell" }
-  | { type: "risk"; risk: RiskSnapshot }
-  | { type: "pool"; active: number; idle: number; waiting: number; max: number }
   | { type: "cache"; hit: boolean };
 
 /** Engine configuration (the trading part of the service's Config). */
@@ -138,6 +137,24 @@ export interface TradingConfig {
   staleAfterMs: number;
 }
 
+/** When the latest tick of a symbol was stamped by the exchange and processed, ms since the epoch. */
+export interface TickTimes {
+  symbol: string;
+  exchangeTime: number;
+  receivedTime: number;
+}
+
+/** What gauges read at scrape time (`TradingService.state()`). */
+export interface TradingState {
+  /** Every symbol's position (committed fills, marked to the latest tick), not through the cache. */
+  positions: Position[];
+  risk: RiskSnapshot;
+  /** The store's connection pool at this moment. */
+  pool: PoolState;
+  /** Per symbol, in universe order, the latest tick's times. */
+  ticks: TickTimes[];
+}
+
 /** The trading engine as the server sees it. */
 export interface TradingService {
   readonly symbols: readonly string[];
@@ -154,6 +171,8 @@ export interface TradingService {
   /** A quote through the read cache; null for a symbol outside the universe. */
   quote(symbol: string): Promise<Quote | null>;
   risk(): RiskSnapshot;
+  /** The state gauges read at scrape time: synchronous, no cache, no I/O. */
+  state(): TradingState;
   ready(): Promise<Readiness>;
   /** Subscribe to domain events; returns an unsubscribe function. */
   on(listener: (event: DomainEvent) => void): () => void;

@@ -1,11 +1,12 @@
 /**
- * The simulated execution venue: a non-blocking log-normal latency (median `latencyMs`; 0 turns
+ * The simulated execution venue (the default adapter of the `Venue` port): a non-blocking log-normal latency (median `latencyMs`; 0 turns
  * it off and resolves without a timer) and a failure probability.
  *
  * @module
  */
 
 import { Rng } from "../rng.ts";
+import type { Venue } from "./ports.ts";
 
 /** Log-space standard deviation of the venue latency. */
 const LATENCY_SIGMA = 0.5;
@@ -14,7 +15,7 @@ const OK: Promise<boolean> = Promise.resolve(true);
 const FAILED: Promise<boolean> = Promise.resolve(false);
 
 /** The simulated venue. */
-export class Venue {
+export class SimulatedVenue implements Venue {
   readonly #rng: Rng;
   readonly #latencyMs: number;
   readonly #failRate: number;
@@ -28,7 +29,7 @@ export class Venue {
   }
 
   /** Sends an order; resolves true when the venue accepted it, false when it failed. */
-  send(): Promise<boolean> {
+  send(_request?: unknown): Promise<boolean> {
     const ok = this.#failRate <= 0 ? true : this.#rng.next() >= this.#failRate;
     if (this.#latencyMs <= 0) return ok ? OK : FAILED;
     const delay = this.#rng.logNormal(this.#latencyMs, LATENCY_SIGMA);

@@ -54,7 +54,8 @@ Deno.test({
 
       // The token comes from the environment, as in the compose stack.
       const json = `${stack.dir}/gameday.json`;
-      const gameDay = stack.startGameDay(["--game-day", "all", "--json", json], {
+      // Held 2 s past Alertmanager's receipt: its (rewritten) group_wait is 1 s.
+      const gameDay = stack.startGameDay(["--game-day", "all", "--hold", "2s", "--json", json], {
         TRADEWATCH_ADMIN_TOKEN: TOKEN,
       });
       const status = await gameDay.wait();

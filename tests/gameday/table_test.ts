@@ -32,7 +32,7 @@ Deno.test("every entry's faults pass the admin API's schema and its traffic the 
     const faults = substitute(plan.faults, symbol);
     if (Object.keys(faults).length) parseFaultsRequest(schema, faults);
     for (const traffic of [plan.traffic, plan.recoveryTraffic]) {
-      if (traffic) assert.equal(parseOptions(traffic).help, false, alert);
+      if (traffic) assert.equal(parseOptions(substitute(traffic, symbol)).help, false, alert);
     }
     assert.ok(!JSON.stringify(faults).includes("$symbol"), alert);
   }

@@ -10,7 +10,7 @@ import { ROUTE_TEMPLATES } from "../../src/metrics/labels.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
 import { assertRouteTemplates, createApp } from "../../src/server/app.ts";
 import { createLogger } from "../../src/server/logger.ts";
-import { createTradingService, defaultTradingConfig } from "../../src/trading/service.ts";
+import { openTradingService } from "../../src/app.ts";
 import type { TradingService } from "../../src/trading/types.ts";
 import { parseExposition, sumOf } from "./helpers.ts";
 
@@ -24,10 +24,9 @@ interface Fixture {
 async function fixture(args: string[] = []): Promise<Fixture> {
   const config = parseConfig(
     ["--db", ":memory:", "--venue-latency", "0", ...args],
-    defaultTradingConfig(),
     () => undefined,
   );
-  const service = await createTradingService(config.trading, { startTimers: false });
+  const service = await openTradingService(config.trading, { startTimers: false });
   const catalog = createCatalog({ symbols: service.symbols });
   const recorder = createRecorder(catalog, service);
   const app = createApp({ service, catalog, recorder, config, logger: createLogger("silent") });
@@ -369,10 +368,9 @@ Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metr
   }
   const config = parseConfig(
     ["--db", ":memory:", "--no-metrics"],
-    defaultTradingConfig(),
     () => undefined,
   );
-  const service = await createTradingService(config.trading, { startTimers: false });
+  const service = await openTradingService(config.trading, { startTimers: false });
   try {
     const app = createApp({
       service,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Checkpointer } from "../../src/store/checkpointer.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import type { OrderWrite } from "../../src/store/types.ts";
+import type { OrderWrite } from "../../src/trading/ports.ts";
 
 function write(i: number): OrderWrite {
   const time = new Date(1_700_000_000_000 + i).toISOString();
@@ -32,7 +32,7 @@ function write(i: number): OrderWrite {
       price: 100 + (i % 7),
       time,
     },
-    position: { symbol, quantity: i, avgCost: 100, realizedPnl: 0 },
+    maxPosition: 1e12,
   };
 }
 

@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { applyFill } from "../../src/trading/portfolio.ts";
-import type { OrderStore, OrderWrite, StoredPosition } from "../../src/store/types.ts";
-import { InvalidCursorError } from "../../src/store/types.ts";
+import { applyFill } from "../../src/trading/position.ts";
+import type { OrderStore, OrderWrite, StoredPosition } from "../../src/trading/ports.ts";
+import { InvalidCursorError } from "../../src/trading/ports.ts";
 import type { Order } from "../../src/trading/types.ts";
 
 /** Opens a fresh, empty store; `reopen` opens the same database again after `close`. */
@@ -54,7 +54,7 @@ function writes(n: number): { writes: OrderWrite[]; positions: Map<string, Store
       { symbol: o.symbol, quantity: 0, avgCost: 0, realizedPnl: 0 };
     const position = applyFill(before, fill);
     positions.set(o.symbol, position);
-    out.push({ order: o, fill, position });
+    out.push({ order: o, fill, maxPosition: 1e9 });
   }
   return { writes: out, positions };
 }
@@ -91,7 +91,7 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
           type: "limit",
           limitPrice: 1.5,
         });
-        await store.append({ order: rejected, fill: null, position: null });
+        await store.append({ order: rejected, fill: null, maxPosition: 1e9 });
         assert.deepEqual(await store.getOrder("order-7"), order(7));
         assert.deepEqual(await store.getOrder("order-26"), rejected);
         assert.equal(await store.getOrder("nope"), null);

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { Portfolio } from "../../src/trading/portfolio.ts";
-import { createTradingService, defaultTradingConfig } from "../../src/trading/service.ts";
+import { openTradingService } from "../../src/app.ts";
+import { defaultTradingConfig } from "../../src/trading/service.ts";
 import type { Side } from "../../src/trading/types.ts";
 
 const FIXTURE = new URL("./fixtures/place_orders.ts", import.meta.url).pathname;
@@ -106,7 +107,7 @@ async function killedAndReopened(fixtureArgs: string[]): Promise<void> {
     }
 
     // The service restarts on the crashed database with those positions and keeps trading.
-    const service = await createTradingService(
+    const service = await openTradingService(
       { ...defaultTradingConfig(), dbPath, venueLatencyMs: 0 },
       { startTimers: false },
     );

@@ -25,7 +25,6 @@ function buy(id: string, quantity: number, price = 100): Parameters<PostgresStor
   return {
     order,
     fill: { orderId: id, symbol: "AAPL", side: "BUY", quantity, price, time: now },
-    position: null,
     maxPosition: 100,
   };
 }
@@ -63,7 +62,7 @@ Deno.test({
           const rejected = results.filter((r) => r.order.status === "rejected");
           assert.equal(filled.length, 10);
           assert.equal(rejected.length, 50);
-          assert.match(rejected[0].order.reason!, /Position limit exceeded/);
+          assert.match(rejected[0].order.reason!, /exceeds the limit of 100 shares/);
           const positions = await a.loadPositions();
           assert.deepEqual(positions.map((p) => [p.symbol, p.quantity]), [["AAPL", 100]]);
           // The stored orders agree: 10 filled, and each answered position was committed.

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "../../src/store/sqlite.ts";
-import { InvalidCursorError, type OrderWrite, type PoolState } from "../../src/store/types.ts";
+import {
+  InvalidCursorError,
+  type OrderWrite,
+  type PoolState,
+  type StoredPosition,
+} from "../../src/trading/ports.ts";
+import { applyFill, flatPosition } from "../../src/trading/position.ts";
 import type { Order } from "../../src/trading/types.ts";
 
 function order(i: number, extra: Partial<Order> = {}): Order {
@@ -23,7 +29,7 @@ function order(i: number, extra: Partial<Order> = {}): Order {
   };
 }
 
-function write(i: number): OrderWrite {
+function write(i: number, maxPosition = 1e9): OrderWrite {
   const o = order(i);
   return {
     order: o,
@@ -35,8 +41,19 @@ function write(i: number): OrderWrite {
       price: o.fillPrice!,
       time: o.completedAt,
     },
-    position: { symbol: o.symbol, quantity: i, avgCost: 100 + i, realizedPnl: -i },
+    maxPosition,
   };
+}
+
+/** The positions that the fills of `writes` add up to, by symbol. */
+function replay(writes: OrderWrite[]): StoredPosition[] {
+  const book = new Map<string, StoredPosition>();
+  for (const { fill } of writes) {
+    if (fill !== null) {
+      book.set(fill.symbol, applyFill(book.get(fill.symbol) ?? flatPosition(fill.symbol), fill));
+    }
+  }
+  return [...book.values()].sort((a, b) => a.symbol.localeCompare(b.symbol));
 }
 
 Deno.test("store round trip: orders, positions, pagination newest first", async () => {
@@ -48,7 +65,11 @@ Deno.test("store round trip: orders, positions, pagination newest first", async 
   });
   try {
     // 25 concurrent appends form one group-commit batch.
-    await Promise.all(Array.from({ length: 25 }, (_, i) => store.append(write(i + 1))));
+    const writes = Array.from({ length: 25 }, (_, i) => write(i + 1));
+    const commits = await Promise.all(writes.map((w) => store.append(w)));
+    // Each answer is the order as stored and the symbol's position after its fill.
+    assert.deepEqual(commits[6].order, order(7));
+    assert.deepEqual(commits[24].position, replay(writes).find((p) => p.symbol === "AAPL"));
     const rejected = order(26, {
       status: "rejected",
       filledQuantity: 0,
@@ -57,7 +78,10 @@ Deno.test("store round trip: orders, positions, pagination newest first", async 
       type: "limit",
       limitPrice: 1.5,
     });
-    await store.append({ order: rejected, fill: null, position: null });
+    assert.deepEqual(await store.append({ order: rejected, fill: null, maxPosition: 1 }), {
+      order: rejected,
+      position: null,
+    });
 
     assert.deepEqual(await store.getOrder("order-7"), order(7));
     assert.deepEqual(await store.getOrder("order-26"), rejected);
@@ -79,11 +103,8 @@ Deno.test("store round trip: orders, positions, pagination newest first", async 
     assert.equal(all.orders.length, 26);
     assert.equal(all.nextCursor, null);
 
-    // Last state per symbol wins: AAPL's last write was order 25, MSFT's order 24.
-    assert.deepEqual(await store.loadPositions(), [
-      { symbol: "AAPL", quantity: 25, avgCost: 125, realizedPnl: -25 },
-      { symbol: "MSFT", quantity: 24, avgCost: 124, realizedPnl: -24 },
-    ]);
+    // The stored positions are the stored fills applied in order.
+    assert.deepEqual(await store.loadPositions(), replay(writes));
 
     for (const bad of ["0", "abc", "-1", "1e3", "", "99999999999999999999"]) {
       await assert.rejects(store.listOrders({ limit: 5, before: bad }), InvalidCursorError);
@@ -139,13 +160,58 @@ Deno.test("a file store survives close and reopen; ids stay unique", async () =>
 Deno.test("group commit: many writes, few transactions, all visible after one await", async () => {
   const store = new SqliteStore({ path: ":memory:", poolSize: 1, maxBatch: 100 });
   try {
+    // With one connection, each batch leases it once (when it opens, or to commit): the pool
+    // turns active once per transaction.
+    let leases = 0;
+    let active = 0;
+    const counted = new SqliteStore({
+      path: ":memory:",
+      poolSize: 1,
+      maxBatch: 100,
+      onPoolChange: (s) => {
+        if (s.active > active) leases++;
+        active = s.active;
+      },
+    });
+    try {
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => counted.append(write(i + 1))));
+      assert.equal(leases, 10, "1000 writes, 10 batches of 100");
+    } finally {
+      await counted.close();
+    }
     const pending = Array.from({ length: 1000 }, (_, i) => store.append(write(i + 1)));
-    // Writes share their batch's promise: 1000 writes, 10 batches of 100.
-    assert.equal(new Set(pending).size, 10);
     await Promise.all(pending);
     const page = await store.listOrders({ limit: 1000 });
     assert.equal(page.orders.length, 1000);
     assert.equal(page.nextCursor, null);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("a fill beyond the position limit is stored as rejected, without its fill", async () => {
+  const store = new SqliteStore({ path: ":memory:", poolSize: 1 });
+  try {
+    // order 1: AAPL BUY 1; order 3: AAPL SELL 3; order 5: AAPL BUY 5 (1 - 3 + 5 = 3 long).
+    const first = await store.append(write(1, 4));
+    assert.deepEqual(first.position, { symbol: "AAPL", quantity: 1, avgCost: 101, realizedPnl: 0 });
+    // In one batch: -2 is within 4; then +5 would make 3, within 4; then order 7 BUY 7 → 10 > 4.
+    const [a, b, c] = await Promise.all([3, 5, 7].map((i) => store.append(write(i, 4))));
+    assert.equal(a.order.status, "filled");
+    assert.equal(a.position!.quantity, -2);
+    assert.equal(b.position!.quantity, 3);
+    assert.equal(c.position, null);
+    assert.deepEqual(c.order, {
+      ...order(7),
+      status: "rejected",
+      filledQuantity: 0,
+      fillPrice: null,
+      reason: "Resulting position 10 exceeds the limit of 4 shares",
+    });
+    assert.deepEqual(await store.getOrder("order-7"), c.order);
+    const positions = await store.loadPositions();
+    assert.equal(positions.length, 1);
+    assert.equal(positions[0].quantity, 3);
   } finally {
     await store.close();
   }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createTradingService, defaultTradingConfig } from "../../src/trading/service.ts";
+import { openTradingService as createTradingService } from "../../src/app.ts";
+import { defaultTradingConfig, testHooks } from "../../src/trading/service.ts";
+import type { OrderStore } from "../../src/trading/ports.ts";
 import type { DomainEvent, OrderRequest, TradingConfig } from "../../src/trading/types.ts";
 
 function config(extra: Partial<TradingConfig> = {}): TradingConfig {
@@ -34,9 +36,7 @@ Deno.test("orders: fill, cancel, reject before the venue, events and storage", a
   const events: DomainEvent[] = [];
   try {
     svc.on((e) => events.push(e));
-    // Subscribing replays pool state, positions and risk.
-    assert.deepEqual(events.map((e) => e.type), ["pool", "positions", "risk"]);
-    events.length = 0;
+    assert.equal(events.length, 0, "subscribing replays nothing: state is read with state()");
 
     const q = (await svc.quote("AAPL"))!;
     const filled = await svc.placeOrder(buy("AAPL", 10), performance.now());
@@ -129,7 +129,7 @@ Deno.test("close waits for orders at the venue and refuses new ones", async () =
   await svc.close(); // idempotent
 });
 
-Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", async () => {
+Deno.test("ticks: lag, marks, strategies, risk; state is read, not pushed", async () => {
   const svc = await createTradingService(config({ varWindow: 50 }), { startTimers: false });
   const events: DomainEvent[] = [];
   try {
@@ -137,30 +137,32 @@ Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", 
     await svc.placeOrder(buy("AAPL", 50, { side: "SELL" }), performance.now());
     svc.on((e) => events.push(e));
     events.length = 0;
-    for (let i = 0; i < 400; i++) svc.tick();
-    const ticks = events.filter((e) => e.type === "tick");
-    assert.equal(ticks.length, 400 * 5);
-    assert.ok(ticks.every((e) => e.lagSeconds > 0 && e.lagSeconds < 5));
-    assert.equal(events.filter((e) => e.type === "positions").length, 400);
+    for (let i = 0; i < 400; i++) testHooks(svc).tick();
+    assert.ok(events.every((e) => e.type === "signal"), "a tick pushes only strategy signals");
     const signals = events.filter((e) => e.type === "signal");
     assert.ok(signals.some((e) => e.strategy === "ma_crossover"));
     assert.ok(signals.some((e) => e.strategy === "mean_reversion"));
 
-    const last = events.findLast((e) => e.type === "positions")!;
-    const g = last.positions.find((p) => p.symbol === "GOOGL")!;
+    const state = svc.state();
+    for (const t of state.ticks) {
+      const lag = (t.receivedTime - t.exchangeTime) / 1000;
+      assert.ok(lag > 0 && lag < 5, `${t.symbol} lag ${lag}`);
+    }
+    const g = state.positions.find((p) => p.symbol === "GOOGL")!;
     const q = (await svc.quote("GOOGL"))!;
     assert.equal(g.marketPrice, q.last);
     assert.equal(g.marketValue, 100 * q.last);
     assert.ok(Math.abs(g.unrealizedPnl - 100 * (q.last - g.avgCost)) < 1e-9);
 
-    const risk = svc.recomputeRisk();
+    const risk = testHooks(svc).recomputeRisk();
     assert.equal(risk.windowSize, 50);
     assert.ok(risk.var["0.99"] >= risk.var["0.95"]);
     assert.ok(risk.var["0.95"] > 0);
     assert.ok(
       Math.abs(risk.portfolioValue - (g.marketValue - 50 * (await svc.quote("AAPL"))!.last)) < 1e-6,
     );
-    assert.deepEqual(events.findLast((e) => e.type === "risk"), { type: "risk", risk });
+    assert.deepEqual(svc.state().risk, risk);
+    assert.deepEqual(svc.risk(), risk);
   } finally {
     await svc.close();
   }
@@ -198,7 +200,7 @@ Deno.test("a throwing listener breaks neither the engine nor other listeners", a
     let seen = 0;
     const off = svc.on((e) => e.type === "order" && seen++);
     assert.equal((await svc.placeOrder(buy("AAPL", 1), performance.now())).status, "filled");
-    svc.tick();
+    testHooks(svc).tick();
     assert.equal(seen, 1);
     assert.equal(errors.length, 1, "reported once per listener");
     off();
@@ -244,9 +246,77 @@ Deno.test("market data goes stale without ticks", async () => {
   try {
     await new Promise((r) => setTimeout(r, 40));
     assert.deepEqual(await svc.ready(), { database: true, marketData: false });
-    svc.tick();
+    testHooks(svc).tick();
     assert.equal((await svc.ready()).marketData, true);
   } finally {
     await svc.close();
   }
+});
+
+Deno.test("a failed commit leaves no trace but the error and a failed order event", async () => {
+  const { SqliteStore } = await import("../../src/store/sqlite.ts");
+  const store = new SqliteStore({ path: ":memory:", poolSize: 1 });
+  let failNext = false;
+  const faulty: OrderStore = {
+    append: (w) => failNext ? Promise.reject(new Error("disk full")) : store.append(w),
+    getOrder: (id) => store.getOrder(id),
+    listOrders: (o) => store.listOrders(o),
+    loadPositions: () => store.loadPositions(),
+    ping: () => store.ping(),
+    get poolState() {
+      return store.poolState;
+    },
+    close: () => store.close(),
+  };
+  const svc = await createTradingService(config({ maxPosition: 15 }), {
+    startTimers: false,
+    store: faulty,
+  });
+  const orders: DomainEvent[] = [];
+  try {
+    svc.on((e) => e.type === "order" && orders.push(e));
+    assert.equal((await svc.placeOrder(buy("AAPL", 10), performance.now())).status, "filled");
+    const before = svc.state();
+    failNext = true;
+    await assert.rejects(svc.placeOrder(buy("AAPL", 5), performance.now()), /disk full/);
+    failNext = false;
+    assert.deepEqual(svc.state().positions, before.positions);
+    assert.equal((await svc.positions()).find((p) => p.symbol === "AAPL")!.quantity, 10);
+    assert.deepEqual(
+      orders.map((e) => e.type === "order" && [e.order.status, e.order.reason]),
+      [["filled", null], ["failed", "The order could not be stored"]],
+    );
+    // The reservation was released: the full remaining room (5) can be used.
+    assert.equal((await svc.placeOrder(buy("AAPL", 5), performance.now())).status, "filled");
+    assert.equal((await svc.listOrders({ limit: 10 })).orders.length, 2);
+  } finally {
+    await svc.close();
+  }
+});
+
+Deno.test("state(): positions without the cache, risk, the pool now, tick times", async () => {
+  const svc = await createTradingService(config({ cacheTtlMs: 60_000 }), { startTimers: false });
+  const cache: boolean[] = [];
+  try {
+    svc.on((e) => e.type === "cache" && cache.push(e.hit));
+    await svc.positions(); // cached now
+    await svc.placeOrder(buy("MSFT", 3), performance.now());
+    testHooks(svc).tick();
+    const s = svc.state();
+    assert.equal(s.positions.find((p) => p.symbol === "MSFT")!.quantity, 3);
+    assert.deepEqual(s.pool, { active: 0, idle: 4, waiting: 0, max: 4 });
+    assert.deepEqual(s.risk, svc.risk());
+    assert.deepEqual(s.ticks.map((t) => t.symbol), svc.symbols);
+    const q = (await svc.quote("MSFT"))!;
+    const t = s.ticks.find((x) => x.symbol === "MSFT")!;
+    assert.deepEqual([t.exchangeTime, t.receivedTime], [q.exchangeTime, q.receivedTime]);
+    assert.ok(t.receivedTime > t.exchangeTime);
+    assert.deepEqual(cache, [false, false], "state() does not read the cache");
+  } finally {
+    await svc.close();
+  }
+});
+
+Deno.test("testHooks refuses a service it did not build", () => {
+  assert.throws(() => testHooks({} as never), /createTradingService/);
 });

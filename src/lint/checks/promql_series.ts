@@ -11,15 +11,16 @@ import type { Matcher } from "../promql/ast.ts";
 import { suggest } from "../suggest.ts";
 import { checkRegex } from "../promql/regex.ts";
 import type { SeriesInfo } from "../catalog.ts";
+import type { RunCache } from "../cache.ts";
 
 const list = (values: readonly string[]) =>
   values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
 
 /** Whether a matcher also matches series without the label (an empty value). */
-function matchesEmpty(m: Matcher, version: 2 | 3): boolean {
+function matchesEmpty(m: Matcher, version: 2 | 3, cache: RunCache): boolean {
   if (m.op === "=") return m.value === "";
   if (m.op === "!=") return m.value !== "";
-  const re = checkRegex(m.value, version);
+  const re = checkRegex(m.value, version, cache);
   if ("error" in re) return true;
   return m.op === "=~" ? re.matches("") : !re.matches("");
 }
@@ -71,7 +72,7 @@ export const promqlSeries: Check = {
           const hint = suggest(m.label, known);
           const msg = `metric "${info.name}" has no label "${m.label}"` +
             (hint ? `, did you mean "${hint}"?` : ` (it has: ${list(known)})`);
-          if (matchesEmpty(m, ctx.options.prometheus)) {
+          if (matchesEmpty(m, ctx.options.prometheus, ctx.cache)) {
             return [at("warning", `${msg}; this matcher matches every series`)];
           }
           return [at("error", `${msg}; this selector never matches`)];
@@ -89,7 +90,7 @@ export const promqlSeries: Check = {
           )];
         }
         if (m.op === "=~") {
-          const re = checkRegex(m.value, ctx.options.prometheus);
+          const re = checkRegex(m.value, ctx.options.prometheus, ctx.cache);
           if (!("error" in re) && !re.matches("") && !allowed.some((v) => re.matches(v))) {
             return [at(
               "error",

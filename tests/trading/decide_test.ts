@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkRisk, match, type RiskLimits } from "../../src/trading/engine.ts";
+import { checkRisk, match, type RiskLimits } from "../../src/trading/decide.ts";
 import type { OrderRequest, Quote } from "../../src/trading/types.ts";
 
 const quote: Quote = {

@@ -1,0 +1,153 @@
+/**
+ * The composition root: the one place that picks and wires the adapters (store, cache, venue,
+ * clock) to the trading service, and the service to the metrics and the HTTP app. New backends
+ * and decorators plug in here only; `src/server/mod.ts` serves what {@link composeApp} built.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { MemoryCache } from "./cache/memory.ts";
+import type { Config } from "./config.ts";
+import { createCatalog, type MetricCatalog } from "./metrics/catalog.ts";
+import {
+  DEFAULT_ZERO_THRESHOLD,
+  NATIVE_MAX_BUCKETS,
+  schemaForFactor,
+} from "./metrics/native_histogram.ts";
+import { type ProcessMetrics, registerProcessMetrics } from "./metrics/process.ts";
+import { createRecorder, type Recorder } from "./metrics/recorder.ts";
+import { createApp } from "./server/app.ts";
+import type { Logger } from "./server/logger.ts";
+import { SqliteStore } from "./store/sqlite.ts";
+import type { OrderStore, ReadCache } from "./trading/ports.ts";
+import { createTradingService, simulatedVenue } from "./trading/service.ts";
+import { faultyCache } from "./faults/cache.ts";
+import { burnCpu } from "./faults/cpu.ts";
+import { FaultyFeed } from "./faults/feed.ts";
+import { poolHoldingStore } from "./faults/pool.ts";
+import { FaultRegistry } from "./faults/registry.ts";
+import { faultyVenue } from "./faults/venue.ts";
+import type { TradingConfig, TradingService } from "./trading/types.ts";
+
+/** Options of {@link openTradingService}. */
+export interface OpenServiceOptions {
+  /** Start the market and risk timers (default true). */
+  startTimers?: boolean;
+  /** Sees errors thrown by event listeners. */
+  onListenerError?: (error: unknown) => void;
+  /** A store to use instead of the configured one (tests with special store settings). */
+  store?: OrderStore;
+  /** A cache to use instead of the configured one. */
+  cache?: ReadCache;
+}
+
+/** The configured store: SQLite at `config.dbPath`. */
+export function openStore(config: TradingConfig): OrderStore {
+  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
+}
+
+/** The configured read cache: in-process. */
+export function openCache(_config: TradingConfig): ReadCache {
+  return new MemoryCache();
+}
+
+/** The trading service on the configured adapters (or the ones given). */
+export function openTradingService(
+  config: TradingConfig,
+  options: OpenServiceOptions = {},
+): Promise<TradingService> {
+  return createTradingService(config, {
+    store: options.store ?? openStore(config),
+    cache: options.cache ?? openCache(config),
+    startTimers: options.startTimers,
+    onListenerError: options.onListenerError,
+  });
+}
+
+/** Everything the serve mode runs, wired. */
+export interface Composition {
+  service: TradingService;
+  /** The metric catalog, or null with `--no-metrics`. */
+  catalog: MetricCatalog | null;
+  app: Hono;
+  /** Stops the metrics and closes the service (flushing the store). */
+  close(): Promise<void>;
+}
+
+/**
+ * The trading service with the admin API's fault decorators around its ports (venue, feed,
+ * store pool, cache), and the faults that act on their own (CPU burn) started; every change is
+ * logged at warn. `stop()` clears every fault before the service closes.
+ */
+async function openFaultyService(
+  config: TradingConfig,
+  faults: FaultRegistry,
+  logger: Logger,
+): Promise<{ service: TradingService; stop(): void }> {
+  const unlog = faults.subscribe((change) => {
+    logger.warn(`faults ${change.cause}`, { set: change.set, cleared: change.cleared });
+  });
+  const stopBurn = burnCpu(faults);
+  const stop = () => {
+    faults.clear();
+    stopBurn();
+    unlog();
+  };
+  try {
+    const service = await createTradingService(config, {
+      store: poolHoldingStore(openStore(config), faults),
+      cache: faultyCache(openCache(config), faults),
+      venue: faultyVenue(simulatedVenue(config), faults, (config.seed ^ 0xfa17) >>> 0),
+      feed: (market) => new FaultyFeed(market, faults),
+    });
+    return { service, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/** Builds the service, the metrics and the HTTP app from a validated config. */
+export async function composeApp(config: Config, logger: Logger): Promise<Composition> {
+  const faults = config.server.adminToken === null ? null : new FaultRegistry();
+  const faulty = faults ? await openFaultyService(config.trading, faults, logger) : null;
+  const service = faulty?.service ?? await openTradingService(config.trading);
+  let catalog: MetricCatalog | null = null;
+  let processMetrics: ProcessMetrics | null = null;
+  let recorder: Recorder | null = null;
+  const close = async () => {
+    recorder?.close();
+    processMetrics?.close();
+    faulty?.stop();
+    await service.close();
+  };
+  try {
+    if (config.server.metrics) {
+      catalog = createCatalog({
+        symbols: service.symbols,
+        state: () => service.state(),
+        faultActive: faults ? (f) => faults.isActive(f) : undefined,
+        exemplars: config.server.exemplars,
+        native: config.server.nativeHistograms
+          ? {
+            schema: schemaForFactor(config.server.nativeHistogramBucketFactor),
+            zeroThreshold: DEFAULT_ZERO_THRESHOLD,
+            maxBuckets: NATIVE_MAX_BUCKETS,
+          }
+          : null,
+      });
+      if (!catalog.adapter.direct) {
+        logger.warn("metrics use prom-client's public API (slower)", {
+          reason: catalog.adapter.reason,
+        });
+      }
+      processMetrics = registerProcessMetrics(catalog.registry);
+      recorder = createRecorder(catalog, service);
+    }
+    const app = createApp({ service, catalog, recorder, config, logger, faults });
+    return { service, catalog, app, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
