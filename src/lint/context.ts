@@ -6,7 +6,9 @@
 import type { Problem, PromVersion, Scalar, Severity } from "./model.ts";
 import { SourceIndex } from "./source.ts";
 import { YamlTable, type YNode } from "./yaml.ts";
-import type { CatalogIndex } from "./catalog.ts";
+import { type CatalogIndex, mayBeOurs } from "./catalog.ts";
+import type { Matcher } from "./promql/infer.ts";
+import { checkRegex } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
@@ -72,6 +74,20 @@ export class FileContext {
   expr(rule: Rule): ExprAnalysis | undefined {
     this.#select(rule);
     return this.#analysis ?? undefined;
+  }
+
+  /**
+   * Whether the catalog speaks for a selector's series: not when its `job` matchers match no job
+   * of the Prometheus configuration (see {@link mayBeOurs}).
+   */
+  ours(matchers: readonly Matcher[]): boolean {
+    const catalog = this.options.catalog;
+    if (!catalog) return false;
+    return mayBeOurs(
+      catalog,
+      matchers,
+      (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
+    );
   }
 
   /** A check's per-file map (created on first use). */

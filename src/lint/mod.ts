@@ -79,6 +79,9 @@ function parseCli(args: string[]): Cli {
     }
     return value as T;
   };
+  if (parsed.positionals.filter((f) => f === "-").length > 1) {
+    throw new UsageError("'-' (standard input) given more than once");
+  }
   return {
     files: parsed.positionals,
     format: oneOf("format", v.format!, FORMATS),
@@ -147,6 +150,7 @@ export async function main(args: string[]): Promise<number> {
     intervalMs: DEFAULT_SCRAPE_INTERVAL_MS,
     source: "the default (no Prometheus configuration found)",
     targetLabels: [] as string[],
+    jobs: undefined as string[] | undefined,
   };
   const configPath = cli.config ?? DEFAULT_CONFIG;
   try {
@@ -165,7 +169,9 @@ export async function main(args: string[]): Promise<number> {
     ...cli.options,
     scrapeIntervalMs: scrape.intervalMs,
     scrapeIntervalSource: `${formatDuration(scrape.intervalMs)} from ${scrape.source}`,
-    catalog: cli.catalog === "service" ? await loadServiceCatalog(scrape.targetLabels) : undefined,
+    catalog: cli.catalog === "service"
+      ? await loadServiceCatalog(scrape.targetLabels, scrape.jobs)
+      : undefined,
   };
 
   let unreadable = false;

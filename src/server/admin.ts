@@ -20,14 +20,14 @@ import { bearerGuard } from "./bearer.ts";
 import { readJsonBody } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import type { Instrumentation } from "./instrument.ts";
+import type { RouteEntry } from "./routes.ts";
 
 /** The admin endpoints, for `GET /` and `405` answers. */
-export const ADMIN_ENDPOINTS: ReadonlyArray<{ method: string; path: string; description: string }> =
-  [
-    { method: "GET", path: ADMIN_FAULTS_ROUTE, description: "active run-time faults (token)" },
-    { method: "PUT", path: ADMIN_FAULTS_ROUTE, description: "set run-time faults (token)" },
-    { method: "DELETE", path: ADMIN_FAULTS_ROUTE, description: "clear every fault (token)" },
-  ];
+export const ADMIN_ENDPOINTS: readonly RouteEntry[] = [
+  { method: "GET", path: ADMIN_FAULTS_ROUTE, description: "active run-time faults (token)" },
+  { method: "PUT", path: ADMIN_FAULTS_ROUTE, description: "set run-time faults (token)" },
+  { method: "DELETE", path: ADMIN_FAULTS_ROUTE, description: "clear every fault (token)" },
+];
 
 /** What {@link registerAdmin} needs. */
 export interface AdminOptions {
