@@ -54,6 +54,7 @@ const reportSchema = z.strictObject({
     quantity: z.tuple([z.number().int().positive(), z.number().int().positive()]),
     sides: z.array(z.enum(["BUY", "SELL"])).min(1),
     timeoutMs: z.number().positive(),
+    workers: z.number().int().positive(),
   }),
   startedAt: z.iso.datetime(),
   elapsedSeconds: z.number().nonnegative(),
@@ -156,6 +157,12 @@ const reportSchema = z.strictObject({
         .nullable(),
     ),
   }),
+  merged: z.array(z.strictObject({
+    file: z.string(),
+    target: z.string(),
+    startedAt: z.iso.datetime(),
+    requests: count,
+  })).optional(),
 });
 type Report = z.infer<typeof reportSchema>;
 
