@@ -551,7 +551,7 @@ Deno.test("--help lists every option", async () => {
 });
 
 Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the options", async (t) => {
-  const hole = blackHole(); // accepts nothing: every request hangs
+  const hole = await blackHole(); // answers nothing: every request hangs
   try {
     const target = `http://127.0.0.1:${hole.port}`;
     const base = ["--target", target, "-m", "health", "--no-progress", "--timeout", "1h"];
@@ -593,6 +593,6 @@ Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the
       });
     }
   } finally {
-    hole.close();
+    await hole.close();
   }
 });
