@@ -19,7 +19,6 @@ import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
-import { EventBus } from "./trading/events.ts";
 import type { OrderStore, ReadCache } from "./trading/ports.ts";
 import { createTradingService } from "./trading/service.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
@@ -36,18 +35,9 @@ export interface OpenServiceOptions {
   cache?: ReadCache;
 }
 
-/**
- * The configured store: SQLite at `config.dbPath`. Pool changes go to `bus` as `pool` events
- * (until the pool gauge reads `TradingService.state()` at scrape time).
- */
-export function openStore(config: TradingConfig, bus: EventBus): OrderStore {
-  return new SqliteStore({
-    path: config.dbPath,
-    poolSize: config.poolSize,
-    onPoolChange: (state) => {
-      if (bus.active) bus.emit({ type: "pool", ...state });
-    },
-  });
+/** The configured store: SQLite at `config.dbPath`. */
+export function openStore(config: TradingConfig): OrderStore {
+  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
 }
 
 /** The configured read cache: in-process. */
@@ -60,12 +50,11 @@ export function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
-  const bus = new EventBus(options.onListenerError);
   return createTradingService(config, {
-    store: options.store ?? openStore(config, bus),
+    store: options.store ?? openStore(config),
     cache: options.cache ?? openCache(config),
-    bus,
     startTimers: options.startTimers,
+    onListenerError: options.onListenerError,
   });
 }
 

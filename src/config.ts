@@ -134,7 +134,6 @@ interface ServeFlag extends FlagSpec {
 
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
-const msRange = (r: Range) => ` (${describeRange(r)} ms; a plain number is ms)`;
 
 /** The serve mode's flags and variables, in `--help` order. */
 export const SERVE_FLAGS: readonly ServeFlag[] = [
@@ -176,8 +175,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("venueLatencyMs"),
     kind: "duration",
-    help: "median simulated venue latency, log-normal; 0 turns it off" +
-      msRange(TRADING_RANGES.venueLatencyMs),
+    help: "median simulated venue latency, log-normal; 0 turns it off",
   },
   {
     name: "fail-rate",
@@ -217,7 +215,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("tickIntervalMs"),
     kind: "duration",
-    help: "market data tick interval" + msRange(TRADING_RANGES.tickIntervalMs),
+    help: "market data tick interval",
   },
   {
     name: "volatility",
@@ -233,7 +231,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("feedDelayMs"),
     kind: "duration",
-    help: "median simulated market-data feed delay" + msRange(TRADING_RANGES.feedDelayMs),
+    help: "median simulated market-data feed delay",
   },
   {
     name: "seed",
@@ -257,7 +255,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("cacheTtlMs"),
     kind: "duration",
-    help: "quotes/positions read-cache TTL" + msRange(TRADING_RANGES.cacheTtlMs),
+    help: "quotes/positions read-cache TTL",
   },
   {
     name: "var-window",
@@ -273,7 +271,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("varIntervalMs"),
     kind: "duration",
-    help: "VaR recomputation interval" + msRange(TRADING_RANGES.varIntervalMs),
+    help: "VaR recomputation interval",
   },
   {
     name: "stale-after",
@@ -281,8 +279,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("staleAfterMs"),
     kind: "duration",
-    help: "market data counts as stale (/ready answers 503) after this long without a tick" +
-      msRange(TRADING_RANGES.staleAfterMs),
+    help: "market data counts as stale (/ready answers 503) after this long without a tick",
   },
   {
     name: "log-level",
@@ -345,8 +342,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: server("shutdownTimeoutMs"),
     kind: "duration",
-    help: "how long a graceful shutdown waits for in-flight requests" +
-      msRange(SERVER_RANGES.shutdownTimeoutMs),
+    help: "how long a graceful shutdown waits for in-flight requests",
   },
 ];
 

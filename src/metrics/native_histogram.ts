@@ -43,7 +43,7 @@ export function schemaForFactor(factor: number): number {
   const floor = Math.floor(Math.log2(Math.log2(factor)));
   if (floor <= -MAX_SCHEMA) return MAX_SCHEMA;
   if (floor >= -MIN_SCHEMA) return MIN_SCHEMA;
-  return -floor;
+  return 0 - floor; // not -floor: -0 for factor 2
 }
 
 /** frexp: v = frac * 2^exp with frac in [0.5, 1), for finite v > 0. */

@@ -5,8 +5,10 @@
  * the only format that carries native histograms: their schema, zero bucket and positive spans
  * and deltas go beside the classic buckets, which stay. Exemplars ride on counters and buckets.
  *
- * The schema below is `metrics.proto` as protobufjs JSON (the light build has no .proto parser;
- * field numbers and types are the proto's), plus `google.protobuf.Timestamp`.
+ * The schema below is Prometheus' `metrics.proto` (prompb/io/prometheus/client: client_model's,
+ * with the final native-histogram field numbers, which Prometheus 2.42 decodes; client_model's
+ * older `sb_*` numbering is refused by it) as protobufjs JSON (the light build has no .proto
+ * parser), plus `google.protobuf.Timestamp`.
  *
  * @module
  */
@@ -21,6 +23,8 @@ export const PROTOBUF_CONTENT_TYPE =
 
 const opt = (type: string, id: number) => ({ type, id });
 const rep = (type: string, id: number) => ({ rule: "repeated", type, id });
+// Repeated scalars unpacked, as client_golang (proto2) sends them; Prometheus reads both.
+const unpacked = (type: string, id: number) => ({ ...rep(type, id), options: { packed: false } });
 
 const root = protobuf.Root.fromJSON({
   nested: {
@@ -55,15 +59,20 @@ const root = protobuf.Root.fromJSON({
                 Histogram: {
                   fields: {
                     sample_count: opt("uint64", 1),
-                    sample_count_float: opt("double", 9),
+                    sample_count_float: opt("double", 4),
                     sample_sum: opt("double", 2),
                     bucket: rep("Bucket", 3),
-                    sb_schema: opt("sint32", 4),
-                    sb_zero_threshold: opt("double", 5),
-                    sb_zero_count: opt("uint64", 6),
-                    sb_zero_count_float: opt("double", 10),
-                    sb_negative: opt("SparseBuckets", 7),
-                    sb_positive: opt("SparseBuckets", 8),
+                    schema: opt("sint32", 5),
+                    zero_threshold: opt("double", 6),
+                    zero_count: opt("uint64", 7),
+                    zero_count_float: opt("double", 8),
+                    negative_span: rep("BucketSpan", 9),
+                    negative_delta: unpacked("sint64", 10),
+                    negative_count: unpacked("double", 11),
+                    positive_span: rep("BucketSpan", 12),
+                    positive_delta: unpacked("sint64", 13),
+                    positive_count: unpacked("double", 14),
+                    exemplars: rep("Exemplar", 16),
                   },
                 },
                 Bucket: {
@@ -74,16 +83,7 @@ const root = protobuf.Root.fromJSON({
                     exemplar: opt("Exemplar", 3),
                   },
                 },
-                SparseBuckets: {
-                  fields: {
-                    span: rep("Span", 1),
-                    delta: { ...rep("sint64", 2), options: { packed: false } },
-                    count: { ...rep("double", 3), options: { packed: false } },
-                  },
-                  nested: {
-                    Span: { fields: { offset: opt("sint32", 1), length: opt("uint32", 2) } },
-                  },
-                },
+                BucketSpan: { fields: { offset: opt("sint32", 1), length: opt("uint32", 2) } },
                 Exemplar: {
                   fields: {
                     label: rep("LabelPair", 1),
@@ -166,16 +166,17 @@ function histogramMessage(s: HistogramSeries, bounds: readonly number[]) {
   const h: Record<string, unknown> = { sample_count: s.count, sample_sum: s.sum, bucket };
   if (s.native) {
     const n = s.native;
-    h.sb_schema = n.schema;
-    h.sb_zero_threshold = n.zeroThreshold;
-    h.sb_zero_count = n.zeroCount;
+    h.schema = n.schema;
+    h.zero_threshold = n.zeroThreshold;
+    h.zero_count = n.zeroCount;
     if (n.positive.length) {
       const { spans, deltas } = spansAndDeltas(n.positive);
-      h.sb_positive = { span: spans, delta: deltas };
+      h.positive_span = spans;
+      h.positive_delta = deltas;
     } else {
-      // client_golang sends one empty span for an empty native histogram, so that it is never
-      // mistaken for a classic one.
-      h.sb_positive = { span: [{ offset: 0, length: 0 }], delta: [] };
+      // A no-op span, as client_golang sends for a native histogram without observations, so
+      // that it is never mistaken for a classic one.
+      h.positive_span = [{ offset: 0, length: 0 }];
     }
   }
   return h;

@@ -57,7 +57,7 @@ export interface EnginePorts {
 export interface TradingTestHooks {
   /** Advances the market by one round by hand (tests, or without timers). */
   tick(): void;
-  /** Recomputes and publishes the VaR now (the timer does this every `varIntervalMs`). */
+  /** Recomputes the VaR now (the timer does this every `varIntervalMs`). */
   recomputeRisk(): RiskSnapshot;
 }
 
@@ -166,20 +166,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     for (let i = 0; i < quotes.length; i++) {
       const q = quotes[i];
       this.#portfolio.mark(q.symbol, q.last);
-      if (emit) {
-        bus.emit({
-          type: "tick",
-          symbol: q.symbol,
-          lagSeconds: (q.receivedTime - q.exchangeTime) / 1000,
-        });
-      }
       for (const strategy of this.#strategies) {
         const signal = strategy.onPrice(q.symbol, q.last);
         if (signal !== null && emit) bus.emit({ type: "signal", strategy: strategy.name, signal });
       }
     }
     this.#varWindow.push(round.returns);
-    if (emit) bus.emit({ type: "positions", positions: this.#portfolio.snapshot() });
   }
 
   #computeRisk(): RiskSnapshot {
@@ -194,7 +186,6 @@ export class TradingEngine implements TradingService, TradingTestHooks {
 
   #publishRisk(): void {
     this.#risk = this.#computeRisk();
-    if (this.#bus.active) this.#bus.emit({ type: "risk", risk: this.#risk });
   }
 
   async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
@@ -350,25 +341,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     return { database, marketData };
   }
 
-  /**
-   * Subscribes to domain events. A new subscriber first receives the current pool state,
-   * positions and risk, so gauges start with real values.
-   */
+  /** Subscribes to domain events (orders, signals, cache lookups). */
   on(listener: (event: DomainEvent) => void): () => void {
-    const off = this.#bus.on(listener);
-    const replay: DomainEvent[] = [
-      { type: "pool", ...this.#store.poolState },
-      { type: "positions", positions: this.#portfolio.snapshot() },
-      { type: "risk", risk: this.#risk },
-    ];
-    for (const event of replay) {
-      try {
-        listener(event);
-      } catch {
-        // A failing listener must not break subscription; the bus reports its later errors.
-      }
-    }
-    return off;
+    return this.#bus.on(listener);
   }
 
   close(): Promise<void> {

@@ -94,16 +94,13 @@ export interface OrderPage {
 }
 
 /**
- * What the domain reports; `src/metrics/recorder.ts` turns these into metric updates, so the
- * domain stays free of metrics imports.
+ * What the domain reports as it happens; `src/metrics/recorder.ts` turns these into counter and
+ * histogram updates, so the domain stays free of metrics imports. State (positions, VaR, the
+ * pool, tick times) is not pushed: gauges read `TradingService.state()` at scrape time.
  */
 export type DomainEvent =
   | { type: "order"; order: Order; latencySeconds: number }
-  | { type: "tick"; symbol: string; lagSeconds: number }
-  | { type: "positions"; positions: readonly Position[] }
   | { type: "signal"; strategy: "ma_crossover" | "mean_reversion"; signal: "buy" | "sell" }
-  | { type: "risk"; risk: RiskSnapshot }
-  | { type: "pool"; active: number; idle: number; waiting: number; max: number }
   | { type: "cache"; hit: boolean };
 
 /** Engine configuration (the trading part of the service's Config). */

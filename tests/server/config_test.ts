@@ -87,6 +87,31 @@ Deno.test("values are parsed and validated", () => {
   }
 });
 
+Deno.test("exposition flags: --no-exemplars, --native-histograms=false, the bucket factor", () => {
+  const d = parse([]);
+  assert.equal(d.server.exemplars, true);
+  assert.equal(d.server.nativeHistograms, true);
+  assert.equal(d.server.nativeHistogramBucketFactor, 1.1);
+  const off = parse(["--no-exemplars", "--native-histograms=false"]);
+  assert.equal(off.server.exemplars, false);
+  assert.equal(off.server.nativeHistograms, false);
+  assert.equal(parse(["--native-histograms", "true"]).server.nativeHistograms, true);
+  assert.equal(parse([], { TRADEWATCH_NATIVE_HISTOGRAMS: "off" }).server.nativeHistograms, false);
+  assert.equal(parse([], { TRADEWATCH_NO_EXEMPLARS: "1" }).server.exemplars, false);
+  assert.equal(
+    parse(["--native-histogram-bucket-factor", "2"]).server.nativeHistogramBucketFactor,
+    2,
+  );
+  for (const bad of ["1", "0.5", "x", "1e9"]) {
+    assert.throws(
+      () => parse(["--native-histogram-bucket-factor", bad]),
+      (e) => e instanceof UsageError && /--native-histogram-bucket-factor/.test(e.message),
+    );
+  }
+  assert.throws(() => parse(["--native-histograms=maybe"]), UsageError);
+  assert.throws(() => parse(["--no-exemplars=1"]), /takes no value/);
+});
+
 Deno.test("duration flags take 250ms, 5s, 1m, 1m30s; a plain number stays milliseconds", () => {
   const c = parse([
     "--tick-interval",

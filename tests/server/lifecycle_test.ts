@@ -214,12 +214,24 @@ Deno.test("local runs listen on 127.0.0.1 by default; the listening line names h
         const res = await fetch(`http://127.0.0.1:${line.port}/quotes/CONSTRUCTOR`);
         assert.equal(res.status, 200);
         await res.body?.cancel();
+        const order = await fetch(
+          `http://127.0.0.1:${line.port}/orders?symbol=CONSTRUCTOR&side=BUY&quantity=1`,
+          { method: "POST" },
+        );
+        assert.equal(order.status, 201);
+        await order.body?.cancel();
       } finally {
-        proc.kill("SIGKILL");
-        await proc.status;
+        proc.kill("SIGTERM");
+        assert.equal((await proc.status).code, 0);
         await proc.stdout.cancel().catch(() => {});
         await proc.stderr.cancel().catch(() => {});
       }
+      // Under the shipped permissions SQLite ignores URI names: :memory: must not leave a file
+      // named after the URI in the working directory.
+      const strays = [...Deno.readDirSync(ROOT)].filter((e) =>
+        e.name.startsWith(`file:tradewatch-mem-${proc.pid}-`)
+      );
+      assert.deepEqual(strays, []);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -36,9 +36,7 @@ Deno.test("orders: fill, cancel, reject before the venue, events and storage", a
   const events: DomainEvent[] = [];
   try {
     svc.on((e) => events.push(e));
-    // Subscribing replays pool state, positions and risk.
-    assert.deepEqual(events.map((e) => e.type), ["pool", "positions", "risk"]);
-    events.length = 0;
+    assert.equal(events.length, 0, "subscribing replays nothing: state is read with state()");
 
     const q = (await svc.quote("AAPL"))!;
     const filled = await svc.placeOrder(buy("AAPL", 10), performance.now());
@@ -131,7 +129,7 @@ Deno.test("close waits for orders at the venue and refuses new ones", async () =
   await svc.close(); // idempotent
 });
 
-Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", async () => {
+Deno.test("ticks: lag, marks, strategies, risk; state is read, not pushed", async () => {
   const svc = await createTradingService(config({ varWindow: 50 }), { startTimers: false });
   const events: DomainEvent[] = [];
   try {
@@ -140,16 +138,17 @@ Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", 
     svc.on((e) => events.push(e));
     events.length = 0;
     for (let i = 0; i < 400; i++) testHooks(svc).tick();
-    const ticks = events.filter((e) => e.type === "tick");
-    assert.equal(ticks.length, 400 * 5);
-    assert.ok(ticks.every((e) => e.lagSeconds > 0 && e.lagSeconds < 5));
-    assert.equal(events.filter((e) => e.type === "positions").length, 400);
+    assert.ok(events.every((e) => e.type === "signal"), "a tick pushes only strategy signals");
     const signals = events.filter((e) => e.type === "signal");
     assert.ok(signals.some((e) => e.strategy === "ma_crossover"));
     assert.ok(signals.some((e) => e.strategy === "mean_reversion"));
 
-    const last = events.findLast((e) => e.type === "positions")!;
-    const g = last.positions.find((p) => p.symbol === "GOOGL")!;
+    const state = svc.state();
+    for (const t of state.ticks) {
+      const lag = (t.receivedTime - t.exchangeTime) / 1000;
+      assert.ok(lag > 0 && lag < 5, `${t.symbol} lag ${lag}`);
+    }
+    const g = state.positions.find((p) => p.symbol === "GOOGL")!;
     const q = (await svc.quote("GOOGL"))!;
     assert.equal(g.marketPrice, q.last);
     assert.equal(g.marketValue, 100 * q.last);
@@ -162,7 +161,8 @@ Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", 
     assert.ok(
       Math.abs(risk.portfolioValue - (g.marketValue - 50 * (await svc.quote("AAPL"))!.last)) < 1e-6,
     );
-    assert.deepEqual(events.findLast((e) => e.type === "risk"), { type: "risk", risk });
+    assert.deepEqual(svc.state().risk, risk);
+    assert.deepEqual(svc.risk(), risk);
   } finally {
     await svc.close();
   }
