@@ -19,8 +19,12 @@ import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
-import type { OrderStore, ReadCache } from "./trading/ports.ts";
+import { PostgresStore } from "./store/postgres.ts";
+import { RedisCache } from "./cache/redis.ts";
+import { isPostgresUrl } from "./trading/config.ts";
+import type { OrderStore, ReadCache, Venue } from "./trading/ports.ts";
 import { createTradingService, simulatedVenue } from "./trading/service.ts";
+import type { Market, MarketFeed } from "./trading/market.ts";
 import { faultyCache } from "./faults/cache.ts";
 import { burnCpu } from "./faults/cpu.ts";
 import { FaultyFeed } from "./faults/feed.ts";
@@ -39,26 +43,47 @@ export interface OpenServiceOptions {
   store?: OrderStore;
   /** A cache to use instead of the configured one. */
   cache?: ReadCache;
+  /** A venue to use instead of the simulated one. */
+  venue?: Venue;
+  /** Decorates the market feed (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
-/** The configured store: SQLite at `config.dbPath`. */
-export function openStore(config: TradingConfig): OrderStore {
-  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
+/**
+ * The configured store: PostgreSQL for a `postgres://` `dbPath` (connected and migrated before
+ * this resolves), else SQLite at `dbPath`.
+ */
+export function openStore(config: TradingConfig): Promise<OrderStore> {
+  if (isPostgresUrl(config.dbPath)) {
+    return PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
+  }
+  return Promise.resolve(new SqliteStore({ path: config.dbPath, poolSize: config.poolSize }));
 }
 
-/** The configured read cache: in-process. */
-export function openCache(_config: TradingConfig): ReadCache {
+/** The configured read cache: Redis at `cacheUrl` (connected first), else in-process. */
+export async function openCache(config: TradingConfig): Promise<ReadCache> {
+  if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
   return new MemoryCache();
 }
 
 /** The trading service on the configured adapters (or the ones given). */
-export function openTradingService(
+export async function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
+  const store = options.store ?? await openStore(config);
+  let cache: ReadCache;
+  try {
+    cache = options.cache ?? await openCache(config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return createTradingService(config, {
-    store: options.store ?? openStore(config),
-    cache: options.cache ?? openCache(config),
+    store,
+    cache,
+    venue: options.venue,
+    feed: options.feed,
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });
@@ -94,9 +119,17 @@ async function openFaultyService(
     unlog();
   };
   try {
-    const service = await createTradingService(config, {
-      store: poolHoldingStore(openStore(config), faults),
-      cache: faultyCache(openCache(config), faults),
+    const store = poolHoldingStore(await openStore(config), faults);
+    let cache: ReadCache;
+    try {
+      cache = faultyCache(await openCache(config), faults);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const service = await openTradingService(config, {
+      store,
+      cache,
       venue: faultyVenue(simulatedVenue(config), faults, (config.seed ^ 0xfa17) >>> 0),
       feed: (market) => new FaultyFeed(market, faults),
     });

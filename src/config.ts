@@ -167,7 +167,16 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "PATH",
     key: trading("dbPath"),
     kind: "string",
-    help: "SQLite database file (kept across runs), or :memory: (a fresh demo, nothing kept)",
+    help: "SQLite database file (kept across runs), :memory: (a fresh demo, nothing kept), " +
+      "or postgres://user@host:port/db (PostgreSQL, for replicas; DATABASE_URL also works)",
+  },
+  {
+    name: "cache",
+    env: "REDIS_URL",
+    value: "URL",
+    key: trading("cacheUrl"),
+    kind: "trimmed",
+    help: "redis://host:port: the quotes/positions read cache in Redis (default: in-process)",
   },
   {
     name: "symbols",
@@ -404,7 +413,11 @@ function convert(kind: Kind, raw: string): unknown {
  */
 export function parseConfig(args: readonly string[], env: EnvSource = processEnv): Config {
   const { values } = parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]);
-  const fromEnv = readEnv(SERVE_FLAGS, env);
+  // DATABASE_URL, the usual name of a database URL, stands in for TRADEWATCH_DB.
+  const fromEnv = readEnv(
+    SERVE_FLAGS,
+    (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
+  );
   const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
   const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
   for (const f of SERVE_FLAGS) {

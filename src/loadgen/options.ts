@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../duration.ts";
 import { OptionError } from "./option_error.ts";
-import { parseRateShape, peakRate, type RateShape } from "./rate_shape.ts";
+import { parseRateShape, peakRate, type RateShape, shapeDurationMs } from "./rate_shape.ts";
 import type { SchedulerKind } from "./runner.ts";
 import { parseMix, SCENARIO_HELP, type ScenarioName } from "./scenarios.ts";
 import { parseThreshold, type Threshold } from "./thresholds.ts";
@@ -42,6 +42,15 @@ export interface LoadgenOptions {
   print: boolean;
   progress: boolean;
   progressIntervalMs: number;
+  /** Threads generating load (Deno Workers), 1 = this thread only. */
+  workers: number;
+  /** `--metrics-port`: serve `/metrics` on this port while the run lasts (0: a free port). */
+  metricsPort: number | null;
+  metricsHost: string;
+  /** `--report FILE.html`. */
+  report: string | null;
+  /** `--merge FILE...`: combine these `--json` reports instead of running. */
+  merge: string[] | null;
 }
 
 /** Result of parsing: options to run, or help to print. */
@@ -85,6 +94,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "print", type: "boolean" },
   { name: "progress", type: "boolean" },
   { name: "progress-interval", type: "string" },
+  { name: "workers", type: "string" },
+  { name: "metrics-port", type: "string" },
+  { name: "metrics-host", type: "string" },
+  { name: "report", type: "string" },
+  { name: "merge", type: "boolean" },
   { name: "help", short: "h", type: "boolean" },
 ];
 
@@ -99,6 +113,8 @@ export const LIMITS = {
   rate: 100_000,
   /** `--requests`: the per-request bookkeeping stays exact to here. */
   requests: 1e12,
+  /** Threads (`--workers`): beyond the cores, more threads only share them. */
+  workers: Math.max(1, navigator.hardwareConcurrency),
   /** Durations (`--duration`, `--timeout`, ...): 7 days (timers overflow past 24.8 days). */
   durationMs: 7 * 86_400_000,
 } as const;
@@ -118,6 +134,9 @@ Target and model
       --rate-shape SPEC     open model with a varying rate:
                               sine:period=60s,min=50,max=500
                               burst:every=30s,for=5s,rate=2000   (base rate: --rate)
+                              ramp:from=10,to=2000,over=5m       (then 2000/s)
+                              stages:30s@100,1m@1000,30s@0       (each stage ramps from the
+                                previous rate, from 0; the run lasts the stages unless -d/-n)
   -c, --concurrency N       closed model: N connections, each waits for its answer
   -d, --duration D          run for D (30s, 2m, 1m30s, 500ms)
   -n, --requests N          stop after N requests (default 100 when no --duration)
@@ -128,6 +147,9 @@ Target and model
                             timer (cheap, sends up to ~2 ms late); lateness is reported
       --late-threshold D    a send later than D after its intended time counts as late (1ms)
       --timeout D           a request without an answer after D fails (default 10s)
+      --workers N           N threads generating load (default 1, at most the cores), each
+                            with its share of the rate, connections and requests; their HDR
+                            histograms are merged exactly
 
 What to send
   -m, --mix SPEC            weighted scenarios, e.g. orders=70,quotes=20,positions=10
@@ -158,6 +180,15 @@ Output
                             at a risk limit, 4xx to invalid-on-purpose requests), dropped,
                             late (a count or a percentage: 1%), rps (answers per second); OP
                             one of < <= > >=
+      --report FILE.html    write a self-contained HTML report (charts work offline)
+      --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics while the
+                            run lasts (loadgen_requests_total, loadgen_request_duration_seconds,
+                            loadgen_dropped_total, loadgen_late_total, loadgen_target_rate)
+      --metrics-host H      address for --metrics-port (default 127.0.0.1; 0.0.0.0 in a container)
+      --merge A.json B.json ...
+                            combine --json reports (e.g. of loadgens on several machines) into
+                            one, with exact percentiles; prints the summary, and takes --json,
+                            --report and --threshold
   -h, --help                this help
       --game-day ALERT|all  make alerts fire and resolve instead (its own options:
                             tradewatch --loadgen --game-day all --help)
@@ -241,11 +272,12 @@ export function parseOptions(args: string[]): Parsed {
     }
   }
   let values: Values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: joined,
       options: PARSE_SPEC,
-      allowPositionals: false,
+      allowPositionals: true,
       allowNegative: true,
     }));
   } catch (e) {
@@ -256,6 +288,16 @@ export function parseOptions(args: string[]): Parsed {
   const bool = (name: string) => values[name] as boolean | undefined;
   const list = (name: string) => (values[name] ?? []) as string[];
   if (bool("help")) return { help: true };
+  const merge = bool("merge") ? positionals : null;
+  if (merge === null && positionals.length > 0) {
+    throw new OptionError(`Unexpected argument "${positionals[0]}"`);
+  }
+  if (merge !== null && merge.length === 0) {
+    throw new OptionError(
+      "--merge needs the --json reports to combine: --merge a.json b.json",
+      "--merge",
+    );
+  }
 
   const rate = positiveNumber(str("rate"), "--rate", false, LIMITS.rate, RATE_WHY);
   const concurrency = positiveNumber(
@@ -291,6 +333,54 @@ export function parseOptions(args: string[]): Parsed {
     if (peakRate(shape) > LIMITS.rate) {
       throw new OptionError(`--rate-shape peaks at ${peakRate(shape)}/s, beyond ${RATE_WHY}`);
     }
+  }
+  // A staged profile lasts as long as its stages unless --duration or --requests says otherwise.
+  const ownDuration = shape === null ? null : shapeDurationMs(shape);
+  const runMs = durationMs ?? (requests === null ? ownDuration : null);
+
+  let workers = positiveNumber(
+    str("workers"),
+    "--workers",
+    true,
+    Number.MAX_SAFE_INTEGER,
+    "",
+  ) ?? 1;
+  if (workers > LIMITS.workers) {
+    console.error(
+      `tradewatch --loadgen: warning: --workers ${workers} capped to ${LIMITS.workers}, ` +
+        "the machine's cores (more threads only share them)",
+    );
+    workers = LIMITS.workers;
+  }
+  if (concurrency !== null && workers > concurrency) {
+    throw new OptionError(
+      `--workers ${workers} needs at least as many connections (--concurrency ${concurrency})`,
+      "--workers",
+    );
+  }
+  if (workers > 1 && bool("print")) {
+    throw new OptionError(
+      "--print needs one worker (lines of several threads interleave)",
+      "--print",
+    );
+  }
+  let metricsPort: number | null = null;
+  const portText = str("metrics-port");
+  if (portText !== undefined) {
+    metricsPort = Number(portText);
+    if (
+      portText.trim() === "" || !Number.isInteger(metricsPort) || metricsPort < 0 ||
+      metricsPort > 65535
+    ) {
+      throw new OptionError(
+        `--metrics-port must be a port from 0 to 65535, got "${portText}"`,
+        "--metrics-port",
+      );
+    }
+  }
+  const metricsHost = str("metrics-host") ?? "127.0.0.1";
+  if (str("metrics-host") !== undefined && metricsPort === null) {
+    throw new OptionError("--metrics-host needs --metrics-port", "--metrics-host");
   }
 
   const maxInFlight = positiveNumber(
@@ -367,7 +457,7 @@ export function parseOptions(args: string[]): Parsed {
     ? ["BUY", "SELL"]
     : [sideText as "BUY" | "SELL"];
   const thresholds = list("threshold").map(parseThreshold);
-  const print = bool("print") ?? seedLike;
+  const print = bool("print") ?? (seedLike && workers === 1);
   return {
     help: false,
     options: {
@@ -376,8 +466,8 @@ export function parseOptions(args: string[]): Parsed {
       shape,
       shapeText,
       concurrency,
-      durationMs,
-      requests: requests ?? (durationMs === null ? 100 : null),
+      durationMs: runMs,
+      requests: requests ?? (runMs === null ? 100 : null),
       maxInFlight,
       scheduler,
       lateThresholdMs,
@@ -394,6 +484,11 @@ export function parseOptions(args: string[]): Parsed {
       print,
       progress: bool("progress") ?? !print,
       progressIntervalMs,
+      workers,
+      metricsPort,
+      metricsHost,
+      report: str("report") ?? null,
+      merge,
     },
   };
 }
