@@ -9,7 +9,7 @@ import process from "node:process";
 import { VERSION } from "../version.ts";
 import type { RequestError } from "./http_client.ts";
 import { LoadgenMetrics, type MetricsServer, serveMetrics } from "./metrics.ts";
-import { OptionError } from "./option_error.ts";
+import { UsageError } from "../cli/mod.ts";
 import { HELP, type LoadgenOptions, parseOptions } from "./options.ts";
 import { checkWritable, OutputError, writeReportFile, writeStdout } from "./output.ts";
 import { type LiveView, Progress } from "./progress.ts";
@@ -63,7 +63,7 @@ export async function main(args: string[]): Promise<number> {
 }
 
 function usageError(e: unknown): number {
-  if (e instanceof OptionError) {
+  if (e instanceof UsageError) {
     console.error(`tradewatch --loadgen: ${e.message}`);
     console.error("Run 'tradewatch --loadgen --help' for the options.");
     return EXIT_USAGE;
@@ -86,7 +86,7 @@ export interface RunControl {
 /**
  * Run the load described by `options` (or merge reports, with `--merge`): resolve the target,
  * send, print the summary (and write the JSON and HTML reports), and return the report. Throws
- * {@link OptionError} for an unreachable target, {@link OutputError} when output fails.
+ * {@link UsageError} for an unreachable target, {@link OutputError} when output fails.
  */
 export async function run(options: LoadgenOptions, control: RunControl = {}): Promise<Report> {
   // Fail before the run, not after it, when a report cannot be written (an existing report is
@@ -165,7 +165,7 @@ export async function run(options: LoadgenOptions, control: RunControl = {}): Pr
     try {
       metricsServer = await serveMetrics(metrics, options.metricsHost, options.metricsPort);
     } catch (e) {
-      throw new OptionError(
+      throw new UsageError(
         `Cannot serve --metrics-port ${options.metricsPort} on ${options.metricsHost}: ${
           e instanceof Error ? e.message : e
         }`,
@@ -306,14 +306,14 @@ async function mergeReports(options: LoadgenOptions): Promise<Report> {
     try {
       data = JSON.parse(await Deno.readTextFile(file));
     } catch (e) {
-      throw new OptionError(
+      throw new UsageError(
         `Cannot read ${file}: ${e instanceof Error ? e.message : e}`,
         "--merge",
       );
     }
     const r = data as Report;
     if (r?.tool !== "tradewatch-loadgen" || typeof r.stats !== "object" || r.stats === null) {
-      throw new OptionError(
+      throw new UsageError(
         `${file} is not a tradewatch --loadgen --json report with stats (version 0.x reports ` +
           "before --merge lack them)",
         "--merge",
@@ -323,7 +323,7 @@ async function mergeReports(options: LoadgenOptions): Promise<Report> {
   }
   const intervals = new Set(reports.map((r) => r.report.stats.intervalMs));
   if (intervals.size > 1) {
-    throw new OptionError(
+    throw new UsageError(
       `The reports' timelines have different intervals (${[...intervals].join(", ")} ms)`,
       "--merge",
     );

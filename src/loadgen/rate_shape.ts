@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { parseDuration } from "../duration.ts";
-import { OptionError } from "./option_error.ts";
+import { parseDuration } from "../cli/mod.ts";
+import { UsageError } from "../cli/mod.ts";
 
 /** How the request rate (per second) varies over the run. */
 export type RateShape =
@@ -39,14 +39,14 @@ export function parseRateShape(text: string, baseRate: number | undefined): Rate
   if (colon >= 0) {
     for (const part of text.slice(colon + 1).split(",")) {
       const eq = part.indexOf("=");
-      if (eq <= 0) throw new OptionError(`Rate shape parameter "${part}" is not key=value`, FLAG);
+      if (eq <= 0) throw new UsageError(`Rate shape parameter "${part}" is not key=value`, FLAG);
       params.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
     }
   }
   const take = (allowed: string[]) => {
     for (const k of params.keys()) {
       if (!allowed.includes(k)) {
-        throw new OptionError(
+        throw new UsageError(
           `Unknown ${kind} parameter "${k}", expected ${allowed.join(", ")}`,
           FLAG,
         );
@@ -57,20 +57,20 @@ export function parseRateShape(text: string, baseRate: number | undefined): Rate
     const v = params.get(key);
     if (v === undefined) {
       if (fallback !== undefined) return fallback;
-      throw new OptionError(`Rate shape ${kind} needs ${key}=`, FLAG);
+      throw new UsageError(`Rate shape ${kind} needs ${key}=`, FLAG);
     }
     const n = Number(v);
     if (v === "" || !Number.isFinite(n) || n <= 0) {
-      throw new OptionError(`Rate shape ${key} must be a positive number, got "${v}"`, FLAG);
+      throw new UsageError(`Rate shape ${key} must be a positive number, got "${v}"`, FLAG);
     }
     return n;
   };
   const dur = (key: string): number => {
     const v = params.get(key);
-    if (v === undefined) throw new OptionError(`Rate shape ${kind} needs ${key}=`, FLAG);
+    if (v === undefined) throw new UsageError(`Rate shape ${kind} needs ${key}=`, FLAG);
     const ms = parseDuration(v);
     if (ms === null || ms <= 0) {
-      throw new OptionError(`Rate shape ${key} must be a positive duration, got "${v}"`, FLAG);
+      throw new UsageError(`Rate shape ${key} must be a positive duration, got "${v}"`, FLAG);
     }
     return ms;
   };
@@ -78,33 +78,33 @@ export function parseRateShape(text: string, baseRate: number | undefined): Rate
     case "constant":
       take(["rate"]);
       if (baseRate === undefined && !params.has("rate")) {
-        throw new OptionError("Rate shape constant needs --rate or rate=", FLAG);
+        throw new UsageError("Rate shape constant needs --rate or rate=", FLAG);
       }
       return { kind, rate: num("rate", baseRate) };
     case "sine": {
       take(["period", "min", "max"]);
       const min = num("min");
       const max = num("max", baseRate);
-      if (max < min) throw new OptionError("Rate shape sine needs min <= max", FLAG);
+      if (max < min) throw new UsageError("Rate shape sine needs min <= max", FLAG);
       return { kind, periodMs: dur("period"), min, max };
     }
     case "burst": {
       take(["every", "for", "rate"]);
-      if (baseRate === undefined) throw new OptionError("Rate shape burst needs --rate", FLAG);
+      if (baseRate === undefined) throw new UsageError("Rate shape burst needs --rate", FLAG);
       const everyMs = dur("every");
       const forMs = dur("for");
-      if (forMs >= everyMs) throw new OptionError("Rate shape burst needs for < every", FLAG);
+      if (forMs >= everyMs) throw new UsageError("Rate shape burst needs for < every", FLAG);
       return { kind, base: baseRate, everyMs, forMs, rate: num("rate") };
     }
     case "ramp": {
       take(["from", "to", "over"]);
       const from = rate0("from", params.get("from"));
       const to = rate0("to", params.get("to"));
-      if (from === 0 && to === 0) throw new OptionError("Rate shape ramp never sends", FLAG);
+      if (from === 0 && to === 0) throw new UsageError("Rate shape ramp never sends", FLAG);
       return { kind, from, to, overMs: dur("over") };
     }
     default:
-      throw new OptionError(
+      throw new UsageError(
         `Unknown rate shape "${kind}", expected sine, burst, ramp or stages`,
         FLAG,
       );
@@ -113,10 +113,10 @@ export function parseRateShape(text: string, baseRate: number | undefined): Rate
 
 /** A rate that may be 0 (ramps and stages start or end there). */
 function rate0(what: string, v: string | undefined): number {
-  if (v === undefined) throw new OptionError(`Rate shape needs ${what}=`, FLAG);
+  if (v === undefined) throw new UsageError(`Rate shape needs ${what}=`, FLAG);
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new OptionError(`Rate shape ${what} must be a rate >= 0, got "${v}"`, FLAG);
+    throw new UsageError(`Rate shape ${what} must be a rate >= 0, got "${v}"`, FLAG);
   }
   return n;
 }
@@ -127,16 +127,16 @@ function parseStages(text: string): RateShape {
     const part = raw.trim();
     const at = part.indexOf("@");
     if (at <= 0) {
-      throw new OptionError(`Stage "${part}" is not DURATION@RATE (e.g. 30s@100)`, FLAG);
+      throw new UsageError(`Stage "${part}" is not DURATION@RATE (e.g. 30s@100)`, FLAG);
     }
     const durationMs = parseDuration(part.slice(0, at));
     if (durationMs === null || durationMs <= 0) {
-      throw new OptionError(`Stage "${part}" needs a positive duration before @`, FLAG);
+      throw new UsageError(`Stage "${part}" needs a positive duration before @`, FLAG);
     }
     stages.push({ durationMs, target: rate0(`stage ${part}'s rate`, part.slice(at + 1)) });
   }
   if (stages.every((s) => s.target === 0)) {
-    throw new OptionError("Rate shape stages never sends (every target is 0)", FLAG);
+    throw new UsageError("Rate shape stages never sends (every target is 0)", FLAG);
   }
   return { kind: "stages", stages };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatMs, parseDuration } from "../../src/duration.ts";
-import { OptionError } from "../../src/loadgen/option_error.ts";
+import { UsageError } from "../../src/cli/mod.ts";
 import { type LoadgenOptions, parseOptions } from "../../src/loadgen/options.ts";
 import { ArrivalSchedule, parseRateShape, rateAt } from "../../src/loadgen/rate_shape.ts";
 import {
@@ -60,7 +60,7 @@ Deno.test("options of an open and a closed run", () => {
   assert.equal(closed.print, true);
 });
 
-Deno.test("bad options are OptionErrors naming the problem", () => {
+Deno.test("bad options are UsageErrors naming the problem", () => {
   const cases: [string[], RegExp][] = [
     [["--rate", "-5"], /--rate must be a positive number/],
     [["--rate=-5"], /--rate must be a positive number/],
@@ -90,12 +90,15 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
     [["--rate-shape", "sine:period=1s,min=0,max=5"], /min must be a positive number/],
     [["--rate-shape", "burst:every=10s,for=20s,rate=5", "--rate", "1"], /for < every/],
     [["--side", "hold"], /--side must be BUY, SELL or random/],
-    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    // The shared toolkit's wording (src/cli).
+    [["--frobnicate"], /Unknown flag --frobnicate/],
+    [["--rate"], /Flag --rate needs a value/],
+    [["--json", "a.json", "b.json"], /Unexpected argument "b.json"/],
   ];
   for (const [args, re] of cases) {
     assert.throws(
       () => parseOptions(args),
-      (e) => e instanceof OptionError && re.test(e.message),
+      (e) => e instanceof UsageError && re.test(e.message),
       args.join(" "),
     );
   }
@@ -103,6 +106,10 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
 
 Deno.test("--help is recognised", () => {
   assert.deepEqual(parseOptions(["--help"]), { help: true });
+  assert.deepEqual(parseOptions(["-h"]), { help: true });
+  // --no-X after --X wins, and the other way round.
+  assert.equal(opts(["--print", "--no-print"]).print, false);
+  assert.equal(opts(["--no-progress", "--progress"]).progress, true);
 });
 
 Deno.test("durations", () => {
