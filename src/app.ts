@@ -19,6 +19,9 @@ import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
+import { PostgresStore } from "./store/postgres.ts";
+import { RedisCache } from "./cache/redis.ts";
+import { isPostgresUrl } from "./trading/config.ts";
 import type { OrderStore, ReadCache } from "./trading/ports.ts";
 import { createTradingService } from "./trading/service.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
@@ -35,24 +38,39 @@ export interface OpenServiceOptions {
   cache?: ReadCache;
 }
 
-/** The configured store: SQLite at `config.dbPath`. */
-export function openStore(config: TradingConfig): OrderStore {
-  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
+/**
+ * The configured store: PostgreSQL for a `postgres://` `dbPath` (connected and migrated before
+ * this resolves), else SQLite at `dbPath`.
+ */
+export function openStore(config: TradingConfig): Promise<OrderStore> {
+  if (isPostgresUrl(config.dbPath)) {
+    return PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
+  }
+  return Promise.resolve(new SqliteStore({ path: config.dbPath, poolSize: config.poolSize }));
 }
 
-/** The configured read cache: in-process. */
-export function openCache(_config: TradingConfig): ReadCache {
+/** The configured read cache: Redis at `cacheUrl` (connected first), else in-process. */
+export async function openCache(config: TradingConfig): Promise<ReadCache> {
+  if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
   return new MemoryCache();
 }
 
 /** The trading service on the configured adapters (or the ones given). */
-export function openTradingService(
+export async function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
+  const store = options.store ?? await openStore(config);
+  let cache: ReadCache;
+  try {
+    cache = options.cache ?? await openCache(config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return createTradingService(config, {
-    store: options.store ?? openStore(config),
-    cache: options.cache ?? openCache(config),
+    store,
+    cache,
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });

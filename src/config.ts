@@ -134,7 +134,6 @@ interface ServeFlag extends FlagSpec {
 
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
-const msRange = (r: Range) => ` (${describeRange(r)} ms; a plain number is ms)`;
 
 /** The serve mode's flags and variables, in `--help` order. */
 export const SERVE_FLAGS: readonly ServeFlag[] = [
@@ -160,7 +159,16 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "PATH",
     key: trading("dbPath"),
     kind: "string",
-    help: "SQLite database file (kept across runs), or :memory: (a fresh demo, nothing kept)",
+    help: "SQLite database file (kept across runs), :memory: (a fresh demo, nothing kept), " +
+      "or postgres://user@host:port/db (PostgreSQL, for replicas; DATABASE_URL also works)",
+  },
+  {
+    name: "cache",
+    env: "REDIS_URL",
+    value: "URL",
+    key: trading("cacheUrl"),
+    kind: "trimmed",
+    help: "redis://host:port: the quotes/positions read cache in Redis (default: in-process)",
   },
   {
     name: "symbols",
@@ -176,8 +184,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("venueLatencyMs"),
     kind: "duration",
-    help: "median simulated venue latency, log-normal; 0 turns it off" +
-      msRange(TRADING_RANGES.venueLatencyMs),
+    help: "median simulated venue latency, log-normal; 0 turns it off",
   },
   {
     name: "fail-rate",
@@ -217,7 +224,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("tickIntervalMs"),
     kind: "duration",
-    help: "market data tick interval" + msRange(TRADING_RANGES.tickIntervalMs),
+    help: "market data tick interval",
   },
   {
     name: "volatility",
@@ -233,7 +240,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("feedDelayMs"),
     kind: "duration",
-    help: "median simulated market-data feed delay" + msRange(TRADING_RANGES.feedDelayMs),
+    help: "median simulated market-data feed delay",
   },
   {
     name: "seed",
@@ -257,7 +264,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("cacheTtlMs"),
     kind: "duration",
-    help: "quotes/positions read-cache TTL" + msRange(TRADING_RANGES.cacheTtlMs),
+    help: "quotes/positions read-cache TTL",
   },
   {
     name: "var-window",
@@ -273,7 +280,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("varIntervalMs"),
     kind: "duration",
-    help: "VaR recomputation interval" + msRange(TRADING_RANGES.varIntervalMs),
+    help: "VaR recomputation interval",
   },
   {
     name: "stale-after",
@@ -281,8 +288,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("staleAfterMs"),
     kind: "duration",
-    help: "market data counts as stale (/ready answers 503) after this long without a tick" +
-      msRange(TRADING_RANGES.staleAfterMs),
+    help: "market data counts as stale (/ready answers 503) after this long without a tick",
   },
   {
     name: "log-level",
@@ -345,8 +351,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: server("shutdownTimeoutMs"),
     kind: "duration",
-    help: "how long a graceful shutdown waits for in-flight requests" +
-      msRange(SERVER_RANGES.shutdownTimeoutMs),
+    help: "how long a graceful shutdown waits for in-flight requests",
   },
 ];
 
@@ -391,7 +396,11 @@ function convert(kind: Kind, raw: string): unknown {
  */
 export function parseConfig(args: readonly string[], env: EnvSource = processEnv): Config {
   const { values } = parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]);
-  const fromEnv = readEnv(SERVE_FLAGS, env);
+  // DATABASE_URL, the usual name of a database URL, stands in for TRADEWATCH_DB.
+  const fromEnv = readEnv(
+    SERVE_FLAGS,
+    (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
+  );
   const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
   const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
   for (const f of SERVE_FLAGS) {

@@ -12,7 +12,7 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
 import { UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
 import type { Recorder } from "../metrics/recorder.ts";
-import { InvalidCursorError } from "../trading/ports.ts";
+import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
@@ -92,6 +92,12 @@ export function createApp(options: AppOptions): Hono {
     }
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || "request error", field: null }, err.status);
+    }
+    if (err instanceof StoreUnavailableError) {
+      // Nothing was stored: the client may retry (another replica, or this one once the
+      // database is back; /ready says which).
+      c.header("retry-after", "1");
+      return c.json({ error: "the database is unavailable: nothing was stored", field: null }, 503);
     }
     logger.error("unhandled error", {
       request_id: getRequestId(c),

@@ -25,13 +25,11 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { mkdirSync, rmSync } from "node:fs";
-import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import type { Order, OrderPage } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { Pool } from "./pool.ts";
 import {
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
@@ -39,6 +37,7 @@ import {
   type StoredPosition,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
+import * as shape from "./rows.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -102,62 +101,10 @@ CREATE TABLE IF NOT EXISTS wal_restarts (
 );
 `;
 
-const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
-  "fill_price, reason, received_at, completed_at";
-
 /** A queued write and, once its batch committed, what was committed for it. */
 interface PendingWrite {
   write: OrderWrite;
   result: OrderCommit | null;
-}
-
-interface PositionRow {
-  symbol: string;
-  quantity: number;
-  avg_cost: number;
-  realized_pnl: number;
-}
-
-function rowToPosition(r: PositionRow): StoredPosition {
-  return {
-    symbol: r.symbol,
-    quantity: r.quantity,
-    avgCost: r.avg_cost,
-    realizedPnl: r.realized_pnl,
-  };
-}
-
-interface OrderRow {
-  seq: number;
-  id: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: number;
-  limit_price: number | null;
-  status: string;
-  filled_quantity: number;
-  fill_price: number | null;
-  reason: string | null;
-  received_at: string;
-  completed_at: string;
-}
-
-function rowToOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    symbol: row.symbol,
-    side: row.side as Side,
-    type: row.type as OrderType,
-    quantity: row.quantity,
-    limitPrice: row.limit_price,
-    status: row.status as OrderStatus,
-    filledQuantity: row.filled_quantity,
-    fillPrice: row.fill_price,
-    reason: row.reason,
-    receivedAt: row.received_at,
-    completedAt: row.completed_at,
-  };
 }
 
 /** One pooled connection with its prepared statements. */
@@ -178,22 +125,22 @@ class Connection {
     this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${shape.ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFill = this.db.prepare(
-      "INSERT INTO fills (order_id, symbol, side, quantity, price, time) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO fills (${shape.FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.upsertPosition = this.db.prepare(
       "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT(symbol) DO UPDATE SET quantity = excluded.quantity, " +
         "avg_cost = excluded.avg_cost, realized_pnl = excluded.realized_pnl",
     );
-    this.getOrder = this.db.prepare(`SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
+    this.getOrder = this.db.prepare(`SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE id = ?`);
     this.listFirst = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
     this.listBefore = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
@@ -246,37 +193,17 @@ class Connection {
           const symbol = write.fill.symbol;
           stored = positions.get(symbol) ?? null;
           if (stored === null) {
-            const row = this.getPosition.get(symbol) as PositionRow | undefined;
-            if (row !== undefined) stored = rowToPosition(row);
+            const row = this.getPosition.get(symbol) as shape.PositionRow | undefined;
+            if (row !== undefined) stored = shape.rowToPosition(row);
           }
         }
         const result = settleWrite(write, stored);
         results.push(result);
         const o = result.order;
-        this.insertOrder.run(
-          o.id,
-          o.symbol,
-          o.side,
-          o.type,
-          o.quantity,
-          o.limitPrice,
-          o.status,
-          o.filledQuantity,
-          o.fillPrice,
-          o.reason,
-          o.receivedAt,
-          o.completedAt,
-        );
+        this.insertOrder.run(...shape.orderValues(o));
         const fill = write.fill;
         if (result.position !== null && fill !== null) {
-          this.insertFill.run(
-            fill.orderId,
-            fill.symbol,
-            fill.side,
-            fill.quantity,
-            fill.price,
-            fill.time,
-          );
+          this.insertFill.run(...shape.fillValues(fill));
           positions.set(fill.symbol, result.position);
         }
       }
@@ -473,36 +400,30 @@ export class SqliteStore implements OrderStore {
 
   getOrder(id: string): Promise<Order | null> {
     return this.#pool.use((c) => {
-      const row = c.getOrder.get(id) as unknown as OrderRow | undefined;
-      return row === undefined ? null : rowToOrder(row);
+      const row = c.getOrder.get(id) as unknown as shape.OrderRow | undefined;
+      return row === undefined ? null : shape.rowToOrder(row);
     });
   }
 
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    let before: number | null = null;
-    if (options.before !== undefined) {
-      if (!ORDER_CURSOR_PATTERN.test(options.before)) {
-        return Promise.reject(new InvalidCursorError());
-      }
-      before = Number(options.before);
+    let before: number | null;
+    try {
+      before = shape.cursorSeq(options.before);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#pool.use((c) => {
       const rows = (before === null
         ? c.listFirst.all(limit + 1)
-        : c.listBefore.all(before, limit + 1)) as unknown as OrderRow[];
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      return {
-        orders: page.map(rowToOrder),
-        nextCursor: more ? String(page[page.length - 1].seq) : null,
-      };
+        : c.listBefore.all(before, limit + 1)) as unknown as shape.OrderRow[];
+      return shape.orderPage(rows, limit);
     });
   }
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
+      (c.loadPositions.all() as unknown as shape.PositionRow[]).map(shape.rowToPosition)
     );
   }
 

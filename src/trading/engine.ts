@@ -203,9 +203,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     const id = uuidv7();
     const { symbol } = request;
     const pending = this.#pending.get(symbol);
+    // The decision reads its quote through the read cache, as a trading API reads cached
+    // market data (a Redis miss or outage falls back to the feed's latest quote).
     const reason = decide(
       request,
-      this.#market.quote(symbol),
+      await this.#cachedQuote(symbol),
       this.#portfolio.quantity(symbol),
       pending,
       this.#limits,
@@ -303,7 +305,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   async quote(symbol: string): Promise<Quote | null> {
-    if (!this.#market.has(symbol)) return null;
+    return (await this.#cachedQuote(symbol)) ?? null;
+  }
+
+  /** The quote through the read cache (counted as a hit or a miss); undefined off-universe. */
+  async #cachedQuote(symbol: string): Promise<Quote | undefined> {
+    if (!this.#market.has(symbol)) return undefined;
     const key = `quote:${symbol}`;
     const cached = await this.#cache.get<Quote>(key);
     this.#emitCache(cached !== undefined);
@@ -337,8 +344,10 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     const open = this.#closing === null;
     const marketData = open &&
       this.#clock.now() - this.#market.lastTickAt <= this.#config.staleAfterMs;
-    const database = open && await this.#store.ping();
-    return { database, marketData };
+    const [database, cache] = open
+      ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
+      : [false, false];
+    return { database, marketData, cache };
   }
 
   /** Subscribes to domain events (orders, signals, cache lookups). */
