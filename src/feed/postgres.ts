@@ -18,7 +18,7 @@
  */
 
 import pg from "pg";
-import type { FeedHandlers, FeedRound, MarketFeed } from "../trading/ports.ts";
+import type { FeedHandlers, FeedRound, SharedFeed } from "../trading/ports.ts";
 
 /** Options of the PostgreSQL feed. */
 export interface PostgresFeedOptions {
@@ -95,7 +95,7 @@ export function encodeRound(replicaId: string, universe: string, round: FeedRoun
 }
 
 /** A market feed led and distributed through PostgreSQL. */
-export class PostgresFeed implements MarketFeed {
+export class PostgresFeed implements SharedFeed {
   readonly #options: PostgresFeedOptions;
   readonly #universe: string;
   readonly #pollMs: number;

@@ -34,17 +34,17 @@ import type {
 import type {
   Clock,
   FeedRound,
-  MarketFeed,
   OrderCommit,
   OrderStore,
   OrderWrite,
   ReadCache,
+  SharedFeed,
   Venue,
 } from "./ports.ts";
 import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
 import type { EventBus } from "./events.ts";
 import { execute, type Outcome, rejected } from "./execute.ts";
-import { Market, type TickRound } from "./market.ts";
+import { Market, type MarketFeed, type TickRound } from "./market.ts";
 import { Portfolio } from "./portfolio.ts";
 import { orderWrite } from "./record.ts";
 import { VarWindow } from "./risk.ts";
@@ -60,8 +60,10 @@ export interface EnginePorts {
   venue: Venue;
   clock: Clock;
   bus: EventBus;
-  /** Shared market data (replicas); absent: this engine simulates the market alone. */
-  feed?: MarketFeed;
+  /** Decorates the simulated market before the engine uses it (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
+  /** Market data shared by replicas; absent: this engine simulates the market alone. */
+  shared?: SharedFeed;
 }
 
 /** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
@@ -113,12 +115,14 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #cache: ReadCache;
   readonly #venue: Venue;
   readonly #clock: Clock;
-  readonly #market: Market;
+  readonly #market: MarketFeed;
   readonly #portfolio: Portfolio;
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
   readonly #pending = new Map<string, PendingExposure>();
-  readonly #feed: MarketFeed | null;
+  readonly #feed: SharedFeed | null;
+  /** The simulation itself (under the fault decorator `#market`): a follower applies rounds to it. */
+  readonly #sim: Market;
   #feedSeq = 0;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #risk: RiskSnapshot;
@@ -144,8 +148,10 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#cache = ports.cache;
     this.#venue = ports.venue;
     this.#clock = ports.clock;
-    this.#feed = ports.feed ?? null;
-    this.#market = new Market({ ...config, clock: ports.clock });
+    this.#feed = ports.shared ?? null;
+    const market = new Market({ ...config, clock: ports.clock });
+    this.#sim = market;
+    this.#market = ports.feed ? ports.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
     this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);
@@ -183,9 +189,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   #applyRound(round: FeedRound): void {
-    if (this.#closing !== null || this.#market.running) return;
+    if (this.#closing !== null || this.#sim.running) return;
     if (round.seq <= this.#feedSeq && round.seq > this.#feedSeq - 1_000) return; // replayed
-    if (this.#market.apply(round.mids, round.exchangeTimes)) this.#feedSeq = round.seq;
+    if (this.#sim.apply(round.mids, round.exchangeTimes)) this.#feedSeq = round.seq;
   }
 
   /** Reloads the stored positions (other replicas' fills) unless a fill raced the read. */
@@ -213,16 +219,16 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   #onRound(round: TickRound): void {
     const bus = this.#bus;
     const feed = this.#feed;
-    if (feed !== null && this.#market.running) {
+    if (feed !== null && this.#sim.running) {
       feed.publish({
         seq: ++this.#feedSeq,
-        mids: this.#market.mids(),
+        mids: this.#sim.mids(),
         exchangeTimes: round.quotes.map((q) => q.exchangeTime),
       });
     }
     // Every replica runs the strategies on the same rounds (so a new leader has warm state);
     // only the one simulating the market reports their signals, so none is counted twice.
-    const emit = bus.active && (feed === null || this.#market.running);
+    const emit = bus.active && (feed === null || this.#sim.running);
     const quotes = round.quotes;
     for (let i = 0; i < quotes.length; i++) {
       const q = quotes[i];

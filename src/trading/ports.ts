@@ -164,7 +164,7 @@ export interface FeedHandlers {
  * the market and publishes each round; the others apply the rounds they receive, so every
  * replica quotes the same prices. Without a feed, the engine simulates on its own.
  */
-export interface MarketFeed {
+export interface SharedFeed {
   /** Starts electing and listening (in the background); handlers are called from then on. */
   start(handlers: FeedHandlers): void;
   /** Publishes a round of this replica's simulation (only while leading). */

@@ -8,12 +8,13 @@
  */
 
 import type { TradingConfig, TradingService } from "./types.ts";
-import type { Clock, MarketFeed, OrderStore, ReadCache, Venue } from "./ports.ts";
+import type { Clock, OrderStore, ReadCache, SharedFeed, Venue } from "./ports.ts";
 import { systemClock } from "./clock.ts";
 import { defaultTradingConfig, validateTradingConfig } from "./config.ts";
 import { TradingEngine, type TradingTestHooks } from "./engine.ts";
 import { EventBus } from "./events.ts";
 import { SimulatedVenue } from "./venue.ts";
+import type { Market, MarketFeed } from "./market.ts";
 
 export { defaultTradingConfig };
 export type { TradingTestHooks };
@@ -26,10 +27,12 @@ export interface TradingServiceOptions {
   cache: ReadCache;
   /** Execution venue (default: the simulated venue of `config`). */
   venue?: Venue;
-  /** Shared market data for replicas (default: none, the engine simulates alone). Closed by the service. */
-  feed?: MarketFeed;
+  /** Market data shared by replicas (default: none, the engine simulates alone). Closed by it. */
+  shared?: SharedFeed;
   /** Clock (default: the system clock). */
   clock?: Clock;
+  /** Decorates the simulated market feed (the admin API's market-data faults). */
+  feed?: (market: Market) => MarketFeed;
   /** Start the market and risk timers (default true; tests pass false and use `testHooks`). */
   startTimers?: boolean;
   /** Sees errors thrown by event listeners (default: `console.error`, once per listener). */
@@ -51,13 +54,10 @@ export async function createTradingService(
     engine = new TradingEngine(config, {
       store,
       cache,
-      venue: options.venue ?? new SimulatedVenue({
-        latencyMs: config.venueLatencyMs,
-        failRate: config.failRate,
-        seed: (config.seed ^ 0x7e0e) >>> 0,
-      }),
+      venue: options.venue ?? simulatedVenue(config),
       clock: options.clock ?? systemClock,
       feed: options.feed,
+      shared: options.shared,
       bus: new EventBus(options.onListenerError),
     });
     await engine.restore();
@@ -68,6 +68,15 @@ export async function createTradingService(
   }
   if (options.startTimers !== false) engine.start();
   return engine;
+}
+
+/** The simulated venue of `config` (latency, failure rate, seeded). */
+export function simulatedVenue(config: TradingConfig): Venue {
+  return new SimulatedVenue({
+    latencyMs: config.venueLatencyMs,
+    failRate: config.failRate,
+    seed: (config.seed ^ 0x7e0e) >>> 0,
+  });
 }
 
 /** The manual controls of a service built by `createTradingService` (tests, tools). */
