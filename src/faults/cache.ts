@@ -36,6 +36,10 @@ export function faultyCache(cache: ReadCache, faults: FaultRegistry): ReadCache 
       if (fault === undefined || fault.mode === "bypass") return cache.delete(key);
       return outage();
     },
+    ping: (): Promise<boolean> => {
+      if (faults.get("cache") !== undefined) return Promise.resolve(false);
+      return cache.ping?.() ?? Promise.resolve(true);
+    },
     close: () => cache.close(),
   };
 }

@@ -27,9 +27,14 @@ interface Ack {
 interface LoadResult {
   statuses: Map<number, number>;
   acks: Ack[];
+  /** The first few answers other than 201/422, for failure messages. */
+  odd: string[];
 }
 
-async function order(base: string, rnd: () => number): Promise<{ status: number; body: Ack }> {
+async function order(
+  base: string,
+  rnd: () => number,
+): Promise<{ status: number; body: Ack; text: string }> {
   const res = await fetch(`${base}/orders`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -44,12 +49,12 @@ async function order(base: string, rnd: () => number): Promise<{ status: number;
   try {
     body = JSON.parse(text);
   } catch { /* a non-JSON answer is counted by status */ }
-  return { status: res.status, body };
+  return { status: res.status, body, text };
 }
 
 /** Sends orders to every base, `perBase` connections each, until `stop()` or `count` each. */
 function load(bases: string[], options: { perBase: number; count?: number }) {
-  const result: LoadResult = { statuses: new Map(), acks: [] };
+  const result: LoadResult = { statuses: new Map(), acks: [], odd: [] };
   let stopped = false;
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -62,6 +67,7 @@ function load(bases: string[], options: { perBase: number; count?: number }) {
           const r = await order(base, rnd);
           result.statuses.set(r.status, (result.statuses.get(r.status) ?? 0) + 1);
           if (r.status === 201 || r.status === 422) result.acks.push(r.body);
+          else if (result.odd.length < 5) result.odd.push(`${r.status} ${r.text.slice(0, 200)}`);
         } catch {
           // The replica is gone (killed): its connections fail.
           result.statuses.set(0, (result.statuses.get(0) ?? 0) + 1);
@@ -227,7 +233,7 @@ Deno.test({
         assert.deepEqual(
           [...result.statuses.keys()].filter((s) => s !== 201 && s !== 422),
           [],
-          `unexpected answers: ${JSON.stringify([...result.statuses])}`,
+          `unexpected answers: ${JSON.stringify([...result.statuses])} ${result.odd.join("; ")}`,
         );
         assert.ok(
           result.acks.some((a) => a.status === "rejected"),
