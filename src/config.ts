@@ -48,6 +48,8 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Bearer token of the admin API (run-time faults); null: no admin API. */
+  adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
   exemplars: boolean;
   /** Native buckets on the two latency histograms (protobuf exposition). */
@@ -85,6 +87,9 @@ export const serverConfigSchema = z.object({
   logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(", ") }).default("info"),
   metrics: z.boolean({ error: "true or false" }).default(true),
   metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+    error: "8 to 512 printable characters without spaces",
+  }).nullable().default(null),
+  adminToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
     error: "8 to 512 printable characters without spaces",
   }).nullable().default(null),
   exemplars: z.boolean({ error: "true or false" }).default(true),
@@ -132,6 +137,9 @@ interface ServeFlag extends FlagSpec {
   kind: Kind;
 }
 
+/** The admin token's variable (an empty value is an error, unlike other variables). */
+const ADMIN_TOKEN_ENV = "TRADEWATCH_ADMIN_TOKEN";
+
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
 
@@ -159,7 +167,16 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "PATH",
     key: trading("dbPath"),
     kind: "string",
-    help: "SQLite database file (kept across runs), or :memory: (a fresh demo, nothing kept)",
+    help: "SQLite database file (kept across runs), :memory: (a fresh demo, nothing kept), " +
+      "or postgres://user@host:port/db (PostgreSQL, for replicas; DATABASE_URL also works)",
+  },
+  {
+    name: "cache",
+    env: "REDIS_URL",
+    value: "URL",
+    key: trading("cacheUrl"),
+    kind: "trimmed",
+    help: "redis://host:port: the quotes/positions read cache in Redis (default: in-process)",
   },
   {
     name: "symbols",
@@ -304,6 +321,15 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     kind: "string",
     help: "require 'Authorization: Bearer TOKEN' on /metrics",
   },
+  // Game day (issue 12): the admin API's run-time faults.
+  {
+    name: "admin-token",
+    env: ADMIN_TOKEN_ENV,
+    value: "TOKEN",
+    key: server("adminToken"),
+    kind: "string",
+    help: "turn on the admin API (run-time faults) behind 'Authorization: Bearer TOKEN'",
+  },
   // Exposition (issue 13): exemplars and native histograms.
   {
     name: "no-exemplars",
@@ -387,7 +413,11 @@ function convert(kind: Kind, raw: string): unknown {
  */
 export function parseConfig(args: readonly string[], env: EnvSource = processEnv): Config {
   const { values } = parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]);
-  const fromEnv = readEnv(SERVE_FLAGS, env);
+  // DATABASE_URL, the usual name of a database URL, stands in for TRADEWATCH_DB.
+  const fromEnv = readEnv(
+    SERVE_FLAGS,
+    (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
+  );
   const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
   const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
   for (const f of SERVE_FLAGS) {
@@ -399,6 +429,14 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     if (raw === undefined) continue;
     sources.set(f, { raw, env: isEnv });
     input[f.key.section][f.key.field] = convert(f.kind, raw);
+  }
+  if (!values.has("admin-token") && env(ADMIN_TOKEN_ENV) === "") {
+    // An empty secret is a mistake, not "no admin API".
+    throw new UsageError(
+      `Invalid --admin-token "": expected 8 to 512 printable characters without spaces ` +
+        `(from the environment variable ${ADMIN_TOKEN_ENV})`,
+      "--admin-token",
+    );
   }
   const result = configSchema.safeParse(input);
   if (result.success) return result.data as Config;

@@ -10,7 +10,8 @@ import { composeApp } from "../app.ts";
 import { UsageError } from "../cli/mod.ts";
 import { type Config, configHelp, parseConfig, wantsHelp } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
-import { TradingConfigError } from "../trading/config.ts";
+import { isPostgresUrl, TradingConfigError } from "../trading/config.ts";
+import { redactUrl } from "../redact.ts";
 import type { TradingService } from "../trading/types.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
@@ -76,6 +77,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
 
 /** The database as the `listening` line names it. */
 export function describeDb(dbPath: string): string {
+  // A database URL is shown without its password.
+  if (isPostgresUrl(dbPath)) return redactUrl(dbPath);
   return dbPath === ":memory:" || dbPath.startsWith("file:") ? dbPath : resolve(dbPath);
 }
 

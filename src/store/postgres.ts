@@ -47,7 +47,10 @@ import {
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
+
+export { StoreUnavailableError };
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -59,14 +62,6 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** How long to wait for a connection or a query before the database counts as lost, in ms. */
   timeoutMs?: number;
-}
-
-/** The database cannot be reached or failed a write: the edge answers 503. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "StoreUnavailableError";
-  }
 }
 
 interface Item {
@@ -157,6 +152,19 @@ export class PostgresStore implements OrderStore {
   }
 
   /**
+   * Lease one pooled connection to an outside holder (the `db_pool_hold` fault), waiting when
+   * none is free; call the result to give it back. Nothing runs on it while held.
+   */
+  async leaseConnection(): Promise<() => void> {
+    const client = await this.#pool.connect();
+    let held = true;
+    return () => {
+      if (held) client.release();
+      held = false;
+    };
+  }
+
+  /**
    * Queues a write; resolves with the order as committed (rejected when its fill would pass
    * `maxPosition`) and the symbol's committed position. Rejects with `StoreUnavailableError`
    * when the database failed the batch.
@@ -174,15 +182,9 @@ export class PostgresStore implements OrderStore {
   }
 
   async #commit(items: Item[]): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw this.#failed(error);
-    }
+    const client = await this.#begin();
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
       const symbols = [
         ...new Set(items.filter((i) => i.write.fill !== null).map((i) => i.write.fill!.symbol)),
       ].sort();
@@ -252,6 +254,29 @@ export class PostgresStore implements OrderStore {
     }
   }
 
+  /**
+   * A pooled connection with a transaction open. An idle connection may have died with a
+   * database restart unnoticed; a failed BEGIN has stored nothing, so it is retried once on a
+   * new connection.
+   */
+  async #begin(): Promise<pg.PoolClient> {
+    for (let attempt = 0;; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw this.#failed(error);
+      }
+      try {
+        await client.query("BEGIN");
+        return client;
+      } catch (error) {
+        client.release(error instanceof Error ? error : new Error(String(error)));
+        if (attempt > 0) throw this.#failed(error);
+      }
+    }
+  }
+
   #failed(error: unknown): StoreUnavailableError {
     const e = unavailable(error);
     this.#lastError = e;
@@ -313,12 +338,16 @@ export class PostgresStore implements OrderStore {
 
   async ping(): Promise<boolean> {
     if (this.#closed) return false;
-    try {
-      await this.#pool.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
+    // Twice: the first try may meet a connection that died with a database restart.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.#pool.query("SELECT 1");
+        return true;
+      } catch {
+        // try a new connection
+      }
     }
+    return false;
   }
 
   async close(): Promise<void> {

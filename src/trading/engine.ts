@@ -37,7 +37,7 @@ import { wallNow } from "./clock.ts";
 import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
 import type { EventBus } from "./events.ts";
 import { type Outcome, outcomeOf, rejected } from "./execute.ts";
-import { Market, type TickRound } from "./market.ts";
+import { Market, type MarketFeed, type TickRound } from "./market.ts";
 import { Portfolio } from "./portfolio.ts";
 import { orderWrite } from "./record.ts";
 import { VarWindow } from "./risk.ts";
@@ -53,6 +53,8 @@ export interface EnginePorts {
   venue: Venue;
   clock: Clock;
   bus: EventBus;
+  /** Decorates the simulated market before the engine uses it (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
 /** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
@@ -104,7 +106,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #cache: ReadCache;
   readonly #venue: Venue;
   readonly #clock: Clock;
-  readonly #market: Market;
+  readonly #market: MarketFeed;
   readonly #portfolio: Portfolio;
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
@@ -132,7 +134,8 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#cache = ports.cache;
     this.#venue = ports.venue;
     this.#clock = ports.clock;
-    this.#market = new Market({ ...config, clock: ports.clock });
+    const market = new Market({ ...config, clock: ports.clock });
+    this.#market = ports.feed ? ports.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
     this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);
@@ -198,10 +201,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       const id = uuidv7();
       const { symbol } = request;
       const pending = this.#pending.get(symbol);
-      // 1. decide (pure)
+      // 1. decide (pure). It reads its quote through the read cache, as a trading API reads
+      // cached market data (a Redis miss or outage falls back to the feed's latest quote).
       const reason = decide(
         request,
-        this.#market.quote(symbol),
+        await this.#cachedQuote(symbol),
         this.#portfolio.quantity(symbol),
         pending,
         this.#limits,
@@ -304,7 +308,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   async quote(symbol: string): Promise<Quote | null> {
-    if (!this.#market.has(symbol)) return null;
+    return (await this.#cachedQuote(symbol)) ?? null;
+  }
+
+  /** The quote through the read cache (counted as a hit or a miss); undefined off-universe. */
+  async #cachedQuote(symbol: string): Promise<Quote | undefined> {
+    if (!this.#market.has(symbol)) return undefined;
     const key = `quote:${symbol}`;
     const cached = await this.#cache.get<Quote>(key);
     this.#emitCache(cached !== undefined);
@@ -338,8 +347,10 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     const open = this.#closing === null;
     const marketData = open &&
       wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
-    const database = open && await this.#store.ping();
-    return { database, marketData };
+    const [database, cache] = open
+      ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
+      : [false, false];
+    return { database, marketData, cache };
   }
 
   /** Subscribes to domain events (orders, signals, cache lookups). */

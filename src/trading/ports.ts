@@ -94,6 +94,17 @@ export interface OrderStore {
  */
 export const ORDER_CURSOR_PATTERN: RegExp = /^[1-9][0-9]{0,15}$/;
 
+/**
+ * The database cannot be reached, or failed the transaction: nothing of the write was stored.
+ * The edge answers 503; a store that raises it recovers by itself when the database returns.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
 /** A pagination cursor that is not one this store handed out. */
 export class InvalidCursorError extends Error {
   /** The request field at fault. */
@@ -115,6 +126,8 @@ export interface ReadCache {
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   /** Removes `key` (e.g. after a write made it stale). */
   delete(key: string): Promise<void>;
+  /** Whether a networked backend answers now (absent: in-process, always true). */
+  ping?(): Promise<boolean>;
   /** Releases the backend's resources. */
   close(): Promise<void>;
 }

@@ -84,6 +84,8 @@ export interface Readiness {
   database: boolean;
   /** Market data ticked within its staleness bound. */
   marketData: boolean;
+  /** The read cache answers (Redis reachable; always true in-process). Not needed for ready. */
+  cache: boolean;
 }
 
 /** A page of recent orders, newest first. */
@@ -124,8 +126,10 @@ export interface TradingConfig {
   maxNotional: number;
   /** Largest quantity of one order. */
   maxOrderQuantity: number;
-  /** SQLite file path, or ":memory:". */
+  /** SQLite file path, ":memory:", or a `postgres://` URL (the PostgreSQL store). */
   dbPath: string;
+  /** `redis://` URL of the Redis read cache; null: the in-process cache. */
+  cacheUrl: string | null;
   /** Connection pool size. */
   poolSize: number;
   /** Read-cache TTL in ms. */
