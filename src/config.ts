@@ -48,6 +48,8 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Bearer token of the admin API (run-time faults); null: no admin API. */
+  adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
   exemplars: boolean;
   /** Native buckets on the two latency histograms (protobuf exposition). */
@@ -85,6 +87,9 @@ export const serverConfigSchema = z.object({
   logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(", ") }).default("info"),
   metrics: z.boolean({ error: "true or false" }).default(true),
   metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+    error: "8 to 512 printable characters without spaces",
+  }).nullable().default(null),
+  adminToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
     error: "8 to 512 printable characters without spaces",
   }).nullable().default(null),
   exemplars: z.boolean({ error: "true or false" }).default(true),
@@ -131,6 +136,9 @@ interface ServeFlag extends FlagSpec {
   key: ConfigKey;
   kind: Kind;
 }
+
+/** The admin token's variable (an empty value is an error, unlike other variables). */
+const ADMIN_TOKEN_ENV = "TRADEWATCH_ADMIN_TOKEN";
 
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
@@ -313,6 +321,15 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     kind: "string",
     help: "require 'Authorization: Bearer TOKEN' on /metrics",
   },
+  // Game day (issue 12): the admin API's run-time faults.
+  {
+    name: "admin-token",
+    env: ADMIN_TOKEN_ENV,
+    value: "TOKEN",
+    key: server("adminToken"),
+    kind: "string",
+    help: "turn on the admin API (run-time faults) behind 'Authorization: Bearer TOKEN'",
+  },
   // Exposition (issue 13): exemplars and native histograms.
   {
     name: "no-exemplars",
@@ -412,6 +429,14 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     if (raw === undefined) continue;
     sources.set(f, { raw, env: isEnv });
     input[f.key.section][f.key.field] = convert(f.kind, raw);
+  }
+  if (!values.has("admin-token") && env(ADMIN_TOKEN_ENV) === "") {
+    // An empty secret is a mistake, not "no admin API".
+    throw new UsageError(
+      `Invalid --admin-token "": expected 8 to 512 printable characters without spaces ` +
+        `(from the environment variable ${ADMIN_TOKEN_ENV})`,
+      "--admin-token",
+    );
   }
   const result = configSchema.safeParse(input);
   if (result.success) return result.data as Config;

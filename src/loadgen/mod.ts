@@ -75,12 +75,20 @@ function usageError(e: unknown): number {
   throw e;
 }
 
+/** How a caller of {@link run} controls it as a library (the game day). */
+export interface RunControl {
+  /** Stops the run when aborted (as Ctrl-C does). */
+  signal?: AbortSignal;
+  /** Print and write nothing; the caller reads the returned report. */
+  quiet?: boolean;
+}
+
 /**
  * Run the load described by `options` (or merge reports, with `--merge`): resolve the target,
  * send, print the summary (and write the JSON and HTML reports), and return the report. Throws
  * {@link UsageError} for an unreachable target, {@link OutputError} when output fails.
  */
-export async function run(options: LoadgenOptions): Promise<Report> {
+export async function run(options: LoadgenOptions, control: RunControl = {}): Promise<Report> {
   // Fail before the run, not after it, when a report cannot be written (an existing report is
   // left as it is until the new one is complete).
   if (options.json !== null && options.json !== "-") checkWritable(options.json, "the report");
@@ -202,6 +210,7 @@ export async function run(options: LoadgenOptions): Promise<Report> {
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
+  control.signal?.addEventListener("abort", stop, { once: true });
   const progress = options.progress ? new Progress(view, options.progressIntervalMs) : null;
   const startedAt = new Date();
   const cpu0 = process.cpuUsage();
@@ -215,7 +224,10 @@ export async function run(options: LoadgenOptions): Promise<Report> {
       clockStart = performance.now();
       outcomes = [
         await execute(plan, { index: 0, of: 1 }, stats, {
-          onRunner: (r) => (runner = r),
+          onRunner: (r) => {
+            runner = r;
+            if (control.signal?.aborted) r.stop();
+          },
           onResult,
         }),
       ];
@@ -258,7 +270,7 @@ export async function run(options: LoadgenOptions): Promise<Report> {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       thresholds,
     });
-    return await output(options, report);
+    return control.quiet ? report : await output(options, report);
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }

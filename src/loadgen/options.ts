@@ -180,6 +180,8 @@ Output
                             one, with exact percentiles; prints the summary, and takes --json,
                             --report and --threshold
   -h, --help                this help
+      --game-day ALERT|all  make alerts fire and resolve instead (its own options:
+                            tradewatch --loadgen --game-day all --help)
 
 Limits of one process (beyond: exit 2): ${LIMITS.connections} connections (--concurrency,
 --max-in-flight), ${LIMITS.rate} requests/s (--rate, a rate shape's peak), durations of 7 days.

@@ -43,3 +43,28 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   }
   return new TextDecoder().decode(all);
 }
+
+const JSON_TYPE = "application/json";
+
+/** Whether a Content-Type header names JSON (`application/json` or `application/*+json`). */
+export function isJsonType(contentType: string): boolean {
+  const type = contentType.split(";")[0].trim().toLowerCase();
+  return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
+}
+
+/**
+ * The request body parsed as JSON, or undefined when there is none.
+ * @throws {ApiError} 413 over `maxBytes`, 415 when not declared as JSON, 400 when not JSON
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const text = await readBodyLimited(request, maxBytes);
+  if (text.trim() === "") return undefined;
+  if (!isJsonType(request.headers.get("content-type") ?? "")) {
+    throw new ApiError(415, "the body must be application/json", "content-type");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "the body is not valid JSON", "body");
+  }
+}

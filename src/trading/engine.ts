@@ -35,7 +35,7 @@ import type { Clock, OrderCommit, OrderStore, OrderWrite, ReadCache, Venue } fro
 import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
 import type { EventBus } from "./events.ts";
 import { execute, type Outcome, rejected } from "./execute.ts";
-import { Market, type TickRound } from "./market.ts";
+import { Market, type MarketFeed, type TickRound } from "./market.ts";
 import { Portfolio } from "./portfolio.ts";
 import { orderWrite } from "./record.ts";
 import { VarWindow } from "./risk.ts";
@@ -51,6 +51,8 @@ export interface EnginePorts {
   venue: Venue;
   clock: Clock;
   bus: EventBus;
+  /** Decorates the simulated market before the engine uses it (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
 /** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
@@ -102,7 +104,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #cache: ReadCache;
   readonly #venue: Venue;
   readonly #clock: Clock;
-  readonly #market: Market;
+  readonly #market: MarketFeed;
   readonly #portfolio: Portfolio;
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
@@ -130,7 +132,8 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#cache = ports.cache;
     this.#venue = ports.venue;
     this.#clock = ports.clock;
-    this.#market = new Market({ ...config, clock: ports.clock });
+    const market = new Market({ ...config, clock: ports.clock });
+    this.#market = ports.feed ? ports.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
     this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);

@@ -70,6 +70,15 @@ function quoteOf(symbol: string, mid: number, exchangeTime: number, receivedTime
   };
 }
 
+/**
+ * The price feed as the engine uses it: the simulated `Market`, or a decorator of it (the
+ * market-data faults of the admin API).
+ */
+export type MarketFeed = Pick<
+  Market,
+  "symbols" | "onRound" | "quote" | "has" | "lastTickAt" | "start" | "step" | "close"
+>;
+
 /** The simulated price feed. Call `start()` to tick on a timer or `step()` to tick by hand. */
 export class Market {
   readonly symbols: readonly string[];
