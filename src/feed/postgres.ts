@@ -105,6 +105,8 @@ export class PostgresFeed implements SharedFeed {
   #connected = false;
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A cycle is running (it schedules the next one when it ends). */
+  #busy = false;
   /** Parts of the round being assembled. */
   #parts: { seq: number; got: number; mids: number[]; times: number[] } | null = null;
 
@@ -131,6 +133,7 @@ export class PostgresFeed implements SharedFeed {
   async #cycle(): Promise<void> {
     this.#timer = undefined;
     if (this.#closed) return;
+    this.#busy = true;
     try {
       const client = this.#client ?? await this.#connect();
       if (!this.#leading) {
@@ -144,10 +147,19 @@ export class PostgresFeed implements SharedFeed {
       }
     } catch {
       this.#drop();
+    } finally {
+      this.#busy = false;
     }
-    if (!this.#closed && !this.#leading) {
-      this.#timer = setTimeout(() => this.#cycle(), this.#pollMs);
-    }
+    this.#schedule();
+  }
+
+  /**
+   * The next cycle in `pollMs` while following, unless one is running or due already: one loop,
+   * however many failures report at once.
+   */
+  #schedule(): void {
+    if (this.#closed || this.#leading || this.#busy || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.#cycle(), this.#pollMs);
   }
 
   async #connect(): Promise<pg.Client> {
@@ -191,9 +203,7 @@ export class PostgresFeed implements SharedFeed {
     this.#parts = null;
     if (client !== null) client.end().catch(() => {});
     if (this.#leading) this.#setLeading(false);
-    if (!this.#closed && this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#cycle(), this.#pollMs);
-    }
+    this.#schedule();
   }
 
   #setLeading(leading: boolean): void {

@@ -344,9 +344,13 @@ Deno.test({
             `only 503 while the database is away: ${JSON.stringify([...result.statuses])}`,
           );
           await assertBook(db, result.acks);
+          let states: unknown[] = [];
           await until("every replica ready again", 15_000, async () => {
             const s = await Promise.all(replicas.map((c) => ready(c.base)));
+            states = s;
             return s.every((x) => x?.status === "ready") ? true : null;
+          }).catch((e) => {
+            throw new Error(`${e.message}: ${JSON.stringify(states)}`);
           });
         },
       );
