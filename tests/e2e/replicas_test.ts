@@ -323,9 +323,15 @@ Deno.test({
               10_000,
               () => Promise.resolve(run.result.statuses.get(503) ? true : null),
             );
+            let last: unknown = null;
             await until("/ready to report the database down", 10_000, async () => {
               const r = await ready(replicas[0].base);
+              last = r;
               return r?.database === false && r.status === "not ready" ? true : null;
+            }).catch((e) => {
+              throw new Error(
+                `${e.message}: ${JSON.stringify(last)}\n${replicas[0].output().slice(-3000)}`,
+              );
             });
           } finally {
             await pg!.start();
