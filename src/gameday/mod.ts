@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ALERT_FAULTS } from "../../configs/alert_faults.ts";
 import { formatMs, parseDuration } from "../duration.ts";
 import { fetchUniverse, resolveTarget } from "../loadgen/target.ts";
-import { OptionError } from "../loadgen/option_error.ts";
+import { UsageError } from "../cli/mod.ts";
 import { type GameDayContext, runGameDay, type Timeline } from "./driver.ts";
 import { type GameDayTable, schedule } from "./plan.ts";
 
@@ -68,10 +68,10 @@ function httpUrl(flag: string, text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new OptionError(`${flag} must be an http:// URL`, flag);
+    throw new UsageError(`${flag} must be an http:// URL`, flag);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OptionError(`${flag} must be an http:// URL`, flag);
+    throw new UsageError(`${flag} must be an http:// URL`, flag);
   }
   return text.replace(/\/+$/, "");
 }
@@ -87,13 +87,13 @@ export function parseGameDayOptions(
     ({ values } = parseArgs({ args, options: SPEC, strict: true, allowPositionals: false }));
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new OptionError(`${msg} (--game-day takes only the options of --game-day --help)`, "");
+    throw new UsageError(`${msg} (--game-day takes only the options of --game-day --help)`, "");
   }
   if (values.help) return null;
   const name = String(values["game-day"] ?? "");
   const known = Object.keys(table);
   if (name !== "all" && !known.includes(name)) {
-    throw new OptionError(
+    throw new UsageError(
       `--game-day must be one of ${known.join(", ")} or all, not ${JSON.stringify(name)}`,
       "--game-day",
     );
@@ -102,19 +102,19 @@ export function parseGameDayOptions(
   if (values["time-limit"] !== undefined) {
     timeLimitMs = parseDuration(String(values["time-limit"]));
     if (timeLimitMs === null || timeLimitMs <= 0) {
-      throw new OptionError("--time-limit must be a duration such as 90s or 20m", "--time-limit");
+      throw new UsageError("--time-limit must be a duration such as 90s or 20m", "--time-limit");
     }
   }
   let holdMs = 0;
   if (values.hold !== undefined) {
     const d = parseDuration(String(values.hold));
     if (d === null || d < 0) {
-      throw new OptionError("--hold must be a duration such as 30s", "--hold");
+      throw new UsageError("--hold must be a duration such as 30s", "--hold");
     }
     holdMs = d;
   }
   const token = (values["admin-token"] as string | undefined) ?? env("TRADEWATCH_ADMIN_TOKEN");
-  if (token === "") throw new OptionError("--admin-token is empty", "--admin-token");
+  if (token === "") throw new UsageError("--admin-token is empty", "--admin-token");
   return {
     alerts: name === "all" ? known : [name],
     target: httpUrl("--target", String(values.target ?? "http://localhost:8000")),
@@ -188,7 +188,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     options = parseGameDayOptions(args);
   } catch (e) {
-    if (!(e instanceof OptionError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     console.error(`tradewatch --loadgen --game-day: ${e.message}`);
     console.error("Run 'tradewatch --loadgen --game-day x --help' for the options.");
     return 2;
@@ -207,7 +207,7 @@ export async function main(args: string[]): Promise<number> {
       if (text) console.log(formatTimeline(t) + "\n");
     });
   } catch (e) {
-    if (!(e instanceof OptionError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     console.error(`tradewatch --loadgen --game-day: ${e.message}`);
     return 2;
   } finally {

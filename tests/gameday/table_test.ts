@@ -11,7 +11,7 @@ import { longestWindowMs, type RuleSet } from "../../src/gameday/observe.ts";
 import { type GameDayTable, schedule } from "../../src/gameday/plan.ts";
 import { faultsSchema, parseFaultsRequest } from "../../src/faults/spec.ts";
 import { parseOptions } from "../../src/loadgen/options.ts";
-import { OptionError } from "../../src/loadgen/option_error.ts";
+import { UsageError } from "../../src/cli/mod.ts";
 import { DEFAULT_SYMBOLS } from "../../src/metrics/labels.ts";
 import { CONFIGS } from "../configs/tools.ts";
 import type { RuleFile } from "../configs/rules.ts";
@@ -103,7 +103,7 @@ Deno.test("--game-day options: alert names, URLs, token from the environment, ti
   for (const [args, message] of bad) {
     assert.throws(
       () => parseGameDayOptions(args, ALERT_FAULTS, env({})),
-      (e: unknown) => e instanceof OptionError && message.test(e.message),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
       args.join(" "),
     );
   }
