@@ -37,6 +37,7 @@ import {
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
 
 /** Options of the PostgreSQL store. */
@@ -51,13 +52,8 @@ export interface PostgresStoreOptions {
   timeoutMs?: number;
 }
 
-/** The database cannot be reached or failed a write: the edge answers 503. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "StoreUnavailableError";
-  }
-}
+/** The database cannot be reached or failed a write: the edge answers 503 (the port's error). */
+export { StoreUnavailableError };
 
 interface Item {
   write: OrderWrite;

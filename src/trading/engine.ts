@@ -342,10 +342,13 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     };
   }
 
+  marketDataFresh(): boolean {
+    return this.#clock.now() - this.#market.lastTickAt <= this.#config.staleAfterMs;
+  }
+
   async ready(): Promise<Readiness> {
     const open = this.#closing === null;
-    const marketData = open &&
-      this.#clock.now() - this.#market.lastTickAt <= this.#config.staleAfterMs;
+    const marketData = open && this.marketDataFresh();
     const database = open && await this.#store.ping();
     return { database, marketData };
   }
