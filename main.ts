@@ -21,21 +21,22 @@ Run 'tradewatch --help', 'tradewatch --loadgen --help' or 'tradewatch --lint-rul
 for each mode's options.`;
 
 type Mode = "serve" | "loadgen" | "lint-rules" | "healthcheck";
-const MODE_FLAGS: Record<string, Mode> = {
-  "--loadgen": "loadgen",
-  "--lint-rules": "lint-rules",
-  "--healthcheck": "healthcheck",
-};
+/** A Map, not an object: a value such as `constructor` is never taken for a mode flag. */
+const MODE_FLAGS: ReadonlyMap<string, Mode> = new Map([
+  ["--loadgen", "loadgen"],
+  ["--lint-rules", "lint-rules"],
+  ["--healthcheck", "healthcheck"],
+]);
 
 /** Run tradewatch with command-line arguments; resolves to the process exit code. */
 export async function run(args: string[]): Promise<number> {
-  const modes = args.filter((a) => a in MODE_FLAGS);
+  const modes = args.filter((a) => MODE_FLAGS.has(a));
   if (modes.length > 1) {
     console.error(`tradewatch: choose one mode, got ${modes.join(" and ")}`);
     return 2;
   }
-  const mode: Mode = modes.length ? MODE_FLAGS[modes[0]] : "serve";
-  const rest = args.filter((a) => !(a in MODE_FLAGS));
+  const mode: Mode = modes.length ? MODE_FLAGS.get(modes[0])! : "serve";
+  const rest = args.filter((a) => !MODE_FLAGS.has(a));
   if (rest.includes("--version") || rest.includes("-V")) {
     console.log(`tradewatch ${VERSION} (deno ${Deno.version.deno})`);
     return 0;

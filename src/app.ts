@@ -9,12 +9,19 @@ import type { Hono } from "hono";
 import { MemoryCache } from "./cache/memory.ts";
 import type { Config } from "./config.ts";
 import { createCatalog, type MetricCatalog } from "./metrics/catalog.ts";
+import {
+  DEFAULT_ZERO_THRESHOLD,
+  NATIVE_MAX_BUCKETS,
+  schemaForFactor,
+} from "./metrics/native_histogram.ts";
 import { type ProcessMetrics, registerProcessMetrics } from "./metrics/process.ts";
 import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
-import { EventBus } from "./trading/events.ts";
+import { PostgresStore } from "./store/postgres.ts";
+import { RedisCache } from "./cache/redis.ts";
+import { isPostgresUrl } from "./trading/config.ts";
 import type { OrderStore, ReadCache } from "./trading/ports.ts";
 import { createTradingService } from "./trading/service.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
@@ -32,35 +39,40 @@ export interface OpenServiceOptions {
 }
 
 /**
- * The configured store: SQLite at `config.dbPath`. Pool changes go to `bus` as `pool` events
- * (until the pool gauge reads `TradingService.state()` at scrape time).
+ * The configured store: PostgreSQL for a `postgres://` `dbPath` (connected and migrated before
+ * this resolves), else SQLite at `dbPath`.
  */
-export function openStore(config: TradingConfig, bus: EventBus): OrderStore {
-  return new SqliteStore({
-    path: config.dbPath,
-    poolSize: config.poolSize,
-    onPoolChange: (state) => {
-      if (bus.active) bus.emit({ type: "pool", ...state });
-    },
-  });
+export function openStore(config: TradingConfig): Promise<OrderStore> {
+  if (isPostgresUrl(config.dbPath)) {
+    return PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
+  }
+  return Promise.resolve(new SqliteStore({ path: config.dbPath, poolSize: config.poolSize }));
 }
 
-/** The configured read cache: in-process. */
-export function openCache(_config: TradingConfig): ReadCache {
+/** The configured read cache: Redis at `cacheUrl` (connected first), else in-process. */
+export async function openCache(config: TradingConfig): Promise<ReadCache> {
+  if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
   return new MemoryCache();
 }
 
 /** The trading service on the configured adapters (or the ones given). */
-export function openTradingService(
+export async function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
-  const bus = new EventBus(options.onListenerError);
+  const store = options.store ?? await openStore(config);
+  let cache: ReadCache;
+  try {
+    cache = options.cache ?? await openCache(config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return createTradingService(config, {
-    store: options.store ?? openStore(config, bus),
-    cache: options.cache ?? openCache(config),
-    bus,
+    store,
+    cache,
     startTimers: options.startTimers,
+    onListenerError: options.onListenerError,
   });
 }
 
@@ -87,7 +99,23 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
   };
   try {
     if (config.server.metrics) {
-      catalog = createCatalog({ symbols: service.symbols });
+      catalog = createCatalog({
+        symbols: service.symbols,
+        state: () => service.state(),
+        exemplars: config.server.exemplars,
+        native: config.server.nativeHistograms
+          ? {
+            schema: schemaForFactor(config.server.nativeHistogramBucketFactor),
+            zeroThreshold: DEFAULT_ZERO_THRESHOLD,
+            maxBuckets: NATIVE_MAX_BUCKETS,
+          }
+          : null,
+      });
+      if (!catalog.adapter.direct) {
+        logger.warn("metrics use prom-client's public API (slower)", {
+          reason: catalog.adapter.reason,
+        });
+      }
       processMetrics = registerProcessMetrics(catalog.registry);
       recorder = createRecorder(catalog, service);
     }

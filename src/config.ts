@@ -1,13 +1,36 @@
 /**
- * Configuration of the serve mode: command-line flags (strict `node:util` parseArgs) with
- * environment-variable equivalents, validated into one typed {@link Config}. Precedence: flag,
- * then environment variable, then default.
+ * Configuration of the serve mode: one zod schema ({@link configSchema}: the server part here,
+ * the engine part `tradingConfigSchema` from `src/trading/config.ts`) holds every key, range
+ * and default. The command line and the environment only map flags and variables onto keys
+ * ({@link SERVE_FLAGS}); precedence: flag, then environment variable, then default.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import type { TradingConfig } from "./trading/types.ts";
+import { z } from "zod";
+import {
+  type EnvSource,
+  flagHelp,
+  type FlagSpec,
+  parseFlags,
+  processEnv,
+  quote,
+  readEnv,
+  toBool,
+  toDurationMs,
+  toNumber,
+  UsageError,
+} from "./cli/mod.ts";
 import { INVALID_LABEL } from "./metrics/labels.ts";
+import { describeRange, inRange, type Range } from "./range.ts";
+import {
+  DEFAULT_DB_PATH,
+  symbolsSchema,
+  TRADING_RANGES,
+  tradingConfigSchema,
+} from "./trading/config.ts";
+import type { TradingConfig } from "./trading/types.ts";
+
+export { DEFAULT_DB_PATH, type EnvSource };
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -16,6 +39,7 @@ export type LogLevel = typeof LOG_LEVELS[number];
 
 /** The HTTP server's own settings. */
 export interface ServerConfig {
+  /** Address to listen on: loopback by default; the container image sets HOST=0.0.0.0. */
   host: string;
   /** 0 picks a free port (printed in the `listening` log line). */
   port: number;
@@ -24,6 +48,12 @@ export interface ServerConfig {
   metrics: boolean;
   /** Bearer token required on `/metrics` when set. */
   metricsToken: string | null;
+  /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
+  exemplars: boolean;
+  /** Native buckets on the two latency histograms (protobuf exposition). */
+  nativeHistograms: boolean;
+  /** Largest growth factor between neighbouring native buckets (picks the schema; > 1). */
+  nativeHistogramBucketFactor: number;
   /** Largest accepted request body in bytes (413 above). */
   bodyLimitBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in ms. */
@@ -36,401 +66,394 @@ export interface Config {
   trading: TradingConfig;
 }
 
-/** A configuration error: the caller prints the message and exits with status 2. */
-export class ConfigError extends Error {
-  /** Create a configuration error with a message in sentence case. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+const SERVER_RANGES = {
+  port: { min: 0, max: 65535, int: true },
+  bodyLimitBytes: { min: 1, max: 64 << 20, int: true },
+  shutdownTimeoutMs: { min: 0, max: 600_000, int: true },
+  nativeHistogramBucketFactor: { gt: 1, max: 65536 },
+} as const satisfies Record<string, Range>;
+
+function numberIn(r: Range): z.ZodType<number> {
+  return z.custom<number>((v) => inRange(v, r), { error: describeRange(r) });
 }
+
+/** The server part: every key, its range and its default. */
+export const serverConfigSchema = z.object({
+  host: z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, { error: "a host name or IP address" })
+    .default("127.0.0.1"),
+  port: numberIn(SERVER_RANGES.port).default(8000),
+  logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(", ") }).default("info"),
+  metrics: z.boolean({ error: "true or false" }).default(true),
+  metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+    error: "8 to 512 printable characters without spaces",
+  }).nullable().default(null),
+  exemplars: z.boolean({ error: "true or false" }).default(true),
+  nativeHistograms: z.boolean({ error: "true or false" }).default(true),
+  nativeHistogramBucketFactor: numberIn(SERVER_RANGES.nativeHistogramBucketFactor).default(1.1),
+  bodyLimitBytes: numberIn(SERVER_RANGES.bodyLimitBytes).default(64 * 1024),
+  shutdownTimeoutMs: numberIn(SERVER_RANGES.shutdownTimeoutMs).default(10_000),
+});
+
+/**
+ * The serve mode's configuration. On top of the engine's rules, a symbol may not be the
+ * metrics' placeholder label value (`INVALID`).
+ */
+export const configSchema = z.object({
+  server: serverConfigSchema.default(() => serverConfigSchema.parse({})),
+  trading: tradingConfigSchema.extend({
+    symbols: symbolsSchema.refine((list) => !list.includes(INVALID_LABEL), {
+      error: `symbols other than ${INVALID_LABEL} (the metrics' placeholder)`,
+    }).default(() => tradingConfigSchema.parse({}).symbols),
+  }).default(() => tradingConfigSchema.parse({})),
+});
 
 /** Defaults of the server part. */
-export const SERVER_DEFAULTS: Readonly<ServerConfig> = {
-  host: "0.0.0.0",
-  port: 8000,
-  logLevel: "info",
-  metrics: true,
-  metricsToken: null,
-  bodyLimitBytes: 64 * 1024,
-  shutdownTimeoutMs: 10_000,
-};
+export const SERVER_DEFAULTS: Readonly<ServerConfig> = serverConfigSchema.parse({});
 
-/** The default database file (relative to the working directory). */
-export const DEFAULT_DB_PATH = "./data/tradewatch.db";
+/** How a flag's raw string becomes the schema's input. */
+type Kind =
+  | "string"
+  | "trimmed"
+  | "lower"
+  | "number"
+  | "duration"
+  | "symbols"
+  | "bool"
+  | "negated";
 
-type Target = { server: ServerConfig; trading: TradingConfig };
+type ConfigKey =
+  | { section: "server"; field: keyof ServerConfig }
+  | { section: "trading"; field: keyof TradingConfig };
 
-interface FlagSpec {
-  flag: string;
+/** One serve flag: its spec, the config key it sets and how its value converts. */
+interface ServeFlag extends FlagSpec {
   env: string;
-  /** Value placeholder in --help; absent for boolean flags. */
-  arg?: string;
-  help: string;
-  /** Default as shown in --help. */
-  show: (c: Target) => string;
-  /** Validate a raw value and store it; throws ConfigError with the reason. */
-  apply: (c: Target, raw: string) => void;
+  key: ConfigKey;
+  kind: Kind;
 }
 
-function fail(what: string, raw: string, expected: string): never {
-  const shown = raw.length > 40 ? raw.slice(0, 40) + "…" : raw;
-  throw new ConfigError(`Invalid ${what} ${JSON.stringify(shown)}: expected ${expected}`);
-}
+const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
+const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
 
-function num(
-  what: string,
-  raw: string,
-  opts: { min?: number; max?: number; int?: boolean; minExclusive?: boolean },
-): number {
-  const trimmed = raw.trim();
-  const n = trimmed === "" ? NaN : Number(trimmed);
-  const range = [
-    opts.int ? "an integer" : "a number",
-    opts.min !== undefined ? (opts.minExclusive ? `> ${opts.min}` : `>= ${opts.min}`) : "",
-    opts.max !== undefined ? `<= ${opts.max}` : "",
-  ].filter(Boolean).join(" ");
-  if (!Number.isFinite(n)) fail(what, raw, range);
-  if (opts.int && !Number.isInteger(n)) fail(what, raw, range);
-  if (opts.min !== undefined && (opts.minExclusive ? n <= opts.min : n < opts.min)) {
-    fail(what, raw, range);
-  }
-  if (opts.max !== undefined && n > opts.max) fail(what, raw, range);
-  return n;
-}
-
-function bool(what: string, raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (["1", "true", "yes", "on"].includes(v)) return true;
-  if (["0", "false", "no", "off", ""].includes(v)) return false;
-  return fail(what, raw, "true or false");
-}
-
-const SYMBOL_RE = /^[A-Z][A-Z0-9.]{0,11}$/;
-
-function symbols(raw: string): string[] {
-  const list = raw.split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
-  if (list.length === 0) fail("--symbols", raw, "a comma-separated list of symbols");
-  if (list.length > 2000) fail("--symbols", raw, "at most 2000 symbols");
-  for (const s of list) {
-    if (!SYMBOL_RE.test(s) || s === INVALID_LABEL) {
-      fail("symbol", s, "1-12 characters A-Z, 0-9 or '.', starting with a letter");
-    }
-  }
-  if (new Set(list).size !== list.length) fail("--symbols", raw, "no duplicate symbols");
-  return list;
-}
-
-const FLAGS: readonly FlagSpec[] = [
+/** The serve mode's flags and variables, in `--help` order. */
+export const SERVE_FLAGS: readonly ServeFlag[] = [
   {
-    flag: "port",
+    name: "port",
     env: "PORT",
-    arg: "N",
+    value: "N",
+    key: server("port"),
+    kind: "number",
     help: "TCP port to listen on (0 picks a free port)",
-    show: (c) => String(c.server.port),
-    apply: (c, r) => c.server.port = num("--port", r, { min: 0, max: 65535, int: true }),
   },
   {
-    flag: "host",
+    name: "host",
     env: "HOST",
-    arg: "ADDR",
-    help: "address to listen on",
-    show: (c) => c.server.host,
-    apply: (c, r) => {
-      const v = r.trim();
-      if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(v)) fail("--host", r, "a host name or IP address");
-      c.server.host = v;
-    },
+    value: "ADDR",
+    key: server("host"),
+    kind: "trimmed",
+    help: "address to listen on (0.0.0.0: every interface; the container image sets it)",
   },
   {
-    flag: "db",
+    name: "db",
     env: "TRADEWATCH_DB",
-    arg: "PATH",
-    help: "SQLite database file, or :memory:",
-    show: (c) => c.trading.dbPath,
-    apply: (c, r) => {
-      if (r.trim() === "" || r.includes("\0")) fail("--db", r, "a file path or :memory:");
-      c.trading.dbPath = r;
-    },
+    value: "PATH",
+    key: trading("dbPath"),
+    kind: "string",
+    help: "SQLite database file (kept across runs), :memory: (a fresh demo, nothing kept), " +
+      "or postgres://user@host:port/db (PostgreSQL, for replicas; DATABASE_URL also works)",
   },
   {
-    flag: "symbols",
+    name: "cache",
+    env: "REDIS_URL",
+    value: "URL",
+    key: trading("cacheUrl"),
+    kind: "trimmed",
+    help: "redis://host:port: the quotes/positions read cache in Redis (default: in-process)",
+  },
+  {
+    name: "symbols",
     env: "TRADEWATCH_SYMBOLS",
-    arg: "A,B,…",
+    value: "A,B,…",
+    key: trading("symbols"),
+    kind: "symbols",
     help: "the symbol universe",
-    show: (c) => c.trading.symbols.join(","),
-    apply: (c, r) => c.trading.symbols = symbols(r),
   },
   {
-    flag: "venue-latency",
+    name: "venue-latency",
     env: "TRADEWATCH_VENUE_LATENCY",
-    arg: "MS",
-    help: "median simulated venue latency in ms (log-normal; 0 turns it off)",
-    show: (c) => String(c.trading.venueLatencyMs),
-    apply: (c, r) => c.trading.venueLatencyMs = num("--venue-latency", r, { min: 0, max: 60_000 }),
+    value: "DURATION",
+    key: trading("venueLatencyMs"),
+    kind: "duration",
+    help: "median simulated venue latency, log-normal; 0 turns it off",
   },
   {
-    flag: "fail-rate",
+    name: "fail-rate",
     env: "TRADEWATCH_FAIL_RATE",
-    arg: "P",
+    value: "P",
+    key: trading("failRate"),
+    kind: "number",
     help: "probability (0..1) that the venue fails an order",
-    show: (c) => String(c.trading.failRate),
-    apply: (c, r) => c.trading.failRate = num("--fail-rate", r, { min: 0, max: 1 }),
   },
   {
-    flag: "max-position",
+    name: "max-position",
     env: "TRADEWATCH_MAX_POSITION",
-    arg: "QTY",
+    value: "QTY",
+    key: trading("maxPosition"),
+    kind: "number",
     help: "risk limit: largest absolute position per symbol, in shares",
-    show: (c) => String(c.trading.maxPosition),
-    apply: (c, r) =>
-      c.trading.maxPosition = num("--max-position", r, { min: 0, minExclusive: true }),
   },
   {
-    flag: "max-notional",
+    name: "max-notional",
     env: "TRADEWATCH_MAX_NOTIONAL",
-    arg: "USD",
+    value: "USD",
+    key: trading("maxNotional"),
+    kind: "number",
     help: "risk limit: largest notional of one order, in dollars",
-    show: (c) => String(c.trading.maxNotional),
-    apply: (c, r) =>
-      c.trading.maxNotional = num("--max-notional", r, { min: 0, minExclusive: true }),
   },
   {
-    flag: "max-order-qty",
+    name: "max-order-qty",
     env: "TRADEWATCH_MAX_ORDER_QTY",
-    arg: "QTY",
+    value: "QTY",
+    key: trading("maxOrderQuantity"),
+    kind: "number",
     help: "largest quantity of one order (larger ones are invalid: 422)",
-    show: (c) => String(c.trading.maxOrderQuantity),
-    apply: (c, r) =>
-      c.trading.maxOrderQuantity = num("--max-order-qty", r, { min: 0, minExclusive: true }),
   },
   {
-    flag: "tick-interval",
+    name: "tick-interval",
     env: "TRADEWATCH_TICK_INTERVAL",
-    arg: "MS",
-    help: "market data tick interval in ms",
-    show: (c) => String(c.trading.tickIntervalMs),
-    apply: (c, r) =>
-      c.trading.tickIntervalMs = num("--tick-interval", r, { min: 1, max: 3_600_000, int: true }),
+    value: "DURATION",
+    key: trading("tickIntervalMs"),
+    kind: "duration",
+    help: "market data tick interval",
   },
   {
-    flag: "volatility",
+    name: "volatility",
     env: "TRADEWATCH_VOLATILITY",
-    arg: "SIGMA",
+    value: "SIGMA",
+    key: trading("volatility"),
+    kind: "number",
     help: "annualised volatility of the simulated prices",
-    show: (c) => String(c.trading.volatility),
-    apply: (c, r) => c.trading.volatility = num("--volatility", r, { min: 0, max: 10 }),
   },
   {
-    flag: "feed-delay",
+    name: "feed-delay",
     env: "TRADEWATCH_FEED_DELAY",
-    arg: "MS",
-    help: "median simulated market-data feed delay in ms",
-    show: (c) => String(c.trading.feedDelayMs),
-    apply: (c, r) => c.trading.feedDelayMs = num("--feed-delay", r, { min: 0, max: 60_000 }),
+    value: "DURATION",
+    key: trading("feedDelayMs"),
+    kind: "duration",
+    help: "median simulated market-data feed delay",
   },
   {
-    flag: "seed",
+    name: "seed",
     env: "TRADEWATCH_SEED",
-    arg: "N",
+    value: "N",
+    key: trading("seed"),
+    kind: "number",
     help: "random seed of the simulation (same seed, same price paths)",
-    show: (c) => String(c.trading.seed),
-    apply: (c, r) =>
-      c.trading.seed = num("--seed", r, { min: 0, max: Number.MAX_SAFE_INTEGER, int: true }),
   },
   {
-    flag: "pool-size",
+    name: "pool-size",
     env: "TRADEWATCH_POOL_SIZE",
-    arg: "N",
+    value: "N",
+    key: trading("poolSize"),
+    kind: "number",
     help: "database connection pool size",
-    show: (c) => String(c.trading.poolSize),
-    apply: (c, r) => c.trading.poolSize = num("--pool-size", r, { min: 1, max: 64, int: true }),
   },
   {
-    flag: "cache-ttl",
+    name: "cache-ttl",
     env: "TRADEWATCH_CACHE_TTL",
-    arg: "MS",
-    help: "quotes/positions read-cache TTL in ms",
-    show: (c) => String(c.trading.cacheTtlMs),
-    apply: (c, r) => c.trading.cacheTtlMs = num("--cache-ttl", r, { min: 0, max: 3_600_000 }),
+    value: "DURATION",
+    key: trading("cacheTtlMs"),
+    kind: "duration",
+    help: "quotes/positions read-cache TTL",
   },
   {
-    flag: "var-window",
+    name: "var-window",
     env: "TRADEWATCH_VAR_WINDOW",
-    arg: "N",
+    value: "N",
+    key: trading("varWindow"),
+    kind: "number",
     help: "VaR window: number of simulated returns",
-    show: (c) => String(c.trading.varWindow),
-    apply: (c, r) =>
-      c.trading.varWindow = num("--var-window", r, { min: 2, max: 1_000_000, int: true }),
   },
   {
-    flag: "var-interval",
+    name: "var-interval",
     env: "TRADEWATCH_VAR_INTERVAL",
-    arg: "MS",
-    help: "VaR recomputation interval in ms",
-    show: (c) => String(c.trading.varIntervalMs),
-    apply: (c, r) =>
-      c.trading.varIntervalMs = num("--var-interval", r, { min: 1, max: 3_600_000, int: true }),
+    value: "DURATION",
+    key: trading("varIntervalMs"),
+    kind: "duration",
+    help: "VaR recomputation interval",
   },
   {
-    flag: "stale-after",
+    name: "stale-after",
     env: "TRADEWATCH_STALE_AFTER",
-    arg: "MS",
-    help: "market data counts as stale (/ready answers 503) after this many ms without a tick",
-    show: (c) => String(c.trading.staleAfterMs),
-    apply: (c, r) =>
-      c.trading.staleAfterMs = num("--stale-after", r, { min: 1, max: 86_400_000, int: true }),
+    value: "DURATION",
+    key: trading("staleAfterMs"),
+    kind: "duration",
+    help: "market data counts as stale (/ready answers 503) after this long without a tick",
   },
   {
-    flag: "log-level",
+    name: "log-level",
     env: "LOG_LEVEL",
-    arg: "LEVEL",
+    value: "LEVEL",
+    key: server("logLevel"),
+    kind: "lower",
     help: `log level: ${LOG_LEVELS.join("|")}`,
-    show: (c) => c.server.logLevel,
-    apply: (c, r) => {
-      const v = r.trim().toLowerCase();
-      if (!(LOG_LEVELS as readonly string[]).includes(v)) {
-        fail("--log-level", r, LOG_LEVELS.join(", "));
-      }
-      c.server.logLevel = v as LogLevel;
-    },
   },
   {
-    flag: "no-metrics",
+    name: "no-metrics",
     env: "TRADEWATCH_NO_METRICS",
+    key: server("metrics"),
+    kind: "negated",
     help: "turn off every metric update and /metrics (for the overhead benchmark)",
-    show: (c) => String(!c.server.metrics),
-    apply: (c, r) => c.server.metrics = !bool("--no-metrics", r),
   },
   {
-    flag: "metrics-token",
+    name: "metrics-token",
     env: "METRICS_TOKEN",
-    arg: "TOKEN",
+    value: "TOKEN",
+    key: server("metricsToken"),
+    kind: "string",
     help: "require 'Authorization: Bearer TOKEN' on /metrics",
-    show: (c) => (c.server.metricsToken === null ? "none" : "(set)"),
-    apply: (c, r) => {
-      if (!/^[\x21-\x7e]{8,512}$/.test(r)) {
-        throw new ConfigError(
-          "Invalid --metrics-token: expected 8 to 512 printable characters without spaces",
-        );
-      }
-      c.server.metricsToken = r;
-    },
+  },
+  // Exposition (issue 13): exemplars and native histograms.
+  {
+    name: "no-exemplars",
+    env: "TRADEWATCH_NO_EXEMPLARS",
+    key: server("exemplars"),
+    kind: "negated",
+    help: "no exemplars (trace_id, order_id) in OpenMetrics and protobuf scrapes",
   },
   {
-    flag: "body-limit",
+    name: "native-histograms",
+    env: "TRADEWATCH_NATIVE_HISTOGRAMS",
+    value: "BOOL",
+    key: server("nativeHistograms"),
+    kind: "bool",
+    help: "native buckets on the latency histograms (protobuf scrapes; classic buckets stay)",
+  },
+  {
+    name: "native-histogram-bucket-factor",
+    env: "TRADEWATCH_NATIVE_HISTOGRAM_BUCKET_FACTOR",
+    value: "F",
+    key: server("nativeHistogramBucketFactor"),
+    kind: "number",
+    help: "largest growth between neighbouring native buckets (1.1: schema 3; 2: schema 0)",
+  },
+  {
+    name: "body-limit",
     env: "TRADEWATCH_BODY_LIMIT",
-    arg: "BYTES",
+    value: "BYTES",
+    key: server("bodyLimitBytes"),
+    kind: "number",
     help: "largest request body in bytes (413 above)",
-    show: (c) => String(c.server.bodyLimitBytes),
-    apply: (c, r) =>
-      c.server.bodyLimitBytes = num("--body-limit", r, { min: 1, max: 64 << 20, int: true }),
   },
   {
-    flag: "shutdown-timeout",
+    name: "shutdown-timeout",
     env: "TRADEWATCH_SHUTDOWN_TIMEOUT",
-    arg: "MS",
-    help: "how long a graceful shutdown waits for in-flight requests, in ms",
-    show: (c) => String(c.server.shutdownTimeoutMs),
-    apply: (c, r) =>
-      c.server.shutdownTimeoutMs = num("--shutdown-timeout", r, {
-        min: 0,
-        max: 600_000,
-        int: true,
-      }),
+    value: "DURATION",
+    key: server("shutdownTimeoutMs"),
+    kind: "duration",
+    help: "how long a graceful shutdown waits for in-flight requests",
   },
 ];
 
-function defaults(tradingDefaults: TradingConfig): Target {
-  return {
-    server: { ...SERVER_DEFAULTS },
-    trading: { ...tradingDefaults, symbols: [...tradingDefaults.symbols], dbPath: DEFAULT_DB_PATH },
-  };
+/** `--help` and `-h` are the serve mode's own; the table above is what configures it. */
+const HELP_FLAG: FlagSpec = { name: "help", short: "h", help: "this help" };
+
+/** Whether the arguments ask for `--help` (`-h`); false when they do not parse. */
+export function wantsHelp(args: readonly string[]): boolean {
+  try {
+    return parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]).values.has("help");
+  } catch {
+    return false;
+  }
 }
 
-/** Source of environment variables (injectable for tests). */
-export type EnvSource = (name: string) => string | undefined;
+function convert(kind: Kind, raw: string): unknown {
+  switch (kind) {
+    case "string":
+      return raw;
+    case "trimmed":
+      return raw.trim();
+    case "lower":
+      return raw.trim().toLowerCase();
+    case "number":
+      return toNumber(raw);
+    case "duration":
+      return toDurationMs(raw, "ms");
+    case "symbols":
+      return raw.split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
+    case "bool":
+      return toBool(raw) ?? raw;
+    case "negated": {
+      const b = toBool(raw);
+      return b === undefined ? raw : !b;
+    }
+  }
+}
 
 /**
  * Parse flags and environment into a validated Config.
- * @throws {ConfigError} on unknown flags, missing values or invalid values.
+ * @throws {UsageError} on unknown flags, missing values or invalid values
  */
-export function parseConfig(
-  args: readonly string[],
-  tradingDefaults: TradingConfig,
-  env: EnvSource = (name) => Deno.env.get(name),
-): Config {
-  const options: Record<string, { type: "string" | "boolean" }> = {};
-  for (const f of FLAGS) options[f.flag] = { type: f.arg ? "string" : "boolean" };
-  options.help = { type: "boolean" };
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new ConfigError(describeParseError(e));
+export function parseConfig(args: readonly string[], env: EnvSource = processEnv): Config {
+  const { values } = parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]);
+  // DATABASE_URL, the usual name of a database URL, stands in for TRADEWATCH_DB.
+  const fromEnv = readEnv(
+    SERVE_FLAGS,
+    (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
+  );
+  const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
+  const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
+  for (const f of SERVE_FLAGS) {
+    const given = values.get(f.name);
+    let raw: string | undefined;
+    if (given !== undefined) raw = typeof given === "boolean" ? String(given) : String(given);
+    const isEnv = raw === undefined && fromEnv.has(f.name);
+    if (isEnv) raw = fromEnv.get(f.name);
+    if (raw === undefined) continue;
+    sources.set(f, { raw, env: isEnv });
+    input[f.key.section][f.key.field] = convert(f.kind, raw);
   }
-  const target = defaults(tradingDefaults);
-  for (const f of FLAGS) {
-    const fromFlag = values[f.flag];
-    if (fromFlag !== undefined) {
-      f.apply(target, typeof fromFlag === "boolean" ? String(fromFlag) : fromFlag);
-      continue;
-    }
-    const fromEnv = env(f.env);
-    if (fromEnv !== undefined && fromEnv !== "") {
-      try {
-        f.apply(target, fromEnv);
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          throw new ConfigError(`${e.message} (from the environment variable ${f.env})`);
-        }
-        throw e;
-      }
-    }
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data as Config;
+  const issue = result.error.issues[0];
+  const [section, field] = issue.path.map(String);
+  const flag = SERVE_FLAGS.find((f) => f.key.section === section && f.key.field === field);
+  const source = flag === undefined ? undefined : sources.get(flag);
+  if (flag === undefined || source === undefined) {
+    throw new UsageError(`Invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
-  return target;
+  const where = source.env ? ` (from the environment variable ${flag.env})` : "";
+  const expected = flag.kind === "duration"
+    ? `a duration such as 250ms, 5s or 1m (${issue.message} ms)`
+    : issue.message;
+  throw new UsageError(
+    `Invalid --${flag.name} ${quote(source.raw)}: expected ${expected}${where}`,
+    `--${flag.name}`,
+  );
 }
 
-function describeParseError(e: unknown): string {
-  const err = e as { code?: string; message?: string };
-  const msg = String(err.message ?? e);
-  const opt = msg.match(/'(-{1,2}[^'\s]*)/)?.[1] ?? "";
-  switch (err.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `Unknown flag ${opt.slice(0, 60)} (see --help for the list of flags)`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return opt.startsWith("--no-metrics") || opt === "--help"
-        ? `Flag ${opt} takes no value`
-        : `Flag ${opt.split(" ")[0]} needs a value`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
-      const arg = msg.match(/'([^']*)'/)?.[1] ?? "";
-      return `Unexpected argument ${
-        JSON.stringify(arg.slice(0, 60))
-      }: the serve mode takes only flags`;
-    }
-    default:
-      return `Invalid arguments: ${msg.split("\n")[0]}`;
-  }
+function shown(value: unknown): string {
+  if (value === null) return "none";
+  if (Array.isArray(value)) return value.join(",");
+  return String(value);
 }
 
 /** The serve mode's --help text: every flag with its environment variable and default. */
-export function configHelp(tradingDefaults: TradingConfig): string {
-  const d = defaults(tradingDefaults);
-  const rows = FLAGS.map((f) => [
-    `--${f.flag}${f.arg ? ` ${f.arg}` : ""}`,
-    f.env,
-    f.show(d),
-    f.help,
-  ]);
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  const w2 = Math.min(26, Math.max(...rows.map((r) => r[2].length)));
+export function configHelp(): string {
+  const d = configSchema.parse({});
+  const rows = SERVE_FLAGS.map((spec) => {
+    let value: unknown = spec.key.section === "server"
+      ? d.server[spec.key.field]
+      : d.trading[spec.key.field];
+    if (spec.kind === "negated") value = !value;
+    if (spec.kind === "duration") value = `${value}ms`;
+    return { spec, default: shown(value) };
+  });
   return [
     "Serve options (flag, environment variable, default, meaning; a flag wins over its variable):",
-    ...rows.map(([a, b, c, h]) =>
-      `  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c.padEnd(w2)}  ${h}`.trimEnd()
-    ),
+    flagHelp(rows),
     "",
+    "Durations: 250ms, 5s, 1m, 1m30s; a plain number is milliseconds.",
     "Boolean variables accept 1/0, true/false, yes/no, on/off.",
   ].join("\n");
 }

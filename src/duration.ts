@@ -1,6 +1,8 @@
 /**
- * Durations on the command line: `30s`, `500ms`, `2m`, `1h`, `1m30s`, `250us`; a bare number is
- * seconds.
+ * The command-line duration parser of every mode: `30s`, `500ms`, `2m`, `1h`, `1m30s`, `250us`;
+ * a bare number is in the flag's own unit (seconds by default; the serve mode's flags that took
+ * milliseconds keep taking them). `src/cli/` re-exports it. (Prometheus durations in rule files
+ * are another grammar: `src/lint/duration.ts`.)
  *
  * @module
  */
@@ -15,11 +17,14 @@ const UNIT_MS: Record<string, number> = {
 };
 const PART = /(\d+(?:\.\d+)?|\.\d+)(us|µs|ms|s|m|h)/y;
 
-/** Parse a duration into milliseconds; returns null when `text` is not a duration. */
-export function parseDuration(text: string): number | null {
+/**
+ * Parse a duration into milliseconds; a bare number is in `bare` units. Returns null when `text`
+ * is not a duration.
+ */
+export function parseDuration(text: string, bare: "s" | "ms" = "s"): number | null {
   const s = text.trim();
   if (s === "") return null;
-  if (/^(\d+(\.\d+)?|\.\d+)$/.test(s)) return Number(s) * 1000;
+  if (/^(\d+(\.\d+)?|\.\d+)$/.test(s)) return Number(s) * (bare === "s" ? 1000 : 1);
   let total = 0;
   PART.lastIndex = 0;
   let pos = 0;

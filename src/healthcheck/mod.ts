@@ -8,8 +8,7 @@
  *
  * @module
  */
-import { parseDuration as parseCliDuration } from "../duration.ts";
-import { parseArgs } from "node:util";
+import { durationFlag, type FlagSpec, parseFlags, processEnv, UsageError } from "../cli/mod.ts";
 import { probe } from "./probe.ts";
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -25,17 +24,33 @@ Options:
   --timeout DURATION  give up after this long: 500ms, 2s, 1m or plain seconds (default 3s)
   -h, --help          this help`;
 
-/** Parse a positive duration such as `500ms`, `2s`, `1m` or `2.5` (seconds) into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const ms = parseCliDuration(text);
-  return ms !== null && ms > 0 && Number.isFinite(ms) ? Math.ceil(ms) : undefined;
+const FLAGS: readonly FlagSpec[] = [
+  { name: "url", value: "URL", help: "what to probe" },
+  { name: "timeout", value: "DURATION", help: "give up after this long" },
+  { name: "help", short: "h", help: "this help" },
+];
+
+/**
+ * The `--timeout` value: a positive duration such as `500ms`, `2s`, `1m` or `2.5` (plain
+ * seconds), in whole milliseconds.
+ * @throws {UsageError}
+ */
+export function parseTimeout(text: string): number {
+  try {
+    return Math.ceil(durationFlag("--timeout", text, "s", { gt: 0, max: 86_400_000 }));
+  } catch {
+    throw new UsageError(
+      `--timeout must be a positive duration such as 500ms or 2s, got ${JSON.stringify(text)}`,
+      "--timeout",
+    );
+  }
 }
 
 /**
  * The default probe URL: the service's own `/health`, on the port (`PORT`, default 8000) and host
  * (`HOST`) the server reads. A wildcard or unset HOST is probed on loopback.
  */
-export function defaultUrl(env: (name: string) => string | undefined = safeEnv): string {
+export function defaultUrl(env: (name: string) => string | undefined = processEnv): string {
   const port = env("PORT")?.trim() || "8000";
   let host = env("HOST")?.trim() || "127.0.0.1";
   if (host === "0.0.0.0" || host === "::" || host === "[::]") host = "127.0.0.1";
@@ -43,48 +58,25 @@ export function defaultUrl(env: (name: string) => string | undefined = safeEnv):
   return `http://${host}:${port}/health`;
 }
 
-function safeEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no env permission: the defaults apply
-  }
-}
-
 /** Run the healthcheck mode with its command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  let values: { url?: string; timeout?: string; help?: boolean };
+  let url: string;
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        url: { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    const { values } = parseFlags(args, FLAGS);
+    if (values.has("help")) {
+      console.log(USAGE);
+      return 0;
+    }
+    const timeout = values.get("timeout");
+    if (typeof timeout === "string") timeoutMs = parseTimeout(timeout);
+    const given = values.get("url");
+    url = typeof given === "string" ? given : defaultUrl();
   } catch (err) {
-    console.error(`tradewatch --healthcheck: ${(err as Error).message}`);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`tradewatch --healthcheck: ${err.message}`);
     return 2;
   }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-
-  const timeoutMs = values.timeout === undefined
-    ? DEFAULT_TIMEOUT_MS
-    : parseDuration(values.timeout);
-  if (timeoutMs === undefined) {
-    console.error(
-      `tradewatch --healthcheck: --timeout must be a positive duration such as 500ms or 2s, got "${values.timeout}"`,
-    );
-    return 2;
-  }
-
-  const url = values.url ?? defaultUrl();
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -5,7 +5,8 @@
  * @module
  */
 import type { ParsedExpr } from "./promql/parse.ts";
-import { type LabelSet, outputLabels, readSelector, type Selector } from "./promql/ast.ts";
+import { readSelector, type Selector } from "./promql/ast.ts";
+import { type LabelSet, outputLabels, topExpr } from "./promql/infer.ts";
 import type { SyntaxNode } from "./promql/tree.ts";
 import type { Severity } from "./model.ts";
 
@@ -30,9 +31,9 @@ export class ExprAnalysis {
     return this.parsed.expr;
   }
 
-  /** The first expression node under the root. */
+  /** The top expression node under the root (comments skipped). */
   get top(): SyntaxNode | null {
-    return this.parsed.tree.topNode.firstChild;
+    return topExpr(this.parsed.tree.topNode);
   }
 
   /** Nodes of one type (VectorSelector, FunctionCall or BinaryExpr), in source order. */
@@ -43,8 +44,9 @@ export class ExprAnalysis {
   /** Every vector selector. */
   get selectors(): Selector[] {
     // Selectors read names, labels, values and ranges, never numbers: shared within a shape.
-    const shared = this.parsed.shared as { selectors?: Selector[] };
-    return shared.selectors ??= this.nodes("VectorSelector").map((n) => readSelector(this.expr, n));
+    return this.parsed.shared.selectors ??= this.nodes("VectorSelector").map((n) =>
+      readSelector(this.expr, n)
+    );
   }
 
   /** The selector read from a VectorSelector node of this expression. */
@@ -59,17 +61,16 @@ export class ExprAnalysis {
    * the trees of 5,000 rules again in every check made lezer's node code hot (measured: JIT memory).
    */
   findings(check: string, context: unknown, compute: () => ExprFinding[]): ExprFinding[] {
-    const shared = this.parsed.shared as Record<string, { context: unknown; found: ExprFinding[] }>;
-    const memo = shared[`findings:${check}`];
+    const findings = this.parsed.shared.findings;
+    const memo = findings.get(check);
     if (memo && memo.context === context) return memo.found;
     const found = compute();
-    shared[`findings:${check}`] = { context, found };
+    findings.set(check, { context, found });
     return found;
   }
 
   /** The labels the result can carry. */
   get labels(): LabelSet {
-    const shared = this.parsed.shared as { labels?: LabelSet };
-    return shared.labels ??= outputLabels(this.expr, this.top);
+    return this.parsed.shared.labels ??= outputLabels(this.expr, this.top);
   }
 }

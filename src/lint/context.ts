@@ -6,11 +6,14 @@
 import type { Problem, PromVersion, Scalar, Severity } from "./model.ts";
 import { SourceIndex } from "./source.ts";
 import { YamlTable, type YNode } from "./yaml.ts";
-import type { CatalogIndex } from "./catalog.ts";
+import { type CatalogIndex, mayBeOurs } from "./catalog.ts";
+import type { Matcher } from "./promql/infer.ts";
+import { checkRegex } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
+import { RunCache } from "./cache.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -31,6 +34,8 @@ export class FileContext {
   readonly path: string;
   readonly source: SourceIndex;
   readonly options: LintOptions;
+  /** The run's cache (parses, regexes, templates), shared by every file of the run. */
+  readonly cache: RunCache;
 
   #rule?: Rule;
   #parsed?: ParsedExpr;
@@ -42,18 +47,19 @@ export class FileContext {
   /** Node positions of the file's YAML (set by the runner). */
   table: YamlTable = new YamlTable();
 
-  constructor(path: string, text: string, options: LintOptions) {
+  constructor(path: string, text: string, options: LintOptions, cache = new RunCache()) {
     this.path = path;
     this.source = new SourceIndex(text);
     this.options = options;
+    this.cache = cache;
   }
 
   #select(rule: Rule): void {
     if (this.#rule === rule) return;
     this.#rule = rule;
     const text = rule.expr?.value;
-    this.#parsed = text ? parsePromql(text, this.options.prometheus) : undefined;
-    this.#analysis = this.#parsed && !this.#parsed.errors.length
+    this.#parsed = text ? parsePromql(text, this.options.prometheus, this.cache) : undefined;
+    this.#analysis = this.#parsed && !this.#parsed.errors.length && !this.#parsed.deep
       ? new ExprAnalysis(this.#parsed)
       : null;
   }
@@ -70,6 +76,20 @@ export class FileContext {
     return this.#analysis ?? undefined;
   }
 
+  /**
+   * Whether the catalog speaks for a selector's series: not when its `job` matchers match no job
+   * of the Prometheus configuration (see {@link mayBeOurs}).
+   */
+  ours(matchers: readonly Matcher[]): boolean {
+    const catalog = this.options.catalog;
+    if (!catalog) return false;
+    return mayBeOurs(
+      catalog,
+      matchers,
+      (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
+    );
+  }
+
   /** A check's per-file map (created on first use). */
   seen(check: string): Map<string, number> {
     let m = this.state.get(check) as Map<string, number> | undefined;
@@ -80,7 +100,7 @@ export class FileContext {
   /** A label or annotation value's template, parsed once (memoized on the scalar). */
   template(scalar: Scalar): TemplateInfo {
     const memo = scalar as Scalar & { template?: TemplateInfo };
-    return memo.template ??= parseTemplate(scalar.value, this.options.prometheus);
+    return memo.template ??= parseTemplate(scalar.value, this.options.prometheus, this.cache);
   }
 
   /** Whether names follow the legacy (pre-UTF-8) character set. */

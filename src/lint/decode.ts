@@ -11,15 +11,6 @@ import { suggest } from "./suggest.ts";
 
 const CHECK = "yaml/strict";
 
-// The problem list and node table of the decode in progress (decoding is synchronous and not
-// re-entrant; the entry points set both).
-let sink: Problem[] = [];
-let t: YamlTable = new YamlTable();
-
-function bad(ctx: FileContext, node: YNode, message: string): void {
-  sink.push(ctx.node(CHECK, "error", node, message));
-}
-
 const ROOT_FIELDS = ["groups"];
 const GROUP_FIELDS_2 = ["name", "interval", "limit", "rules"];
 const GROUP_FIELDS_3 = ["name", "interval", "query_offset", "limit", "labels", "rules"];
@@ -37,23 +28,23 @@ function kindOf(v: unknown): string {
  * {@link decodeGroup}. Type and unknown-field problems go to `problems`.
  */
 export function decodeRoot(doc: YamlResult, ctx: FileContext, problems: Problem[]): YNode[] {
-  sink = problems;
-  t = doc.table;
+  const d = new Decoder(ctx, doc.table, problems);
+  const t = doc.table;
   const root = doc.root;
   if (root === undefined || t.value(root) === null || t.value(root) === undefined) return [];
   if (kindOf(t.value(root)) !== "mapping") {
-    bad(ctx, root, `a rule file must be a mapping with "groups", got a ${kindOf(t.value(root))}`);
+    d.bad(root, `a rule file must be a mapping with "groups", got a ${kindOf(t.value(root))}`);
     return [];
   }
   let groupsNode: YNode | undefined;
   for (const e of t.entries(root)) {
     const key = String(t.value(e.key));
     if (key === "groups") groupsNode = e.value;
-    else if (key !== "<<") unknownField(ctx, e.key, key, "file", ROOT_FIELDS);
+    else if (key !== "<<") d.unknownField(e.key, key, "file", ROOT_FIELDS);
   }
   if (groupsNode === undefined || t.value(groupsNode) === null) return [];
   if (!Array.isArray(t.value(groupsNode))) {
-    bad(ctx, groupsNode, `"groups" must be a list of groups, got a ${kindOf(t.value(groupsNode))}`);
+    d.bad(groupsNode, `"groups" must be a list of groups, got a ${kindOf(t.value(groupsNode))}`);
     return [];
   }
   return t.children(groupsNode);
@@ -67,200 +58,204 @@ export function decodeGroupNode(
   ctx: FileContext,
   problems: Problem[],
 ): Group | undefined {
-  sink = problems;
-  t = table;
-  return decodeGroup(node, index, ctx);
+  return new Decoder(ctx, table, problems).decodeGroup(node, index);
 }
 
-function unknownField(
-  ctx: FileContext,
-  key: YNode,
-  name: string,
-  where: string,
-  allowed: readonly string[],
-): void {
-  const hint = suggest(name, allowed);
-  bad(
-    ctx,
-    key,
-    `unknown field "${name}" in ${where}` +
-      (hint ? `, did you mean "${hint}"?` : ` (allowed: ${allowed.join(", ")})`),
-  );
-}
+/** One decode: the file's context, its node table and where problems go. */
+class Decoder {
+  constructor(
+    readonly ctx: FileContext,
+    readonly t: YamlTable,
+    readonly sink: Problem[],
+  ) {}
 
-/** A scalar field; reports and returns undefined for collections. */
-function scalar(
-  ctx: FileContext,
-  node: YNode,
-  what: string | (() => string),
-): Scalar | undefined {
-  const v = t.value(node);
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === "object") {
-    bad(
-      ctx,
-      node,
-      `${typeof what === "string" ? what : what()} must be a string, got a ${kindOf(v)}`,
-    );
-    return undefined;
+  bad(node: YNode, message: string): void {
+    this.sink.push(this.ctx.node(CHECK, "error", node, message));
   }
-  return { value: String(v), node };
-}
 
-/** In 2 mode, yaml.Node fields read an alias as its anchor name (a 2.42 quirk). */
-function nodeField(ctx: FileContext, node: YNode, what: string): Scalar | undefined {
-  if (ctx.options.prometheus === 2) {
-    const alias = t.aliases.get(node);
-    if (alias !== undefined) return { value: alias, node };
-    const v = t.value(node);
-    if (v === null || v === undefined || typeof v === "object") return undefined;
+  unknownField(
+    key: YNode,
+    name: string,
+    where: string,
+    allowed: readonly string[],
+  ): void {
+    const hint = suggest(name, allowed);
+    this.bad(
+      key,
+      `unknown field "${name}" in ${where}` +
+        (hint ? `, did you mean "${hint}"?` : ` (allowed: ${allowed.join(", ")})`),
+    );
+  }
+
+  /** A scalar field; reports and returns undefined for collections. */
+  scalar(
+    node: YNode,
+    what: string | (() => string),
+  ): Scalar | undefined {
+    const v = this.t.value(node);
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === "object") {
+      this.bad(
+        node,
+        `${typeof what === "string" ? what : what()} must be a string, got a ${kindOf(v)}`,
+      );
+      return undefined;
+    }
     return { value: String(v), node };
   }
-  return scalar(ctx, node, what);
-}
 
-function labelMap(ctx: FileContext, node: YNode, what: string): LabelEntry[] | undefined {
-  const v = t.value(node);
-  if (v === null || v === undefined) return undefined;
-  if (kindOf(v) !== "mapping") {
-    bad(
-      ctx,
-      node,
-      `${what} must be a mapping of names to strings, got a ${kindOf(v)}`,
-    );
-    return undefined;
+  /** In 2 mode, yaml.Node fields read an alias as its anchor name (a 2.42 quirk). */
+  nodeField(node: YNode, what: string): Scalar | undefined {
+    if (this.ctx.options.prometheus === 2) {
+      const alias = this.t.aliases.get(node);
+      if (alias !== undefined) return { value: alias, node };
+      const v = this.t.value(node);
+      if (v === null || v === undefined || typeof v === "object") return undefined;
+      return { value: String(v), node };
+    }
+    return this.scalar(node, what);
   }
-  const out: LabelEntry[] = [];
-  for (const e of t.entries(node)) {
-    if (t.value(e.key) === "<<") continue;
-    const key = scalar(ctx, e.key, `a name in ${what}`);
-    const value = t.value(e.value) === null
-      ? { value: "", node: e.value }
-      // The message is built only for a problem (20,000 entries in the bench file, ~1 ever).
-      : scalar(ctx, e.value, () => `the value of ${what} "${String(t.value(e.key))}"`);
-    if (key && value) out.push({ key, value });
-  }
-  return out;
-}
 
-function decodeGroup(node: YNode, index: number, ctx: FileContext): Group | undefined {
-  const group: Group = { index, node, rules: [] };
-  if (t.value(node) === null) return group;
-  if (kindOf(t.value(node)) !== "mapping") {
-    bad(ctx, node, `a group must be a mapping, got a ${kindOf(t.value(node))}`);
-    return undefined;
+  labelMap(node: YNode, what: string): LabelEntry[] | undefined {
+    const v = this.t.value(node);
+    if (v === null || v === undefined) return undefined;
+    if (kindOf(v) !== "mapping") {
+      this.bad(node, `${what} must be a mapping of names to strings, got a ${kindOf(v)}`);
+      return undefined;
+    }
+    const out: LabelEntry[] = [];
+    for (const e of this.t.entries(node)) {
+      if (this.t.value(e.key) === "<<") continue;
+      const key = this.scalar(e.key, `a name in ${what}`);
+      const value = this.t.value(e.value) === null
+        ? { value: "", node: e.value }
+        // The message is built only for a problem (20,000 entries in the bench file, ~1 ever).
+        : this.scalar(e.value, () => `the value of ${what} "${String(this.t.value(e.key))}"`);
+      if (key && value) out.push({ key, value });
+    }
+    return out;
   }
-  const allowed = ctx.options.prometheus === 2 ? GROUP_FIELDS_2 : GROUP_FIELDS_3;
-  let rulesNode: YNode | undefined;
-  for (const e of mergedEntries(node)) {
-    const key = String(t.value(e.key));
-    switch (allowed.includes(key) ? key : "") {
-      case "name":
-        group.name = scalar(ctx, e.value, "a group name");
-        break;
-      case "interval":
-        group.interval = scalar(ctx, e.value, "interval");
-        break;
-      case "query_offset":
-        group.queryOffset = scalar(ctx, e.value, "query_offset");
-        break;
-      case "limit":
-        group.limit = scalar(ctx, e.value, "limit");
-        if (group.limit && /^["']/.test(ctx.source.text[t.start[e.value]])) {
-          // Go decodes a quoted scalar as a string, which an int field refuses.
-          bad(ctx, e.value, `limit must be an integer, got the string "${group.limit.value}"`);
+
+  decodeGroup(node: YNode, index: number): Group | undefined {
+    const group: Group = { index, node, rules: [] };
+    if (this.t.value(node) === null) return group;
+    if (kindOf(this.t.value(node)) !== "mapping") {
+      this.bad(node, `a group must be a mapping, got a ${kindOf(this.t.value(node))}`);
+      return undefined;
+    }
+    const allowed = this.ctx.options.prometheus === 2 ? GROUP_FIELDS_2 : GROUP_FIELDS_3;
+    let rulesNode: YNode | undefined;
+    for (const e of this.mergedEntries(node)) {
+      const key = String(this.t.value(e.key));
+      switch (allowed.includes(key) ? key : "") {
+        case "name":
+          group.name = this.scalar(e.value, "a group name");
           break;
-        }
-        if (
-          group.limit &&
-          !/^[-+]?(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0o?[0-7]+)$/.test(group.limit.value)
-        ) {
-          bad(ctx, e.value, `limit must be an integer, got "${group.limit.value}"`);
-        }
-        break;
-      case "labels":
-        group.labels = labelMap(ctx, e.value, "group labels");
-        break;
-      case "rules":
-        rulesNode = e.value;
-        break;
-      default:
-        unknownField(ctx, e.key, key, "group", allowed);
-    }
-  }
-  if (rulesNode !== undefined && t.value(rulesNode) !== null) {
-    if (!Array.isArray(t.value(rulesNode))) {
-      bad(
-        ctx,
-        rulesNode,
-        `"rules" must be a list of rules, got a ${kindOf(t.value(rulesNode))}`,
-      );
-    } else {
-      t.children(rulesNode).forEach((rNode, i) => {
-        const rule = decodeRule(rNode, i, group, ctx);
-        if (rule) group.rules.push(rule);
-      });
-    }
-  }
-  return group;
-}
-
-/** Entries of a mapping with `<<` merges applied (written keys win over merged ones). */
-function mergedEntries(node: YNode, depth = 0): YEntry[] {
-  const own = t.entries(node);
-  if (depth > 8 || !own.some((e) => t.value(e.key) === "<<")) return own;
-  const byKey = new Map<string, YEntry>();
-  for (const e of own) {
-    if (t.value(e.key) !== "<<") continue;
-    const srcs = Array.isArray(t.value(e.value)) ? t.children(e.value) : [e.value];
-    for (const src of srcs) {
-      for (const m of mergedEntries(src, depth + 1)) {
-        const k = String(t.value(m.key));
-        if (!byKey.has(k)) byKey.set(k, m);
+        case "interval":
+          group.interval = this.scalar(e.value, "interval");
+          break;
+        case "query_offset":
+          group.queryOffset = this.scalar(e.value, "query_offset");
+          break;
+        case "limit":
+          group.limit = this.scalar(e.value, "limit");
+          if (group.limit && /^["']/.test(this.ctx.source.text[this.t.start[e.value]])) {
+            // Go decodes a quoted scalar as a string, which an int field refuses.
+            this.bad(e.value, `limit must be an integer, got the string "${group.limit.value}"`);
+            break;
+          }
+          if (
+            group.limit &&
+            !/^[-+]?(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0o?[0-7]+)$/.test(group.limit.value)
+          ) {
+            this.bad(e.value, `limit must be an integer, got "${group.limit.value}"`);
+          }
+          break;
+        case "labels":
+          group.labels = this.labelMap(e.value, "group labels");
+          break;
+        case "rules":
+          rulesNode = e.value;
+          break;
+        default:
+          this.unknownField(e.key, key, "group", allowed);
       }
     }
-  }
-  for (const e of own) if (t.value(e.key) !== "<<") byKey.set(String(t.value(e.key)), e);
-  return [...byKey.values()];
-}
-
-function decodeRule(node: YNode, index: number, group: Group, ctx: FileContext): Rule | undefined {
-  const rule: Rule = { index, group, node };
-  if (t.value(node) === null) return rule;
-  if (kindOf(t.value(node)) !== "mapping") {
-    bad(ctx, node, `a rule must be a mapping, got a ${kindOf(t.value(node))}`);
-    return undefined;
-  }
-  for (const e of mergedEntries(node)) {
-    const key = String(t.value(e.key));
-    switch (RULE_FIELDS.includes(key) ? key : "") {
-      case "record":
-        rule.record = nodeField(ctx, e.value, "record");
-        break;
-      case "alert":
-        rule.alert = nodeField(ctx, e.value, "alert");
-        break;
-      case "expr":
-        rule.exprNode = e.value;
-        rule.expr = nodeField(ctx, e.value, "expr");
-        break;
-      case "for":
-        rule.for = scalar(ctx, e.value, "for");
-        break;
-      case "keep_firing_for":
-        rule.keepFiringFor = scalar(ctx, e.value, "keep_firing_for");
-        break;
-      case "labels":
-        rule.labelsNode = e.value;
-        rule.labels = labelMap(ctx, e.value, "labels");
-        break;
-      case "annotations":
-        rule.annotationsNode = e.value;
-        rule.annotations = labelMap(ctx, e.value, "annotations");
-        break;
-      default:
-        unknownField(ctx, e.key, key, "rule", RULE_FIELDS);
+    if (rulesNode !== undefined && this.t.value(rulesNode) !== null) {
+      if (!Array.isArray(this.t.value(rulesNode))) {
+        this.bad(
+          rulesNode,
+          `"rules" must be a list of rules, got a ${kindOf(this.t.value(rulesNode))}`,
+        );
+      } else {
+        this.t.children(rulesNode).forEach((rNode, i) => {
+          const rule = this.decodeRule(rNode, i, group);
+          if (rule) group.rules.push(rule);
+        });
+      }
     }
+    return group;
   }
-  return rule;
+
+  /** Entries of a mapping with `<<` merges applied (written keys win over merged ones). */
+  mergedEntries(node: YNode, depth = 0): YEntry[] {
+    const own = this.t.entries(node);
+    if (depth > 8 || !own.some((e) => this.t.value(e.key) === "<<")) return own;
+    const byKey = new Map<string, YEntry>();
+    for (const e of own) {
+      if (this.t.value(e.key) !== "<<") continue;
+      const srcs = Array.isArray(this.t.value(e.value)) ? this.t.children(e.value) : [e.value];
+      for (const src of srcs) {
+        for (const m of this.mergedEntries(src, depth + 1)) {
+          const k = String(this.t.value(m.key));
+          if (!byKey.has(k)) byKey.set(k, m);
+        }
+      }
+    }
+    for (const e of own) {
+      if (this.t.value(e.key) !== "<<") byKey.set(String(this.t.value(e.key)), e);
+    }
+    return [...byKey.values()];
+  }
+
+  decodeRule(node: YNode, index: number, group: Group): Rule | undefined {
+    const rule: Rule = { index, group, node };
+    if (this.t.value(node) === null) return rule;
+    if (kindOf(this.t.value(node)) !== "mapping") {
+      this.bad(node, `a rule must be a mapping, got a ${kindOf(this.t.value(node))}`);
+      return undefined;
+    }
+    for (const e of this.mergedEntries(node)) {
+      const key = String(this.t.value(e.key));
+      switch (RULE_FIELDS.includes(key) ? key : "") {
+        case "record":
+          rule.record = this.nodeField(e.value, "record");
+          break;
+        case "alert":
+          rule.alert = this.nodeField(e.value, "alert");
+          break;
+        case "expr":
+          rule.exprNode = e.value;
+          rule.expr = this.nodeField(e.value, "expr");
+          break;
+        case "for":
+          rule.for = this.scalar(e.value, "for");
+          break;
+        case "keep_firing_for":
+          rule.keepFiringFor = this.scalar(e.value, "keep_firing_for");
+          break;
+        case "labels":
+          rule.labelsNode = e.value;
+          rule.labels = this.labelMap(e.value, "labels");
+          break;
+        case "annotations":
+          rule.annotationsNode = e.value;
+          rule.annotations = this.labelMap(e.value, "annotations");
+          break;
+        default:
+          this.unknownField(e.key, key, "rule", RULE_FIELDS);
+      }
+    }
+    return rule;
+  }
 }

@@ -10,6 +10,10 @@
  * @module
  */
 import type { PromVersion } from "./model.ts";
+import { RunCache } from "./cache.ts";
+import { templateShape } from "./shape.ts";
+
+export { templateShape };
 
 /** Go's text/template builtin functions. */
 const GO_FUNCS = [
@@ -308,12 +312,22 @@ function lexNumber(src: string, i: number, items: Item[]): number {
   return i;
 }
 
-/** Parse a Prometheus alert template (labels and annotations) as Go would. */
-export function parseTemplate(src: string, version: PromVersion): TemplateInfo {
+/**
+ * Parse a Prometheus alert template (labels and annotations) as Go would. Results are cached in
+ * the run's cache by {@link templateShape}, shared (read-only) by every template of the same
+ * shape: the annotations of a large rule file differ mostly in numbers of their text (rule
+ * numbers, thresholds), and lexing and parsing each one was about a sixth of the linter's
+ * allocations.
+ */
+export function parseTemplate(
+  src: string,
+  version: PromVersion,
+  cache: RunCache = new RunCache(),
+): TemplateInfo {
   if (!src.includes("{{")) return { labelRefs: [], valueRefs: [] };
   const shape = templateShape(src);
   const key = shape === undefined ? undefined : version + shape;
-  const hit = key === undefined ? undefined : shapes.get(key);
+  const hit = key === undefined ? undefined : cache.templates.get(key);
   if (hit) return hit;
   const info: TemplateInfo = { labelRefs: [], valueRefs: [] };
   try {
@@ -322,42 +336,8 @@ export function parseTemplate(src: string, version: PromVersion): TemplateInfo {
     if (e instanceof TemplateError) info.error = { message: e.message, offset: e.offset };
     else throw e;
   }
-  if (key !== undefined) {
-    if (shapes.size >= 1024) shapes.delete(shapes.keys().next().value!);
-    shapes.set(key, info);
-  }
+  if (key !== undefined) cache.templates.set(key, info);
   return info;
-}
-
-/**
- * Results by {@link templateShape}, shared (read-only) by every template of the same shape: the
- * annotations of a large rule file differ mostly in numbers of their text (rule numbers,
- * thresholds), and lexing and parsing each one was about a sixth of the linter's allocations.
- */
-const shapes = new Map<string, TemplateInfo>();
-
-/**
- * `src` with the digits of its text (outside actions) replaced by 1: the lexer and parser skip
- * text, so templates of the same shape have the same result, offsets included. Undefined (no
- * sharing) when an action is unclosed or holds quotes or comments, where a naive scan for `}}`
- * could differ from the lexer.
- */
-export function templateShape(src: string): string | undefined {
-  let out = "";
-  let i = 0;
-  while (i < src.length) {
-    const open = src.indexOf("{{", i);
-    const text = src.slice(i, open === -1 ? src.length : open);
-    out += /[0-9]/.test(text) ? text.replace(/[0-9]/g, "1") : text;
-    if (open === -1) break;
-    const close = src.indexOf("}}", open + 2);
-    if (close === -1) return undefined;
-    const action = src.slice(open, close + 2);
-    if (/["'`]|\/\*/.test(action)) return undefined;
-    out += action;
-    i = close + 2;
-  }
-  return out;
 }
 
 class TemplateParser {

@@ -10,6 +10,7 @@ import { parseYaml } from "./yaml.ts";
 import { CHECKS } from "./checks/mod.ts";
 import type { Check } from "./check.ts";
 import { type Chunk, recordedInText, splitGroups } from "./chunks.ts";
+import { RunCache } from "./cache.ts";
 
 /** The result of linting one file. */
 export interface FileResult {
@@ -40,14 +41,15 @@ export function lintText(
   text: string,
   options: LintOptions,
   whole = false,
+  cache: RunCache = new RunCache(),
 ): FileResult {
   // Fast path: group by group (memory of one group); any doubt: the whole file at once.
   const chunks = whole ? undefined : splitGroups(text);
   if (chunks) {
-    const result = lintChunks(path, text, options, chunks);
+    const result = lintChunks(path, text, options, chunks, cache);
     if (result) return result;
   }
-  return lintWhole(path, text, options);
+  return lintWhole(path, text, options, cache);
 }
 
 /** Run the checks of one decoded group and its rules. */
@@ -88,8 +90,9 @@ function lintChunks(
   text: string,
   options: LintOptions,
   chunks: Chunk[],
+  cache: RunCache,
 ): FileResult | undefined {
-  const ctx = new FileContext(path, text, options);
+  const ctx = new FileContext(path, text, options, cache);
   ctx.recorded = recordedInText(text);
   const checks = activeChecks(options);
   const problems: Problem[] = [];
@@ -116,8 +119,13 @@ function lintChunks(
 }
 
 /** Lint the whole file at once. */
-function lintWhole(path: string, text: string, options: LintOptions): FileResult {
-  const ctx = new FileContext(path, text, options);
+function lintWhole(
+  path: string,
+  text: string,
+  options: LintOptions,
+  cache: RunCache,
+): FileResult {
+  const ctx = new FileContext(path, text, options, cache);
   const problems: Problem[] = [];
   let rules = 0;
   try {

@@ -12,6 +12,7 @@ import { DEFAULT_SCRAPE_INTERVAL_MS, readScrapeSettings } from "./config.ts";
 import { loadServiceCatalog } from "./catalog.ts";
 import { CHECKS } from "./checks/mod.ts";
 import { formatDuration } from "./duration.ts";
+import { RunCache } from "./cache.ts";
 
 /** The default Prometheus configuration, read when present. */
 export const DEFAULT_CONFIG = "configs/prometheus.yml";
@@ -78,6 +79,9 @@ function parseCli(args: string[]): Cli {
     }
     return value as T;
   };
+  if (parsed.positionals.filter((f) => f === "-").length > 1) {
+    throw new UsageError("'-' (standard input) given more than once");
+  }
   return {
     files: parsed.positionals,
     format: oneOf("format", v.format!, FORMATS),
@@ -146,6 +150,7 @@ export async function main(args: string[]): Promise<number> {
     intervalMs: DEFAULT_SCRAPE_INTERVAL_MS,
     source: "the default (no Prometheus configuration found)",
     targetLabels: [] as string[],
+    jobs: undefined as string[] | undefined,
   };
   const configPath = cli.config ?? DEFAULT_CONFIG;
   try {
@@ -164,11 +169,14 @@ export async function main(args: string[]): Promise<number> {
     ...cli.options,
     scrapeIntervalMs: scrape.intervalMs,
     scrapeIntervalSource: `${formatDuration(scrape.intervalMs)} from ${scrape.source}`,
-    catalog: cli.catalog === "service" ? await loadServiceCatalog(scrape.targetLabels) : undefined,
+    catalog: cli.catalog === "service"
+      ? await loadServiceCatalog(scrape.targetLabels, scrape.jobs)
+      : undefined,
   };
 
   let unreadable = false;
   const results: FileResult[] = [];
+  const cache = new RunCache();
   for (const file of cli.files) {
     const path = file === "-" ? "<stdin>" : file;
     let text: string | FileResult;
@@ -180,7 +188,7 @@ export async function main(args: string[]): Promise<number> {
       unreadable = true;
       continue;
     }
-    results.push(typeof text === "string" ? lintText(path, text, options) : text);
+    results.push(typeof text === "string" ? lintText(path, text, options, false, cache) : text);
   }
   const out = render(results, cli.format);
   await writeAll(out);

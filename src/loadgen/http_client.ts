@@ -61,6 +61,8 @@ export class HttpConnection {
   #reused = false;
   #aborted: ErrorKind | null = null;
   #closed = false;
+  /** Aborts the connect under way (a time-out or close must not wait for the OS's). */
+  #connecting: AbortController | null = null;
   /** The request being written (one at a time) and its socket, for a short write's remainder. */
   #writing: Uint8Array | null = null;
   #writingOn: Deno.TcpConn | null = null;
@@ -110,6 +112,11 @@ export class HttpConnection {
    * request reconnects.
    */
   abort(kind: ErrorKind = "timeout"): void {
+    if (this.#connecting !== null) {
+      this.#aborted = kind;
+      this.#connecting.abort();
+      return;
+    }
     if (this.#conn === null) return;
     this.#aborted = kind;
     this.#drop();
@@ -119,6 +126,7 @@ export class HttpConnection {
   close(): void {
     this.#closed = true;
     this.#aborted ??= "closed";
+    this.#connecting?.abort();
     this.#drop();
   }
 
@@ -133,12 +141,13 @@ export class HttpConnection {
     const buf = this.#buf ??= new Uint8Array(READ_BUFFER_BYTES);
     try {
       attempts: for (let attempt = 0;; attempt++) {
+        // Busy from here: the watchdog's time-out covers the connect too.
+        this.busySince = attempt === 0 ? now : performance.now();
         const conn = this.#conn ?? await this.#connect();
         const reused = this.#reused;
         this.#reused = true;
         parser.reset();
         parser.keepBody = keepBody;
-        this.busySince = attempt === 0 ? now : performance.now();
         // Not awaited: the answer cannot come before the request is written, and a failed write
         // shows up as a failed read. A short write (rare for small requests) is completed later.
         this.#writing = request;
@@ -194,18 +203,26 @@ export class HttpConnection {
   async #connect(): Promise<Deno.TcpConn> {
     this.#aborted = null;
     let conn: Deno.TcpConn;
+    const connecting = this.#connecting = new AbortController();
     try {
       conn = await Deno.connect({
         hostname: this.#endpoint.hostname,
         port: this.#endpoint.port,
         transport: "tcp",
+        signal: connecting.signal,
       });
     } catch (e) {
+      const aborted = this.#aborted;
+      if (aborted !== null) {
+        throw new RequestError(aborted, aborted === "timeout" ? "Connect timed out" : "Aborted");
+      }
       throw new RequestError(
         e instanceof Deno.errors.ConnectionRefused ? "refused" : "connect",
         `Cannot connect to ${this.#endpoint.hostname}:${this.#endpoint.port}: ${message(e)}`,
         { cause: e },
       );
+    } finally {
+      this.#connecting = null;
     }
     if (this.#closed) {
       conn.close();

@@ -9,6 +9,7 @@ import process from "node:process";
 import { VERSION } from "../version.ts";
 import type { RequestError } from "./http_client.ts";
 import { OptionError } from "./option_error.ts";
+import { checkWritable, OutputError, writeReportFile, writeStdout } from "./output.ts";
 import { HELP, type LoadgenOptions, parseOptions } from "./options.ts";
 import { Progress } from "./progress.ts";
 import {
@@ -31,6 +32,8 @@ export const EXIT_THRESHOLD = 99;
 export const EXIT_USAGE = 2;
 /** Exit status after Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
+/** After Ctrl-C (or SIGTERM), the longest the run may take to stop before the process exits. */
+const STOP_WITHIN_MS = 1000;
 
 /** Run the loadgen mode with its command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -60,6 +63,10 @@ function usageError(e: unknown): number {
     console.error("Run 'tradewatch --loadgen --help' for the options.");
     return EXIT_USAGE;
   }
+  if (e instanceof OutputError) {
+    console.error(`tradewatch --loadgen: ${e.message}`);
+    return EXIT_USAGE;
+  }
   throw e;
 }
 
@@ -68,17 +75,9 @@ function usageError(e: unknown): number {
  * JSON report), and return the report. Throws {@link OptionError} for an unreachable target.
  */
 export async function run(options: LoadgenOptions): Promise<Report> {
-  if (options.json !== null && options.json !== "-") {
-    // Fail before the run, not after it, when the report cannot be written.
-    try {
-      await Deno.writeTextFile(options.json, "");
-    } catch (e) {
-      throw new OptionError(
-        `Cannot write the report to ${options.json}: ${e instanceof Error ? e.message : e}`,
-        "--json",
-      );
-    }
-  }
+  // Fail before the run, not after it, when the report cannot be written (an existing report
+  // is left as it is until the new one is complete).
+  if (options.json !== null && options.json !== "-") checkWritable(options.json, "the report");
   const probeTimeout = Math.min(options.timeoutMs, 5000);
   const target = await resolveTarget(options.target, probeTimeout);
   let universe: Universe = { symbols: options.symbols ?? [], prices: new Map() };
@@ -100,18 +99,40 @@ export async function run(options: LoadgenOptions): Promise<Report> {
     host: target.host,
     basePath: target.basePath,
   });
-  const runner = new Runner({
+  let outputError: OutputError | null = null;
+  const runner: Runner = new Runner({
     endpoint: target.endpoint,
     factory,
     stats,
     timeoutMs: options.timeoutMs,
     // With `--json -` stdout carries the JSON document: per-request lines go to stderr.
     onResult: options.print
-      ? printer(options.json === "-" ? console.error : console.log)
+      ? printer((line) => {
+        if (outputError !== null) return;
+        try {
+          if (options.json === "-") console.error(line);
+          else writeStdout(line + "\n");
+        } catch (e) {
+          // stdout is full or gone: stop the run, and say so at the end.
+          outputError = e instanceof OutputError ? e : new OutputError(String(e));
+          runner.stop();
+        }
+      })
       : undefined,
   });
 
-  const onSignal = () => runner.stop();
+  // The first Ctrl-C stops the run and prints the partial summary; should anything keep the run
+  // from stopping, the process exits anyway within a second.
+  let failsafe: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = () => {
+    runner.stop();
+    if (failsafe !== undefined) return;
+    failsafe = setTimeout(() => {
+      console.error(`tradewatch --loadgen: did not stop within ${STOP_WITHIN_MS} ms, exiting`);
+      Deno.exit(EXIT_INTERRUPTED);
+    }, STOP_WITHIN_MS);
+    Deno.unrefTimer(failsafe);
+  };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const progress = options.progress
@@ -138,11 +159,12 @@ export async function run(options: LoadgenOptions): Promise<Report> {
     }
   } finally {
     progress?.stop();
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    clearTimeout(failsafe);
   }
+  if (outputError !== null) throw outputError;
   const cpu = process.cpuUsage(cpu0);
-  const end = runner.interrupted
-    ? performance.now()
+  const end = runner.interrupted || runner.abandonedInFlight > 0
+    ? runner.endedAt
     : Math.max(runner.lastDoneAt, runner.startedAt);
   const elapsedMs = end - runner.startedAt;
   const rate = achievedRate(stats, elapsedMs);
@@ -162,13 +184,16 @@ export async function run(options: LoadgenOptions): Promise<Report> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     thresholds,
   });
-  const json = JSON.stringify(report, null, 2) + "\n";
-  if (options.json === "-") {
-    console.log(json.trimEnd());
-  } else {
-    if (options.print) console.log("");
-    console.log(formatSummary(report));
-    if (options.json !== null) await Deno.writeTextFile(options.json, json);
+  try {
+    const json = JSON.stringify(report, null, 2) + "\n";
+    if (options.json === "-") {
+      writeStdout(json);
+    } else {
+      writeStdout((options.print ? "\n" : "") + formatSummary(report) + "\n");
+      if (options.json !== null) writeReportFile(options.json, json, "the report");
+    }
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
   return report;
 }

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../duration.ts";
 import { OptionError } from "./option_error.ts";
-import { parseRateShape, type RateShape } from "./rate_shape.ts";
+import { parseRateShape, peakRate, type RateShape } from "./rate_shape.ts";
 import type { SchedulerKind } from "./runner.ts";
 import { parseMix, SCENARIO_HELP, type ScenarioName } from "./scenarios.ts";
 import { parseThreshold, type Threshold } from "./thresholds.ts";
@@ -47,29 +47,60 @@ export interface LoadgenOptions {
 /** Result of parsing: options to run, or help to print. */
 export type Parsed = { help: true } | { help: false; options: LoadgenOptions };
 
-const SPEC = {
-  target: { type: "string", short: "t" },
-  rate: { type: "string", short: "r" },
-  "rate-shape": { type: "string" },
-  concurrency: { type: "string", short: "c" },
-  duration: { type: "string", short: "d" },
-  requests: { type: "string", short: "n" },
-  "max-in-flight": { type: "string" },
-  scheduler: { type: "string" },
-  "late-threshold": { type: "string" },
-  mix: { type: "string", short: "m" },
-  "invalid-ratio": { type: "string" },
-  seed: { type: "string" },
-  symbols: { type: "string" },
-  quantity: { type: "string" },
-  side: { type: "string" },
-  timeout: { type: "string" },
-  json: { type: "string" },
-  threshold: { type: "string", multiple: true },
-  print: { type: "boolean" },
-  progress: { type: "boolean" },
-  "progress-interval": { type: "string" },
-  help: { type: "boolean", short: "h" },
+/** How a flag takes its value. */
+export interface FlagSpec {
+  /** The long name, without `--`. */
+  name: string;
+  /** One-letter alias, without `-`. */
+  short?: string;
+  /** `string` takes a value, `boolean` none (with a `--no-` form); `multiple` repeats. */
+  type: "string" | "boolean";
+  multiple?: boolean;
+}
+
+/**
+ * Every `--loadgen` flag, in one table: `parseArgs` and the negative-number joining below are
+ * derived from it. To add a flag, add a row here, a field to {@link LoadgenOptions} filled in
+ * `parseOptions`, and a line to {@link HELP}.
+ */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: "target", short: "t", type: "string" },
+  { name: "rate", short: "r", type: "string" },
+  { name: "rate-shape", type: "string" },
+  { name: "concurrency", short: "c", type: "string" },
+  { name: "duration", short: "d", type: "string" },
+  { name: "requests", short: "n", type: "string" },
+  { name: "max-in-flight", type: "string" },
+  { name: "scheduler", type: "string" },
+  { name: "late-threshold", type: "string" },
+  { name: "mix", short: "m", type: "string" },
+  { name: "invalid-ratio", type: "string" },
+  { name: "seed", type: "string" },
+  { name: "symbols", type: "string" },
+  { name: "quantity", type: "string" },
+  { name: "side", type: "string" },
+  { name: "timeout", type: "string" },
+  { name: "json", type: "string" },
+  { name: "threshold", type: "string", multiple: true },
+  { name: "print", type: "boolean" },
+  { name: "progress", type: "boolean" },
+  { name: "progress-interval", type: "string" },
+  { name: "help", short: "h", type: "boolean" },
+];
+
+/** What one process can drive: beyond, an option is an error (exit 2), not an out-of-memory. */
+export const LIMITS = {
+  /** Open connections at once (`--concurrency`, `--max-in-flight`): file descriptors. */
+  connections: 10_000,
+  /**
+   * Requests per second (`--rate`, a rate shape's peak). Measured here, one loadgen thread
+   * sends about 10,000/s on schedule and answers ~100,000/s in the closed loop.
+   */
+  rate: 100_000,
+  /** `--requests`: the per-request bookkeeping stays exact to here. */
+  requests: 1e12,
+  /** Durations (`--duration`, `--timeout`, ...): 7 days (timers overflow past 24.8 days). */
+  durationMs: 7 * 86_400_000,
 } as const;
 
 /** The `--loadgen --help` text. */
@@ -122,12 +153,20 @@ Output
       --json FILE           write the whole report as JSON (- for stdout, replacing the summary)
       --threshold EXPR      fail the run (exit 99) unless EXPR holds; repeatable. EXPR is
                             METRIC OP VALUE with METRIC one of pNN (p50, p99, p99.9), max,
-                            min, mean (durations: 250ms, 1s), errors, dropped, late (a count
-                            or a percentage: 1%), rps (answers per second); OP one of < <= > >=
+                            min, mean (durations: 250ms, 1s), errors (failures only: 5xx,
+                            other unexpected 4xx, transport errors, time-outs), rejected (422
+                            at a risk limit, 4xx to invalid-on-purpose requests), dropped,
+                            late (a count or a percentage: 1%), rps (answers per second); OP
+                            one of < <= > >=
   -h, --help                this help
 
-Exit status: 0 done, 99 a threshold was violated, 2 bad options or unreachable target,
-130 interrupted (Ctrl-C prints the partial summary).
+Limits of one process (beyond: exit 2): ${LIMITS.connections} connections (--concurrency,
+--max-in-flight), ${LIMITS.rate} requests/s (--rate, a rate shape's peak), durations of 7 days.
+A duration run stops at its end: answers still awaited 2 s later are abandoned (not counted).
+
+Exit status: 0 done, 99 a threshold was violated, 2 bad options, unreachable target or a
+report that cannot be written, 130 interrupted (the first Ctrl-C stops within a second and
+prints the partial summary).
 
 Examples
   tradewatch --loadgen                                   # the seed's 100 orders
@@ -136,7 +175,13 @@ Examples
   tradewatch --loadgen -c 50 -d 10s -m health --json report.json
   tradewatch --loadgen --rate-shape sine:period=2m,min=20,max=400 -d 30m`;
 
-function positiveNumber(v: string | undefined, flag: string, integer: boolean): number | null {
+function positiveNumber(
+  v: string | undefined,
+  flag: string,
+  integer: boolean,
+  max: number,
+  why: string,
+): number | null {
   if (v === undefined) return null;
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
@@ -145,6 +190,7 @@ function positiveNumber(v: string | undefined, flag: string, integer: boolean): 
       flag,
     );
   }
+  if (n > max) throw new OptionError(`${flag} ${v} is beyond ${why}`, flag);
   return n;
 }
 
@@ -155,8 +201,26 @@ function duration(v: string | undefined, flag: string): number | null {
     throw new OptionError(`${flag} is not a duration: "${v}" (e.g. 30s, 500ms, 2m)`, flag);
   }
   if (ms <= 0) throw new OptionError(`${flag} must be positive, got "${v}"`, flag);
+  if (ms > LIMITS.durationMs) throw new OptionError(`${flag} ${v} is longer than 7 days`, flag);
   return ms;
 }
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+const PARSE_SPEC: Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+> = Object.fromEntries(
+  FLAGS.map((f) => [f.name, {
+    type: f.type,
+    ...(f.short !== undefined ? { short: f.short } : {}),
+    ...(f.multiple ? { multiple: true } : {}),
+  }]),
+);
+
+const CONNECTIONS_WHY = `what one process can hold open (at most ${LIMITS.connections})`;
+const RATE_WHY = `what one process can send (at most ${LIMITS.rate}/s; ` +
+  `load from several machines and combine their reports with --merge)`;
 
 /** Parse and validate `--loadgen` arguments. */
 export function parseOptions(args: string[]): Parsed {
@@ -164,21 +228,21 @@ export function parseOptions(args: string[]): Parsed {
   // to their option, so that the range check can say what is wrong.
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const entry = Object.entries(SPEC).find(([name, s]) =>
-      args[i] === `--${name}` || ("short" in s && args[i] === `-${s.short}`)
+    const flag = FLAGS.find((f) =>
+      args[i] === `--${f.name}` || (f.short !== undefined && args[i] === `-${f.short}`)
     );
-    if (entry?.[1].type === "string" && /^-\d/.test(args[i + 1] ?? "")) {
-      joined.push(`--${entry[0]}=${args[i + 1]}`);
+    if (flag?.type === "string" && /^-\d/.test(args[i + 1] ?? "")) {
+      joined.push(`--${flag.name}=${args[i + 1]}`);
       i++;
     } else {
       joined.push(args[i]);
     }
   }
-  let values;
+  let values: Values;
   try {
     ({ values } = parseArgs({
       args: joined,
-      options: SPEC,
+      options: PARSE_SPEC,
       allowPositionals: false,
       allowNegative: true,
     }));
@@ -186,13 +250,28 @@ export function parseOptions(args: string[]): Parsed {
     const msg = e instanceof Error ? e.message : String(e);
     throw new OptionError(msg.replace(/\. To specify.*$/s, "").replace(/\.$/, ""));
   }
-  if (values.help) return { help: true };
+  const str = (name: string) => values[name] as string | undefined;
+  const bool = (name: string) => values[name] as boolean | undefined;
+  const list = (name: string) => (values[name] ?? []) as string[];
+  if (bool("help")) return { help: true };
 
-  const rate = positiveNumber(values.rate, "--rate", false);
-  const concurrency = positiveNumber(values.concurrency, "--concurrency", true);
-  const durationMs = duration(values.duration, "--duration");
-  const requests = positiveNumber(values.requests, "--requests", true);
-  const shapeText = values["rate-shape"] ?? null;
+  const rate = positiveNumber(str("rate"), "--rate", false, LIMITS.rate, RATE_WHY);
+  const concurrency = positiveNumber(
+    str("concurrency"),
+    "--concurrency",
+    true,
+    LIMITS.connections,
+    CONNECTIONS_WHY,
+  );
+  const durationMs = duration(str("duration"), "--duration");
+  const requests = positiveNumber(
+    str("requests"),
+    "--requests",
+    true,
+    LIMITS.requests,
+    `${LIMITS.requests}`,
+  );
+  const shapeText = str("rate-shape") ?? null;
   if (concurrency !== null && (rate !== null || shapeText !== null)) {
     throw new OptionError(
       "Choose --rate/--rate-shape (open model) or --concurrency (closed model), not both",
@@ -207,81 +286,90 @@ export function parseOptions(args: string[]): Parsed {
     shape = shapeText !== null
       ? parseRateShape(shapeText, rate ?? undefined)
       : { kind: "constant", rate: rate ?? 10 };
+    if (peakRate(shape) > LIMITS.rate) {
+      throw new OptionError(`--rate-shape peaks at ${peakRate(shape)}/s, beyond ${RATE_WHY}`);
+    }
   }
 
-  const maxInFlight = positiveNumber(values["max-in-flight"], "--max-in-flight", true) ?? 512;
-  const scheduler = (values.scheduler ?? "spin") as SchedulerKind;
+  const maxInFlight = positiveNumber(
+    str("max-in-flight"),
+    "--max-in-flight",
+    true,
+    LIMITS.connections,
+    CONNECTIONS_WHY,
+  ) ?? 512;
+  const scheduler = (str("scheduler") ?? "spin") as SchedulerKind;
   if (scheduler !== "spin" && scheduler !== "timer") {
-    throw new OptionError(
-      `--scheduler must be spin or timer, got "${values.scheduler}"`,
-      "--scheduler",
-    );
+    throw new OptionError(`--scheduler must be spin or timer, got "${scheduler}"`, "--scheduler");
   }
-  const lateThresholdMs = duration(values["late-threshold"], "--late-threshold") ?? 1;
-  const timeoutMs = duration(values.timeout, "--timeout") ?? 10_000;
-  const progressIntervalMs = duration(values["progress-interval"], "--progress-interval") ?? 1000;
+  const lateThresholdMs = duration(str("late-threshold"), "--late-threshold") ?? 1;
+  const timeoutMs = duration(str("timeout"), "--timeout") ?? 10_000;
+  const progressIntervalMs = duration(str("progress-interval"), "--progress-interval") ?? 1000;
 
-  const mix = parseMix(values.mix ?? "orders=1");
+  const mix = parseMix(str("mix") ?? "orders=1");
   let invalidRatio = 0;
-  if (values["invalid-ratio"] !== undefined) {
-    const v = values["invalid-ratio"];
-    invalidRatio = Number(v);
-    if (v.trim() === "" || !Number.isFinite(invalidRatio) || invalidRatio < 0 || invalidRatio > 1) {
+  const ratioText = str("invalid-ratio");
+  if (ratioText !== undefined) {
+    invalidRatio = Number(ratioText);
+    if (
+      ratioText.trim() === "" || !Number.isFinite(invalidRatio) || invalidRatio < 0 ||
+      invalidRatio > 1
+    ) {
       throw new OptionError(
-        `--invalid-ratio must be between 0 and 1, got "${v}"`,
+        `--invalid-ratio must be between 0 and 1, got "${ratioText}"`,
         "--invalid-ratio",
       );
     }
   }
   let seed: number | null = null;
-  if (values.seed !== undefined) {
-    seed = Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+  const seedText = str("seed");
+  if (seedText !== undefined) {
+    seed = Number(seedText);
+    if (seedText.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new OptionError(
-        `--seed must be an integer from 0 to 4294967295, got "${values.seed}"`,
+        `--seed must be an integer from 0 to 4294967295, got "${seedText}"`,
         "--seed",
       );
     }
   }
   let symbols: string[] | null = null;
-  if (values.symbols !== undefined) {
-    symbols = values.symbols.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const symbolsText = str("symbols");
+  if (symbolsText !== undefined) {
+    symbols = symbolsText.split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (symbols.length === 0) {
       throw new OptionError("--symbols needs at least one symbol", "--symbols");
     }
   }
   let quantityMin = 1;
   let quantityMax = 100;
-  if (values.quantity !== undefined) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(values.quantity);
+  const quantityText = str("quantity");
+  if (quantityText !== undefined) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(quantityText);
     if (!m) {
-      throw new OptionError(
-        `--quantity must be N or MIN-MAX, got "${values.quantity}"`,
-        "--quantity",
-      );
+      throw new OptionError(`--quantity must be N or MIN-MAX, got "${quantityText}"`, "--quantity");
     }
     quantityMin = Number(m[1]);
     quantityMax = Number(m[2] ?? m[1]);
-    if (quantityMin < 1 || quantityMax < quantityMin) {
+    if (quantityMin < 1 || quantityMax < quantityMin || !Number.isSafeInteger(quantityMax)) {
       throw new OptionError(
-        `--quantity must be a range of positive integers, got "${values.quantity}"`,
+        `--quantity must be a range of positive integers, got "${quantityText}"`,
         "--quantity",
       );
     }
   }
-  const sideText = (values.side ?? "random").trim().toUpperCase();
+  const sideText = (str("side") ?? "random").trim().toUpperCase();
   if (!["BUY", "SELL", "RANDOM"].includes(sideText)) {
-    throw new OptionError(`--side must be BUY, SELL or random, got "${values.side}"`, "--side");
+    throw new OptionError(`--side must be BUY, SELL or random, got "${str("side")}"`, "--side");
   }
   const sides: ("BUY" | "SELL")[] = sideText === "RANDOM"
     ? ["BUY", "SELL"]
     : [sideText as "BUY" | "SELL"];
-  const thresholds = (values.threshold ?? []).map(parseThreshold);
-  const print = values.print ?? seedLike;
+  const thresholds = list("threshold").map(parseThreshold);
+  const print = bool("print") ?? seedLike;
   return {
     help: false,
     options: {
-      target: values.target ?? "http://localhost:8000",
+      target: str("target") ?? "http://localhost:8000",
       model,
       shape,
       shapeText,
@@ -299,10 +387,10 @@ export function parseOptions(args: string[]): Parsed {
       quantityMax,
       sides,
       timeoutMs,
-      json: values.json ?? null,
+      json: str("json") ?? null,
       thresholds,
       print,
-      progress: values.progress ?? !print,
+      progress: bool("progress") ?? !print,
       progressIntervalMs,
     },
   };

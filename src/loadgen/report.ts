@@ -5,7 +5,7 @@
  */
 import { formatMs } from "../duration.ts";
 import type { LoadgenOptions } from "./options.ts";
-import type { Histogram, Stats } from "./stats.ts";
+import type { Histogram, Stats, StatsSnapshot } from "./stats.ts";
 import type { ThresholdFigures, ThresholdResult } from "./thresholds.ts";
 
 /** Latency distribution in milliseconds (µs resolution); null figures when nothing was recorded. */
@@ -55,8 +55,16 @@ export interface Report {
     completed: number;
     /** Complete HTTP answers. */
     responses: number;
-    /** Failures: transport errors plus failed answers (4xx/5xx; anything but 4xx when invalid). */
+    /**
+     * Failures: transport errors and time-outs, 5xx, 4xx other than rejections, and anything but
+     * a 4xx to a request invalid on purpose.
+     */
     failed: number;
+    /**
+     * Expected business outcomes, not failures: 422 to an order (a risk limit), and 4xx to a
+     * request invalid on purpose.
+     */
+    rejected: number;
     transportErrors: number;
     /** Open model: intended sends never sent. */
     dropped: number;
@@ -88,20 +96,43 @@ export interface Report {
   scenarios: Record<string, {
     requests: number;
     failed: number;
+    rejected: number;
     statuses: Record<string, number>;
     latencyMs: Percentiles;
   }>;
+  /** Per interval of `stats.intervalMs` from the start: answers, outcomes and latency. */
+  timeline: TimelinePoint[];
   connections: { used: number; connects: number };
   client: { cpuSeconds: number; cpuMicrosPerRequest: number | null };
   thresholds: ThresholdResult[];
   /** False when a threshold was violated. */
   pass: boolean;
+  /** Everything an exact merge (`--merge`) needs: counts and HDR-encoded histograms. */
+  stats: StatsSnapshot;
+}
+
+/** One interval of the timeline. */
+export interface TimelinePoint {
+  /** Start of the interval, seconds after the run's start. */
+  t: number;
+  /** Completed requests in the interval. */
+  completed: number;
+  failed: number;
+  rejected: number;
+  /** Latency percentiles (ms) of the interval's answers; null when none. */
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Summarise a microsecond histogram in milliseconds. */
-export function percentiles(h: Histogram): Percentiles {
+/**
+ * Summarise a microsecond histogram in milliseconds. `maxUs` is the exact largest value when
+ * known (HDR keeps values to 3 significant digits).
+ */
+export function percentiles(h: Histogram, maxUs?: number): Percentiles {
   const n = h.totalCount;
   if (n === 0) {
     return {
@@ -117,7 +148,8 @@ export function percentiles(h: Histogram): Percentiles {
     };
   }
   // HDR answers a bucket's highest equivalent value; never report more than the true maximum.
-  const at = (p: number) => round3(Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
+  const max = maxUs !== undefined && maxUs > 0 ? maxUs : h.maxValue;
+  const at = (p: number) => round3(Math.min(h.getValueAtPercentile(p), max) / 1000);
   return {
     count: n,
     min: round3(h.minNonZeroValue / 1000),
@@ -127,7 +159,7 @@ export function percentiles(h: Histogram): Percentiles {
     p90: at(90),
     p99: at(99),
     "p99.9": at(99.9),
-    max: round3(h.maxValue / 1000),
+    max: round3(max / 1000),
   };
 }
 
@@ -135,13 +167,15 @@ export function percentiles(h: Histogram): Percentiles {
 export function thresholdFigures(stats: Stats, achievedRate: number): ThresholdFigures {
   const h = stats.latency;
   const none = h.totalCount === 0;
+  const max = stats.latencyMaxUs > 0 ? stats.latencyMaxUs : h.maxValue;
   return {
-    latencyAt: (p) => none ? NaN : Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000,
-    latencyMaxMs: none ? NaN : h.maxValue / 1000,
+    latencyAt: (p) => none ? NaN : Math.min(h.getValueAtPercentile(p), max) / 1000,
+    latencyMaxMs: none ? NaN : max / 1000,
     latencyMinMs: none ? NaN : h.minNonZeroValue / 1000,
     latencyMeanMs: none ? NaN : h.mean / 1000,
     completed: stats.completed,
     failures: stats.failures,
+    rejected: stats.rejected,
     scheduled: stats.sent + stats.dropped,
     dropped: stats.dropped,
     late: stats.late,
@@ -185,10 +219,28 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     scenarios[name] = {
       requests: s.requests,
       failed: s.failed,
+      rejected: s.rejected,
       statuses: record(s.statuses),
-      latencyMs: percentiles(s.latency ?? stats.latency),
+      latencyMs: s.latency === null
+        ? percentiles(stats.latency, stats.latencyMaxUs)
+        : percentiles(s.latency, s.maxUs),
     };
   }
+  const timeline: TimelinePoint[] = [];
+  stats.timeline.forEach((iv, i) => {
+    if (iv === undefined) return;
+    const p = percentiles(iv.latency, iv.maxUs);
+    timeline.push({
+      t: round3((i * stats.intervalMs) / 1000),
+      completed: iv.completed,
+      failed: iv.failed,
+      rejected: iv.rejected,
+      p50: p.p50,
+      p90: p.p90,
+      p99: p.p99,
+      max: p.max,
+    });
+  });
   return {
     tool: "tradewatch-loadgen",
     version: f.version,
@@ -219,6 +271,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       completed: stats.completed,
       responses: stats.responses,
       failed: stats.failures,
+      rejected: stats.rejected,
       transportErrors: stats.transportErrors,
       dropped: stats.dropped,
       late: stats.late,
@@ -232,10 +285,13 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     },
     statuses: record(stats.statuses),
     errors: record(stats.errors),
-    latencyMs: percentiles(stats.latency),
-    serviceTimeMs: percentiles(stats.service ?? stats.latency),
-    latenessMs: open ? percentiles(stats.lateness) : null,
+    latencyMs: percentiles(stats.latency, stats.latencyMaxUs),
+    serviceTimeMs: stats.service === null
+      ? percentiles(stats.latency, stats.latencyMaxUs)
+      : percentiles(stats.service, stats.serviceMaxUs),
+    latenessMs: open ? percentiles(stats.lateness, stats.latenessMaxUs) : null,
     scenarios,
+    timeline,
     connections: f.connections,
     client: {
       cpuSeconds: round3(f.cpuSeconds),
@@ -245,6 +301,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     },
     thresholds: f.thresholds,
     pass: f.thresholds.every((t) => t.pass),
+    stats: stats.snapshot(),
   };
 }
 
@@ -295,6 +352,11 @@ export function formatSummary(r: Report): string {
     `  failures    ${q.failed} (${pct(q.failed, q.completed)})${errs ? `  transport ${errs}` : ""}`,
   );
   out.push(
+    `  rejected    ${q.rejected} (${
+      pct(q.rejected, q.completed)
+    })  (422 at a risk limit, or invalid on purpose: expected, not failures)`,
+  );
+  out.push(
     `  latency     ${line(r.latencyMs)}` +
       (r.model === "open" ? "  (from intended send time)" : ""),
   );
@@ -307,7 +369,9 @@ export function formatSummary(r: Report): string {
     for (const n of names) {
       const s = r.scenarios[n];
       out.push(
-        `  ${n.padEnd(11)} ${s.requests} requests, ${s.failed} failed, p50 ${
+        `  ${
+          n.padEnd(11)
+        } ${s.requests} requests, ${s.failed} failed, ${s.rejected} rejected, p50 ${
           ms(s.latencyMs.p50)
         }  p99 ${ms(s.latencyMs.p99)}`,
       );

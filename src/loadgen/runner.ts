@@ -66,6 +66,18 @@ const END_GRACE_MS = 1000;
 const MAX_BACKLOG = 1_000_000;
 /** Open model: at most this many new connections making their first request at once. */
 const MAX_FRESH = 8;
+/**
+ * Open model: at most this many due sends handled before the loop yields to the event loop
+ * (timers, signals, answers), however far behind schedule it is.
+ */
+const MAX_DUE_PER_TURN = 4096;
+/** Longest single timer (setTimeout overflows past 2^31 - 1 ms and would fire at once). */
+const MAX_SLEEP_MS = 1000;
+/**
+ * Duration runs: answers still awaited this long after the end (and after the open model's
+ * grace for waiting sends) are abandoned, as wrk does: the run stops at its duration.
+ */
+const END_ABANDON_MS = 2 * END_GRACE_MS;
 
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -86,8 +98,15 @@ export class Runner {
   readonly #ctx: RunContext;
   readonly #conns: HttpConnection[] = [];
   #stopped = false;
+  /** Past the end of a duration run: answers still awaited are abandoned, not counted. */
+  #abandoned = false;
   #seq = 0;
   #wake: (() => void) | null = null;
+  /** Resolves at stop() or when a duration run abandons what it still awaits. */
+  #halt!: () => void;
+  readonly #halted = new Promise<void>((resolve) => (this.#halt = resolve));
+  /** `performance.now()` when the run returned. */
+  endedAt = 0;
 
   /** Create a runner. */
   constructor(ctx: RunContext) {
@@ -112,6 +131,25 @@ export class Runner {
     this.#stopped = true;
     for (const c of this.#conns) c.close();
     this.#wake?.();
+    this.#halt();
+  }
+
+  /** Requests abandoned in flight at the end of a duration run (not counted as answers). */
+  abandonedInFlight = 0;
+
+  /** End of a duration run: abandon the answers still awaited. */
+  #abandon(): void {
+    if (this.#stopped || this.#abandoned) return;
+    this.#abandoned = true;
+    this.abandonedInFlight = this.inFlight;
+    for (const c of this.#conns) c.close();
+    this.#wake?.();
+    this.#halt();
+  }
+
+  #abandonTimer(durationMs: number | undefined): ReturnType<typeof setTimeout> | undefined {
+    if (durationMs === undefined) return undefined;
+    return setTimeout(() => this.#abandon(), durationMs + END_ABANDON_MS);
   }
 
   /** Run the open model to its end. */
@@ -130,7 +168,7 @@ export class Runner {
     const finish = (conn: HttpConnection) => {
       fresh.delete(conn);
       // A connection is free: serve the backlog first, oldest first.
-      while (head < queue.length && !this.#stopped) {
+      while (head < queue.length && !this.#stopped && !this.#abandoned) {
         const intended = queue[head++];
         this.backlog--;
         if (draining || performance.now() - intended > ctx.timeoutMs) {
@@ -188,25 +226,34 @@ export class Runner {
       { length: Math.min(plan.maxInFlight, peakRate(plan.shape) >= 1000 ? WARM_CONNECTIONS : 1) },
       () => this.#newConn(),
     );
-    await Promise.all(warm.map((c) => c.connect().catch(() => {})));
+    // Bounded: a target that accepts no connection must not hold the run before its start.
+    await Promise.race([
+      Promise.all(warm.map((c) => c.connect().catch(() => {}))),
+      this.#sleep(Math.min(ctx.timeoutMs, MAX_SLEEP_MS)),
+    ]);
     idle.push(...warm);
     const watchdog = this.#startWatchdog();
+    const abandonTimer = this.#abandonTimer(plan.durationMs);
     try {
       const start = performance.now();
       this.startedAt = start;
+      stats.origin = start;
       const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
       let remaining = plan.requests ?? Infinity;
       let nextAt = start + schedule.next();
       while (!this.#stopped && remaining > 0 && nextAt < endAt) {
         const now = performance.now();
-        while (nextAt <= now && remaining > 0 && nextAt < endAt) {
+        let turn = 0;
+        while (nextAt <= now && remaining > 0 && nextAt < endAt && turn++ < MAX_DUE_PER_TURN) {
           due(nextAt);
           remaining--;
           nextAt = start + schedule.next();
         }
         if (remaining <= 0 || nextAt >= endAt) break;
         const wait = nextAt - performance.now();
-        if (plan.scheduler === "timer") {
+        if (wait <= 0) {
+          await immediate(); // behind schedule: catch up, but let timers and signals run
+        } else if (plan.scheduler === "timer") {
           if (wait > 0) await this.#sleep(wait);
         } else if (wait > 3) {
           await this.#sleep(wait - 2);
@@ -218,8 +265,9 @@ export class Runner {
       // short grace (a stall of the event loop at the very end should make sends late, not
       // dropped); what is left after it is dropped.
       if (plan.durationMs !== undefined && !this.#stopped) {
-        const rest = endAt - performance.now();
-        if (rest > 0) await this.#sleep(rest);
+        while (!this.#stopped && performance.now() < endAt) {
+          await this.#sleep(endAt - performance.now());
+        }
         const graceEnd = performance.now() + Math.min(ctx.timeoutMs, END_GRACE_MS);
         while (head < queue.length && !this.#stopped && performance.now() < graceEnd) {
           await this.#sleep(Math.min(10, graceEnd - performance.now()));
@@ -230,7 +278,7 @@ export class Runner {
         queue = [];
         head = 0;
       }
-      if (!this.#stopped && (this.inFlight > 0 || head < queue.length)) {
+      if (!this.#stopped && !this.#abandoned && (this.inFlight > 0 || head < queue.length)) {
         await new Promise<void>((resolve) => {
           drained = resolve;
           this.#wake = resolve;
@@ -238,7 +286,9 @@ export class Runner {
       }
     } finally {
       clearInterval(watchdog);
+      clearTimeout(abandonTimer);
       this.#closeAll();
+      this.endedAt = performance.now();
     }
   }
 
@@ -247,13 +297,14 @@ export class Runner {
     const ctx = this.#ctx;
     const start = performance.now();
     this.startedAt = start;
+    ctx.stats.origin = start;
     const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
     let remaining = plan.requests ?? Infinity;
     const worker = async () => {
       const conn = this.#newConn();
       // One clock read per request: the end of an answer is the start of the next request.
       let now = performance.now();
-      while (!this.#stopped && remaining > 0 && now < endAt) {
+      while (!this.#stopped && !this.#abandoned && remaining > 0 && now < endAt) {
         remaining--;
         const req = ctx.factory.next();
         ctx.stats.noteSent(req, -1, 0);
@@ -270,11 +321,18 @@ export class Runner {
       }
     };
     const watchdog = this.#startWatchdog();
+    const abandonTimer = this.#abandonTimer(plan.durationMs);
     try {
-      await Promise.all(Array.from({ length: plan.concurrency }, worker));
+      // Not waiting on the workers once halted: a request may still be settling.
+      await Promise.race([
+        Promise.all(Array.from({ length: plan.concurrency }, worker)),
+        this.#halted,
+      ]);
     } finally {
       clearInterval(watchdog);
+      clearTimeout(abandonTimer);
       this.#closeAll();
+      this.endedAt = performance.now();
     }
   }
 
@@ -312,7 +370,8 @@ export class Runner {
 
   #err(seq: number, req: PlannedRequest, e: unknown): void {
     this.inFlight--;
-    if (this.#stopped) return; // interrupted: not a failure of the target
+    // Interrupted, or abandoned at the end of a duration run: not a failure of the target.
+    if (this.#stopped || this.#abandoned) return;
     const ctx = this.#ctx;
     const err = e instanceof RequestError ? e : new RequestError("closed", String(e));
     this.lastDoneAt = performance.now();
@@ -331,7 +390,7 @@ export class Runner {
       const id = setTimeout(() => {
         this.#wake = null;
         resolve();
-      }, ms);
+      }, Math.min(ms, MAX_SLEEP_MS));
       this.#wake = () => {
         clearTimeout(id);
         this.#wake = null;

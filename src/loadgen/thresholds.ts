@@ -1,6 +1,7 @@
 /**
  * `--threshold` pass/fail criteria, as in k6: `p99<250ms`, `p99.9<=1s`, `max<2s`, `mean<50ms`,
- * `errors<1%` (share of completed requests) or `errors<10` (a count), `dropped<1`, `late<5%`,
+ * `errors<1%` (failures: share of completed requests) or `errors<10` (a count), `rejected<5%`
+ * (422 at a risk limit or invalid on purpose: expected outcomes, not errors), `dropped<1`, `late<5%`,
  * `rps>=900` (answered per second). A violated threshold makes the run exit with 99.
  *
  * @module
@@ -33,6 +34,8 @@ export interface ThresholdFigures {
   latencyMeanMs: number;
   completed: number;
   failures: number;
+  /** Rejections (expected business outcomes, not failures). */
+  rejected: number;
   /** Intended sends (sent + dropped). */
   scheduled: number;
   dropped: number;
@@ -50,15 +53,15 @@ export interface ThresholdResult {
 }
 
 const RE =
-  /^\s*(p\d+(?:\.\d+)?|max|min|mean|avg|errors|dropped|late|rps|rate)\s*(<=|>=|<|>)\s*(\S+)\s*$/;
-const COUNTS = new Set(["errors", "dropped", "late"]);
+  /^\s*(p\d+(?:\.\d+)?|max|min|mean|avg|errors|rejected|dropped|late|rps|rate)\s*(<=|>=|<|>)\s*(\S+)\s*$/;
+const COUNTS = new Set(["errors", "rejected", "dropped", "late"]);
 
 /** Parse one `--threshold`. */
 export function parseThreshold(expr: string): Threshold {
   const m = RE.exec(expr);
   if (!m) {
     throw new OptionError(
-      `Threshold "${expr}" is not METRIC<VALUE (metrics: pNN, max, min, mean, errors, dropped, late, rps)`,
+      `Threshold "${expr}" is not METRIC<VALUE (metrics: pNN, max, min, mean, errors, rejected, dropped, late, rps)`,
       "--threshold",
     );
   }
@@ -135,10 +138,12 @@ export function evaluateThresholds(
     } else {
       const count = t.metric === "errors"
         ? f.failures
+        : t.metric === "rejected"
+        ? f.rejected
         : t.metric === "dropped"
         ? f.dropped
         : f.late;
-      const base = t.metric === "errors" ? f.completed : f.scheduled;
+      const base = t.metric === "errors" || t.metric === "rejected" ? f.completed : f.scheduled;
       if (t.percent) {
         const share = base === 0 ? 0 : count / base;
         return {

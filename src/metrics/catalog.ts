@@ -28,6 +28,10 @@ import {
   UNMATCHED_ENDPOINT,
 } from "./labels.ts";
 import { VERSION } from "../version.ts";
+import type { NativeHistogramOptions } from "./native_histogram.ts";
+import { createPromAdapter, type PromAdapter } from "./prom_adapter.ts";
+import type { TradingState } from "../trading/types.ts";
+import { type StateCollectors, stateCollectors } from "./state_gauges.ts";
 
 const Counter: typeof prom.Counter = CounterClass;
 type Counter<T extends string = string> = prom.Counter<T>;
@@ -38,10 +42,18 @@ type Histogram<T extends string = string> = prom.Histogram<T>;
 const Registry: typeof prom.Registry = RegistryClass;
 type Registry = prom.Registry;
 
-/** Options that decide the closed label-value sets of a catalog. */
+/** Options of a catalog: the closed label-value sets, and what the service shows beyond them. */
 export interface CatalogOptions {
   /** The configured symbol universe. */
   symbols: readonly string[];
+  /** The service's state, read by the gauges at scrape time; without it the gauges stay at 0. */
+  state?: () => TradingState;
+  /** Exemplars on the latency histograms and `order_count_total` (default true). */
+  exemplars?: boolean;
+  /** Native buckets of the two latency histograms; null: classic buckets only (the default). */
+  native?: NativeHistogramOptions | null;
+  /** The prom-client adapter (default: a new one, internals self-checked). */
+  adapter?: PromAdapter;
 }
 
 /** The seed's metrics plus tradewatch's build info, as typed prom-client handles. */
@@ -66,6 +78,12 @@ export interface SeedMetrics {
 export interface MetricCatalog {
   registry: Registry;
   metrics: SeedMetrics;
+  /** The one user of prom-client's internals: series handles and scrape snapshots. */
+  adapter: PromAdapter;
+  /** Whether exemplars are recorded and shown. */
+  exemplars: boolean;
+  /** Native buckets of `order_latency_seconds` and `http_request_duration_seconds`, or null. */
+  native: NativeHistogramOptions | null;
   /** For each metric name, for each label name, the only values that label can take. */
   labelValues: ReadonlyMap<string, Readonly<Record<string, readonly string[]>>>;
 }
@@ -84,6 +102,14 @@ export function createCatalog(
 ): MetricCatalog {
   const registry = new Registry();
   const registers = [registry];
+  const adapter = options.adapter ?? createPromAdapter();
+  const state = options.state;
+  const collectors: StateCollectors | null = state
+    ? stateCollectors(() => metrics, adapter, options.symbols, state)
+    : null;
+  // A gauge's collect() hook when the state is known (prom-client calls it on every scrape).
+  const collect = (name: keyof StateCollectors) =>
+    collectors ? { collect: () => collectors[name]() } : {};
   const metrics: SeedMetrics = {
     orderCount: new Counter({
       name: "order_count_total",
@@ -103,17 +129,20 @@ export function createCatalog(
       help: "Current position value in dollars",
       labelNames: ["symbol"],
       registers,
+      ...collect("positionValue"),
     }),
     tradePnl: new Gauge({
       name: "trade_pnl_dollars",
       help: "Profit/loss on trades in dollars",
       labelNames: ["symbol"],
       registers,
+      ...collect("tradePnl"),
     }),
     openPositions: new Gauge({
       name: "open_positions_count",
       help: "Number of open positions",
       registers,
+      ...collect("openPositions"),
     }),
     httpRequests: new Counter({
       name: "http_requests_total",
@@ -133,6 +162,7 @@ export function createCatalog(
       help: "Database connection pool size",
       labelNames: ["status"],
       registers,
+      ...collect("dbConnections"),
     }),
     cacheHits: new Counter({
       name: "redis_cache_hits_total",
@@ -149,6 +179,7 @@ export function createCatalog(
       help: "Market data lag in seconds",
       labelNames: ["symbol"],
       registers,
+      ...collect("marketDataLag"),
     }),
     strategySignals: new Counter({
       name: "strategy_signals_total",
@@ -161,6 +192,7 @@ export function createCatalog(
       help: "Value at Risk in dollars",
       labelNames: ["confidence_level"],
       registers,
+      ...collect("riskVar"),
     }),
     buildInfo: new Gauge({
       name: "tradewatch_build_info",
@@ -197,7 +229,14 @@ export function createCatalog(
     ["strategy_signals_total", { strategy: STRATEGIES, signal_type: SIGNAL_TYPES }],
     ["risk_var_dollars", { confidence_level: CONFIDENCE_LEVELS }],
   ]);
-  return { registry, metrics, labelValues };
+  return {
+    registry,
+    metrics,
+    adapter,
+    exemplars: options.exemplars ?? true,
+    native: options.native ?? null,
+    labelValues,
+  };
 }
 
 /** One metric as `--lint-rules` sees it. */

@@ -37,21 +37,11 @@ export const HTTP_METHODS = [
 ] as const;
 
 /**
- * Route templates recorded in `endpoint`. The server asserts at start-up that every route it
- * registers is listed here; requests that match no route are recorded as {@link UNMATCHED_ENDPOINT}.
+ * Route templates recorded in `endpoint`: the templates of the route table
+ * (`src/server/routes.ts`), which also drives registration; requests that match no route are
+ * recorded as {@link UNMATCHED_ENDPOINT}.
  */
-export const ROUTE_TEMPLATES = [
-  "/",
-  "/health",
-  "/ready",
-  "/metrics",
-  "/orders",
-  "/orders/:id",
-  "/positions",
-  "/quotes",
-  "/quotes/:symbol",
-  "/risk",
-] as const;
+export { ROUTE_TEMPLATES } from "../server/routes.ts";
 
 /** The fixed `endpoint` value for requests that match no route. */
 export const UNMATCHED_ENDPOINT = "unmatched";

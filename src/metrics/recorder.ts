@@ -1,12 +1,22 @@
 /**
- * The metrics recorder: turns the domain's events into metric updates, so the domain stays free
- * of metrics imports. Every label value is checked against the catalog's closed sets; anything
- * outside them is mapped to the fixed placeholder (never a new series).
+ * The metrics recorder: turns the domain's events (orders, signals, cache lookups) into counter
+ * and histogram updates, so the domain stays free of metrics imports. Gauges are not its
+ * business: they read the service's state at scrape time (`state_gauges.ts`).
+ *
+ * `order_count_total` and `order_latency_seconds` have one writer, `countOrder` below, for the
+ * orders the domain decided and for those refused by validation at the edge. Every label value is
+ * checked against the catalog's closed sets; anything outside them is mapped to the fixed
+ * placeholder (never a new series). Updates go through pre-bound series handles (the adapter's).
+ * With exemplars on, an order placed inside a request carries that request's `trace_id` and the
+ * order's id as exemplar on its count and latency series.
  *
  * @module
  */
 import type { DomainEvent, TradingService } from "../trading/types.ts";
 import type { MetricCatalog } from "./catalog.ts";
+import { exemplarLabels } from "./exemplar.ts";
+import { currentTrace } from "./request_trace.ts";
+import type { CounterHandle, HistogramHandle } from "./prom_adapter.ts";
 import {
   CONFIDENCE_LEVELS,
   INVALID_LABEL,
@@ -30,8 +40,13 @@ export interface Recorder {
   close(): void;
 }
 
-const SIDE_SET: ReadonlySet<string> = new Set(SIDES);
-const STATUS_SET: ReadonlySet<string> = new Set(ORDER_STATUSES);
+const SIDE_LIST: readonly string[] = [...SIDES, INVALID_LABEL];
+const SIDE_INDEX = new Map(SIDE_LIST.map((s, i) => [s, i]));
+const STATUS_LIST: readonly string[] = ORDER_STATUSES;
+const STATUS_INDEX = new Map(STATUS_LIST.map((s, i) => [s, i]));
+const FAILED = STATUS_INDEX.get("failed")!;
+const REJECTED = STATUS_INDEX.get("rejected")!;
+const SIDE_INVALID = SIDE_INDEX.get(INVALID_LABEL)!;
 const STRATEGY_SET: ReadonlySet<string> = new Set(STRATEGIES);
 const SIGNAL_SET: ReadonlySet<string> = new Set(SIGNAL_TYPES);
 
@@ -41,95 +56,81 @@ const SIGNAL_SET: ReadonlySet<string> = new Set(SIGNAL_TYPES);
  */
 export function createRecorder(catalog: MetricCatalog, service: TradingService): Recorder {
   const m = catalog.metrics;
-  const symbols: ReadonlySet<string> = new Set(service.symbols);
-  const symbolLabel = (s: string) => (symbols.has(s) ? s : INVALID_LABEL);
+  const a = catalog.adapter;
+  const exemplarsOn = catalog.exemplars;
+  const symbolList: readonly string[] = [...service.symbols, INVALID_LABEL];
+  const symbolIndex = new Map(symbolList.map((s, i) => [s, i]));
+  const SYMBOL_INVALID = symbolList.length - 1;
+  const S = SIDE_LIST.length;
+  const T = STATUS_LIST.length;
 
-  for (const symbol of service.symbols) {
-    for (const side of SIDES) {
-      for (const status of ORDER_STATUSES) m.orderCount.inc({ symbol, side, status }, 0);
+  // Series handles: counts by (symbol, side, status), latency by symbol. Every combination the
+  // seed's queries expect exists from the start; the others are bound when first used.
+  const counts: (CounterHandle | undefined)[] = [];
+  const countHandle = (sy: number, si: number, st: number): CounterHandle => {
+    const i = (sy * S + si) * T + st;
+    return counts[i] ??= a.counter(m.orderCount, {
+      symbol: symbolList[sy],
+      side: SIDE_LIST[si],
+      status: STATUS_LIST[st],
+    });
+  };
+  const latency: HistogramHandle[] = symbolList.map((symbol) =>
+    a.histogram(m.orderLatency, { symbol }, { native: catalog.native })
+  );
+  for (let sy = 0; sy < SYMBOL_INVALID; sy++) {
+    for (let si = 0; si < SIDES.length; si++) {
+      for (let st = 0; st < T; st++) countHandle(sy, si, st);
     }
-    m.orderLatency.zero({ symbol });
+  }
+  for (let si = 0; si < S; si++) countHandle(SYMBOL_INVALID, si, REJECTED);
+  for (const symbol of service.symbols) {
     m.positionValue.set({ symbol }, 0);
     m.tradePnl.set({ symbol }, 0);
     m.marketDataLag.set({ symbol }, 0);
   }
-  for (const side of [...SIDES, INVALID_LABEL]) {
-    m.orderCount.inc({ symbol: INVALID_LABEL, side, status: "rejected" }, 0);
-  }
-  m.orderLatency.zero({ symbol: INVALID_LABEL });
   for (const strategy of STRATEGIES) {
     for (const signal_type of SIGNAL_TYPES) m.strategySignals.inc({ strategy, signal_type }, 0);
   }
   for (const status of POOL_STATES) m.dbConnections.set({ status }, 0);
   for (const confidence_level of CONFIDENCE_LEVELS) m.riskVar.set({ confidence_level }, 0);
 
+  /** The one writer of `order_count_total` and `order_latency_seconds`. */
+  const countOrder = (sy: number, si: number, st: number, seconds: number, orderId?: string) => {
+    const trace = exemplarsOn ? currentTrace() : undefined;
+    const exemplar = trace ? exemplarLabels(trace.traceId, orderId) : undefined;
+    countHandle(sy, si, st).inc(exemplar);
+    if (Number.isFinite(seconds) && seconds >= 0) latency[sy].observe(seconds, exemplar);
+  };
+
   const record = (e: DomainEvent): void => {
     switch (e.type) {
-      case "order": {
-        const symbol = symbolLabel(e.order.symbol);
-        const side = SIDE_SET.has(e.order.side) ? e.order.side : INVALID_LABEL;
-        const status = STATUS_SET.has(e.order.status) ? e.order.status : "failed";
-        m.orderCount.inc({ symbol, side, status });
-        if (Number.isFinite(e.latencySeconds) && e.latencySeconds >= 0) {
-          m.orderLatency.observe({ symbol }, e.latencySeconds);
-        }
+      case "order":
+        countOrder(
+          symbolIndex.get(e.order.symbol) ?? SYMBOL_INVALID,
+          SIDE_INDEX.get(e.order.side) ?? SIDE_INVALID,
+          STATUS_INDEX.get(e.order.status) ?? FAILED,
+          e.latencySeconds,
+          e.order.id,
+        );
         break;
-      }
-      case "tick":
-        if (symbols.has(e.symbol) && Number.isFinite(e.lagSeconds)) {
-          m.marketDataLag.set({ symbol: e.symbol }, e.lagSeconds);
-        }
-        break;
-      case "positions": {
-        let open = 0;
-        const seen = new Set<string>();
-        for (const p of e.positions) {
-          if (!symbols.has(p.symbol)) continue;
-          seen.add(p.symbol);
-          m.positionValue.set({ symbol: p.symbol }, p.marketValue);
-          m.tradePnl.set({ symbol: p.symbol }, p.realizedPnl + p.unrealizedPnl);
-          if (p.quantity !== 0) open++;
-        }
-        for (const symbol of symbols) {
-          if (!seen.has(symbol)) {
-            m.positionValue.set({ symbol }, 0);
-            m.tradePnl.set({ symbol }, 0);
-          }
-        }
-        m.openPositions.set(open);
-        break;
-      }
       case "signal":
         if (STRATEGY_SET.has(e.strategy) && SIGNAL_SET.has(e.signal)) {
           m.strategySignals.inc({ strategy: e.strategy, signal_type: e.signal });
         }
         break;
-      case "risk":
-        for (const level of CONFIDENCE_LEVELS) {
-          const v = e.risk.var[level];
-          if (Number.isFinite(v)) m.riskVar.set({ confidence_level: level }, v);
-        }
-        break;
-      case "pool":
-        m.dbConnections.set({ status: "active" }, e.active);
-        m.dbConnections.set({ status: "idle" }, e.idle);
-        m.dbConnections.set({ status: "waiting" }, e.waiting);
-        m.dbConnections.set({ status: "max" }, e.max);
-        break;
       case "cache":
         (e.hit ? m.cacheHits : m.cacheMisses).inc();
         break;
+        // tick, positions, risk, pool: gauges read them from state() at scrape time.
     }
   };
   const unsubscribe = service.on(record);
   return {
     record,
     recordInvalidOrder(side, latencySeconds) {
-      const s = side !== undefined && SIDE_SET.has(side) ? side : INVALID_LABEL;
-      m.orderCount.inc({ symbol: INVALID_LABEL, side: s, status: "rejected" });
-      if (Number.isFinite(latencySeconds) && latencySeconds >= 0) {
-        m.orderLatency.observe({ symbol: INVALID_LABEL }, latencySeconds);
-      }
+      const si = side === undefined ? SIDE_INVALID : SIDE_INDEX.get(side) ?? SIDE_INVALID;
+      countOrder(SYMBOL_INVALID, si, REJECTED, latencySeconds);
     },
     close: unsubscribe,
   };

@@ -10,15 +10,21 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
-import { ROUTE_TEMPLATES, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import { UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
 import type { Recorder } from "../metrics/recorder.ts";
-import { InvalidCursorError, ORDER_CURSOR_PATTERN } from "../trading/ports.ts";
+import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { readBodyLimited } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createInstrumentation, getRequestId, receivedAtOf } from "./instrument.ts";
+import {
+  createInstrumentation,
+  getRequestId,
+  receivedAtOf,
+  type RouteHandler,
+} from "./instrument.ts";
+import { knownPaths, ROUTE_TEMPLATES, type RouteEntry, type RouteKey, ROUTES } from "./routes.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
 
 /** What {@link createApp} needs. */
@@ -32,33 +38,6 @@ export interface AppOptions {
   /** Defaults to a logger at `config.server.logLevel` on stdout. */
   logger?: Logger;
 }
-
-/** The endpoints of the service, for `GET /` and `405` answers. */
-export const ENDPOINTS: ReadonlyArray<{ method: string; path: string; description: string }> = [
-  { method: "GET", path: "/", description: "this index" },
-  { method: "GET", path: "/health", description: "liveness" },
-  {
-    method: "GET",
-    path: "/ready",
-    description: "readiness: database reachable, market data fresh",
-  },
-  {
-    method: "GET",
-    path: "/metrics",
-    description: "Prometheus metrics (text 0.0.4 or OpenMetrics)",
-  },
-  {
-    method: "POST",
-    path: "/orders",
-    description: "place an order (query parameters or JSON body)",
-  },
-  { method: "GET", path: "/orders", description: "recent orders, newest first (limit, before)" },
-  { method: "GET", path: "/orders/:id", description: "one order" },
-  { method: "GET", path: "/positions", description: "positions with realised/unrealised P&L" },
-  { method: "GET", path: "/quotes", description: "latest quotes of every symbol" },
-  { method: "GET", path: "/quotes/:symbol", description: "latest quote of one symbol" },
-  { method: "GET", path: "/risk", description: "historical-simulation VaR of the portfolio" },
-];
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEALTH_BODY = JSON.stringify({ status: "healthy" });
@@ -88,8 +67,9 @@ export function orderHttpStatus(order: Order): 201 | 422 | 502 {
 }
 
 /**
- * Create the application. Every registered route template is asserted to be in
- * `ROUTE_TEMPLATES`, so the `endpoint` label stays within its closed set.
+ * Create the application: one handler per entry of the route table (`routes.ts`), registered
+ * from the table; every registered route template is asserted to be in `ROUTE_TEMPLATES`, so
+ * the `endpoint` label stays within its closed set.
  */
 export function createApp(options: AppOptions): Hono {
   const { service, catalog, recorder, config } = options;
@@ -113,6 +93,12 @@ export function createApp(options: AppOptions): Hono {
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || "request error", field: null }, err.status);
     }
+    if (err instanceof StoreUnavailableError) {
+      // Nothing was stored: the client may retry (another replica, or this one once the
+      // database is back; /ready says which).
+      c.header("retry-after", "1");
+      return c.json({ error: "the database is unavailable: nothing was stored", field: null }, 503);
+    }
     logger.error("unhandled error", {
       request_id: getRequestId(c),
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
@@ -122,31 +108,24 @@ export function createApp(options: AppOptions): Hono {
   const { route } = createInstrumentation({ catalog, logger, errorResponse });
   const app = new Hono();
 
-  app.get(
-    "/",
-    route("/", (c) =>
+  const handlers: Record<RouteKey, RouteHandler> = {
+    "GET /": (c) =>
       c.json({
         name: "tradewatch",
         version: VERSION,
-        endpoints: ENDPOINTS,
+        endpoints: ROUTES.map(({ method, path, description }) => ({ method, path, description })),
         symbols: service.symbols,
-      })),
-  );
+      }),
 
-  app.get("/health", route("/health", (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS)));
+    "GET /health": (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS),
 
-  app.get(
-    "/ready",
-    route("/ready", async (c) => {
+    "GET /ready": async (c) => {
       const r = await service.ready();
       const ok = r.database && r.marketData;
       return c.json({ status: ok ? "ready" : "not ready", ...r }, ok ? 200 : 503);
-    }),
-  );
+    },
 
-  app.get(
-    "/metrics",
-    route("/metrics", async (c) => {
+    "GET /metrics": async (c) => {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
       if (tokenDigest) {
         const auth = c.req.header("authorization") ?? "";
@@ -157,17 +136,16 @@ export function createApp(options: AppOptions): Hono {
         }
       }
       const out = await expose(
+        catalog.adapter,
         catalog.registry,
         c.req.header("accept"),
         c.req.header("accept-encoding"),
+        { exemplars: catalog.exemplars },
       );
       return c.body(out.body as string, 200, out.headers);
-    }),
-  );
+    },
 
-  app.post(
-    "/orders",
-    route("/orders", async (c) => {
+    "POST /orders": async (c) => {
       const receivedAt = receivedAtOf(c);
       const query = new URL(c.req.url).searchParams;
       let sideLabel = query.get("side")?.trim().toUpperCase();
@@ -199,12 +177,9 @@ export function createApp(options: AppOptions): Hono {
         return c.json(order, 201);
       }
       return c.json({ ...order, error: order.reason ?? order.status, field: null }, status);
-    }),
-  );
+    },
 
-  app.get(
-    "/orders",
-    route("/orders", async (c) => {
+    "GET /orders": async (c) => {
       const limitRaw = c.req.query("limit");
       let limit = 50;
       if (limitRaw !== undefined) {
@@ -213,48 +188,37 @@ export function createApp(options: AppOptions): Hono {
           throw new ApiError(422, "limit must be an integer from 1 to 500", "limit");
         }
       }
-      const before = c.req.query("before");
-      if (before !== undefined && !ORDER_CURSOR_PATTERN.test(before)) {
-        throw new ApiError(422, "before must be a cursor returned as nextCursor", "before");
-      }
-      return c.json(await service.listOrders({ limit, before }));
-    }),
-  );
+      // The store checks the cursor (InvalidCursorError: 422 below).
+      return c.json(await service.listOrders({ limit, before: c.req.query("before") }));
+    },
 
-  app.get(
-    "/orders/:id",
-    route("/orders/:id", async (c) => {
+    "GET /orders/:id": async (c) => {
       const id = c.req.param("id") ?? "";
       const order = ORDER_ID.test(id) ? await service.getOrder(id) : null;
       if (!order) throw new ApiError(404, "no order with this id", "id");
       return c.json(order);
-    }),
-  );
+    },
 
-  app.get(
-    "/positions",
-    route("/positions", async (c) => c.json({ positions: await service.positions() })),
-  );
+    "GET /positions": async (c) => c.json({ positions: await service.positions() }),
 
-  app.get(
-    "/quotes",
-    route("/quotes", async (c) => {
+    "GET /quotes": async (c) => {
       const quotes = await Promise.all(service.symbols.map((s) => service.quote(s)));
       return c.json({ symbols: service.symbols, quotes: quotes.filter((q) => q !== null) });
-    }),
-  );
+    },
 
-  app.get(
-    "/quotes/:symbol",
-    route("/quotes/:symbol", async (c) => {
+    "GET /quotes/:symbol": async (c) => {
       const symbol = (c.req.param("symbol") ?? "").toUpperCase();
       const quote = symbols.has(symbol) ? await service.quote(symbol) : null;
       if (!quote) throw new ApiError(404, "symbol is not in the trading universe", "symbol");
       return c.json(quote);
-    }),
-  );
+    },
 
-  app.get("/risk", route("/risk", (c) => c.json(service.risk())));
+    "GET /risk": (c) => c.json(service.risk()),
+  };
+  for (const r of ROUTES as readonly RouteEntry[]) {
+    const handler = handlers[`${r.method} ${r.path}` as RouteKey];
+    app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
+  }
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),
   // recorded under their template; anything else is 404, recorded as `unmatched`.
@@ -267,10 +231,7 @@ export function createApp(options: AppOptions): Hono {
       if (!path) return c.json({ error: "not found", field: null }, 404);
       c.header("allow", path.allow);
       if (c.req.method === "OPTIONS") return c.body(null, 204);
-      return c.json(
-        { error: "method not allowed", field: "method", allow: path.allow.split(", ") },
-        405,
-      );
+      throw new ApiError(405, "method not allowed", "method", { allow: path.allow.split(", ") });
     },
   ));
 
@@ -279,22 +240,6 @@ export function createApp(options: AppOptions): Hono {
 
   assertRouteTemplates(app);
   return app;
-}
-
-/** The known paths with their Allow header value and a matcher. */
-function knownPaths(): { template: string; allow: string; pattern: RegExp }[] {
-  const allowed = new Map<string, string[]>();
-  for (const e of ENDPOINTS) {
-    const list = allowed.get(e.path) ?? [];
-    list.push(e.method);
-    if (e.method === "GET") list.push("HEAD");
-    allowed.set(e.path, list);
-  }
-  return [...allowed].map(([template, methods]) => ({
-    template,
-    allow: [...methods, "OPTIONS"].join(", "),
-    pattern: new RegExp(`^${template.replace(/:[a-z]+/g, "[^/]+")}$`),
-  }));
 }
 
 /**
@@ -307,7 +252,7 @@ export function assertRouteTemplates(app: Hono): void {
   for (const r of app.routes) {
     if (r.path === "*" || r.path === "/*") continue;
     if (!known.has(r.path)) {
-      throw new Error(`route ${r.method} ${r.path} is not in ROUTE_TEMPLATES (labels.ts)`);
+      throw new Error(`route ${r.method} ${r.path} is not in ROUTE_TEMPLATES (routes.ts)`);
     }
   }
 }

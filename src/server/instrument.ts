@@ -9,12 +9,19 @@
  * synchronous fast path and through Hono's compose (about 1.2 µs of a 10 µs request); a wrapped
  * handler keeps synchronous answers synchronous and knows its route template without a lookup.
  *
+ * Trace context: a W3C `traceparent` request header is read (`trace_context.ts`); the answer
+ * echoes the trace (same trace id, the server's span id) and the access-log line carries its
+ * `trace_id`. With exemplars on, a request without one gets a new trace, whose id becomes the
+ * exemplar of its `http_request_duration_seconds` observation; routes declared `traced` (POST
+ * /orders) run their handler inside that trace, so the recorder's order exemplars carry it too.
+ *
  * @module
  */
 import type { Context } from "hono";
-import { type CounterHandle, counterHandle, histogramHandle } from "../metrics/fast_series.ts";
-import type { HistogramHandle } from "../metrics/fast_series.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
+import { exemplarLabels } from "../metrics/exemplar.ts";
+import type { CounterHandle, HistogramHandle } from "../metrics/prom_adapter.ts";
+import { withTrace } from "../metrics/request_trace.ts";
 import {
   HTTP_METHODS,
   HTTP_STATUSES,
@@ -23,6 +30,7 @@ import {
 } from "../metrics/labels.ts";
 import type { Logger } from "./logger.ts";
 import { requestId } from "./request_id.ts";
+import { formatTraceparent, type TraceContext, traceContext } from "./trace_context.ts";
 
 /** A route handler as wrapped: one Hono context in, one response out. */
 export type RouteHandler = (c: Context) => Response | Promise<Response>;
@@ -44,7 +52,17 @@ export interface Instrumentation {
    * Wrap `handler` as the handler of `endpoint`: a route template, or a function choosing the
    * template (or `unmatched`) for handlers without a route of their own, such as notFound.
    */
-  route(endpoint: string | ((c: Context) => string), handler: RouteHandler): RouteHandler;
+  route(
+    endpoint: string | ((c: Context) => string),
+    handler: RouteHandler,
+    options?: RouteOptions,
+  ): RouteHandler;
+}
+
+/** Per-route options of {@link Instrumentation.route}. */
+export interface RouteOptions {
+  /** Run the handler inside the request's trace (its domain events become exemplars). */
+  traced?: boolean;
 }
 
 const METHOD_LIST: readonly string[] = HTTP_METHODS;
@@ -76,6 +94,8 @@ function statusIndex(status: number): number {
 interface RequestInfo {
   id: string;
   start: number;
+  /** The request's trace: from `traceparent`, or new when exemplars are on; else null. */
+  trace: TraceContext | null;
 }
 // A symbol-keyed property of the context (no per-request Map as with c.set()).
 const INFO = Symbol("tradewatch.request");
@@ -102,6 +122,8 @@ function pathOf(url: string): string {
 /** Create the instrumentation of an app. */
 export function createInstrumentation(options: InstrumentationOptions): Instrumentation {
   const { catalog, logger, errorResponse } = options;
+  const exemplarsOn = catalog?.exemplars ?? false;
+  const native = catalog?.native ?? null;
   const infoOn = logger.enabled("info");
   const debugOn = logger.enabled("debug");
   const E = ENDPOINT_LIST.length;
@@ -110,12 +132,12 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
   const requestSeries: (CounterHandle | undefined)[] = [];
   const durationSeries: (HistogramHandle | undefined)[] = [];
 
-  const record = (m: number, e: number, s: number, seconds: number) => {
+  const record = (m: number, e: number, s: number, seconds: number, trace: TraceContext | null) => {
     if (!catalog) return;
     const ri = (m * E + e) * S + s;
     let requests = requestSeries[ri];
     if (!requests) {
-      requests = requestSeries[ri] = counterHandle(catalog.metrics.httpRequests, {
+      requests = requestSeries[ri] = catalog.adapter.counter(catalog.metrics.httpRequests, {
         method: METHOD_LIST[m],
         endpoint: ENDPOINT_LIST[e],
         status: STATUS_LIST[s],
@@ -125,27 +147,29 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
     const di = m * E + e;
     let duration = durationSeries[di];
     if (!duration) {
-      duration = durationSeries[di] = histogramHandle(catalog.metrics.httpRequestDuration, {
-        method: METHOD_LIST[m],
-        endpoint: ENDPOINT_LIST[e],
-      });
+      duration = durationSeries[di] = catalog.adapter.histogram(
+        catalog.metrics.httpRequestDuration,
+        { method: METHOD_LIST[m], endpoint: ENDPOINT_LIST[e] },
+        { native },
+      );
     }
-    duration.observe(seconds);
+    duration.observe(seconds, exemplarsOn && trace ? exemplarLabels(trace.traceId) : undefined);
   };
 
   const finish = (c: Context, res: Response, e: number, info: RequestInfo): Response => {
     const seconds = (performance.now() - info.start) / 1000;
     try {
       res.headers.set("x-request-id", info.id);
+      if (info.trace) res.headers.set("traceparent", formatTraceparent(info.trace));
     } catch { /* immutable headers: nothing to add the id to */ }
     const m = METHOD_INDEX.get(c.req.method) ?? OTHER_METHOD;
     const s = statusIndex(res.status);
-    record(m, e, s, seconds);
+    record(m, e, s, seconds, info.trace);
     if (debugOn || infoOn) {
       const endpoint = ENDPOINT_LIST[e];
       const quiet = QUIET.has(endpoint);
       if (debugOn || !quiet) {
-        const fields = {
+        const fields: Record<string, unknown> = {
           request_id: info.id,
           method: METHOD_LIST[m],
           path: pathOf(c.req.url),
@@ -153,6 +177,7 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
           status: res.status,
           duration_ms: Math.round(seconds * 1e6) / 1000,
         };
+        if (info.trace) fields.trace_id = info.trace.traceId;
         if (quiet) logger.debug("request", fields);
         else logger.info("request", fields);
       }
@@ -161,22 +186,26 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
   };
 
   return {
-    route(endpoint, handler) {
+    route(endpoint, handler, routeOptions = {}) {
+      const traced = exemplarsOn && routeOptions.traced === true;
       const fixed = typeof endpoint === "string" ? ENDPOINT_INDEX.get(endpoint) : undefined;
       if (typeof endpoint === "string" && fixed === undefined) {
         throw new Error(`route ${endpoint} is not in ROUTE_TEMPLATES (labels.ts)`);
       }
       const resolve = typeof endpoint === "function" ? endpoint : null;
       return function observed(c: Context): Response | Promise<Response> {
+        const start = performance.now();
+        const traceparent = c.req.header("traceparent");
         const info: RequestInfo = {
-          start: performance.now(),
+          start,
           id: requestId(c.req.header("x-request-id")),
+          trace: traceparent !== undefined || exemplarsOn ? traceContext(traceparent) : null,
         };
         (c as unknown as WithInfo)[INFO] = info;
         const e = fixed ?? ENDPOINT_INDEX.get(endpointLabel(resolve!(c)))!;
         let out: Response | Promise<Response>;
         try {
-          out = handler(c);
+          out = traced && info.trace ? withTrace(info.trace, () => handler(c)) : handler(c);
         } catch (err) {
           return finish(c, errorResponse(err, c), e, info);
         }

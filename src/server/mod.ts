@@ -5,10 +5,13 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { composeApp } from "../app.ts";
-import { type Config, ConfigError, configHelp, parseConfig } from "../config.ts";
+import { UsageError } from "../cli/mod.ts";
+import { type Config, configHelp, parseConfig, wantsHelp } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
-import { defaultTradingConfig } from "../trading/config.ts";
+import { isPostgresUrl, TradingConfigError } from "../trading/config.ts";
+import { redactUrl } from "../redact.ts";
 import type { TradingService } from "../trading/types.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
@@ -72,21 +75,28 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   }
 }
 
+/** The database as the `listening` line names it. */
+export function describeDb(dbPath: string): string {
+  // A database URL is shown without its password.
+  if (isPostgresUrl(dbPath)) return redactUrl(dbPath);
+  return dbPath === ":memory:" || dbPath.startsWith("file:") ? dbPath : resolve(dbPath);
+}
+
 function printError(message: string): void {
   console.error(`tradewatch: ${message}`);
 }
 
 /** Run the server mode with its command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(configHelp(defaultTradingConfig()));
+  if (wantsHelp(args)) {
+    console.log(configHelp());
     return 0;
   }
   let config: Config;
   try {
-    config = parseConfig(args, defaultTradingConfig());
+    config = parseConfig(args);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof UsageError) {
       printError(e.message);
       return 2;
     }
@@ -98,7 +108,7 @@ export async function main(args: string[]): Promise<number> {
     running = await startServer(config, logger);
   } catch (e) {
     const err = e as Error;
-    if (err?.name === "TradingConfigError") {
+    if (err instanceof TradingConfigError) {
       printError(err.message);
       return 2;
     }
@@ -119,7 +129,8 @@ export async function main(args: string[]): Promise<number> {
       host: hostname,
       port,
       url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
-      db: config.trading.dbPath,
+      // The database in use: an absolute file path (kept across runs), or ":memory:".
+      db: describeDb(config.trading.dbPath),
       symbols: running.service.symbols.length,
       metrics: config.server.metrics,
     }));

@@ -30,9 +30,9 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
-import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import { dirname, join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import type { Order, OrderPage } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { checkIntegrity } from "./integrity.ts";
@@ -40,8 +40,6 @@ import { Pool } from "./pool.ts";
 import { type WriteFailure, WriteHealth } from "./write_health.ts";
 import { acquireWriterLock, type WriterLock } from "./writer_lock.ts";
 import {
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
@@ -50,6 +48,7 @@ import {
   StoreUnavailableError,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
+import * as shape from "./rows.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -121,62 +120,10 @@ CREATE TABLE IF NOT EXISTS wal_restarts (
 );
 `;
 
-const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
-  "fill_price, reason, received_at, completed_at";
-
 /** A queued write and, once its batch committed, what was committed for it. */
 interface PendingWrite {
   write: OrderWrite;
   result: OrderCommit | null;
-}
-
-interface PositionRow {
-  symbol: string;
-  quantity: number;
-  avg_cost: number;
-  realized_pnl: number;
-}
-
-function rowToPosition(r: PositionRow): StoredPosition {
-  return {
-    symbol: r.symbol,
-    quantity: r.quantity,
-    avgCost: r.avg_cost,
-    realizedPnl: r.realized_pnl,
-  };
-}
-
-interface OrderRow {
-  seq: number;
-  id: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: number;
-  limit_price: number | null;
-  status: string;
-  filled_quantity: number;
-  fill_price: number | null;
-  reason: string | null;
-  received_at: string;
-  completed_at: string;
-}
-
-function rowToOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    symbol: row.symbol,
-    side: row.side as Side,
-    type: row.type as OrderType,
-    quantity: row.quantity,
-    limitPrice: row.limit_price,
-    status: row.status as OrderStatus,
-    filledQuantity: row.filled_quantity,
-    fillPrice: row.fill_price,
-    reason: row.reason,
-    receivedAt: row.received_at,
-    completedAt: row.completed_at,
-  };
 }
 
 /** One pooled connection with its prepared statements. */
@@ -201,22 +148,22 @@ class Connection {
     this.db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${shape.ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFill = this.db.prepare(
-      "INSERT INTO fills (order_id, symbol, side, quantity, price, time) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO fills (${shape.FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.upsertPosition = this.db.prepare(
       "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT(symbol) DO UPDATE SET quantity = excluded.quantity, " +
         "avg_cost = excluded.avg_cost, realized_pnl = excluded.realized_pnl",
     );
-    this.getOrder = this.db.prepare(`SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
+    this.getOrder = this.db.prepare(`SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE id = ?`);
     this.listFirst = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
     this.listBefore = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
@@ -272,37 +219,17 @@ class Connection {
           const symbol = write.fill.symbol;
           stored = positions.get(symbol) ?? null;
           if (stored === null) {
-            const row = this.getPosition.get(symbol) as PositionRow | undefined;
-            if (row !== undefined) stored = rowToPosition(row);
+            const row = this.getPosition.get(symbol) as shape.PositionRow | undefined;
+            if (row !== undefined) stored = shape.rowToPosition(row);
           }
         }
         const result = settleWrite(write, stored);
         results.push(result);
         const o = result.order;
-        this.insertOrder.run(
-          o.id,
-          o.symbol,
-          o.side,
-          o.type,
-          o.quantity,
-          o.limitPrice,
-          o.status,
-          o.filledQuantity,
-          o.fillPrice,
-          o.reason,
-          o.receivedAt,
-          o.completedAt,
-        );
+        this.insertOrder.run(...shape.orderValues(o));
         const fill = write.fill;
         if (result.position !== null && fill !== null) {
-          this.insertFill.run(
-            fill.orderId,
-            fill.symbol,
-            fill.side,
-            fill.quantity,
-            fill.price,
-            fill.time,
-          );
+          this.insertFill.run(...shape.fillValues(fill));
           positions.set(fill.symbol, result.position);
         }
       }
@@ -320,8 +247,31 @@ class Connection {
 
 let memoryCounter = 0;
 
+<<<<<<< HEAD
 function unavailable(reason: string, cause?: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`The database cannot write: ${reason}`, { cause });
+=======
+/**
+ * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
+ * connections share it. Deno's `node:sqlite` honours such URIs only with every permission
+ * (`-A`); under the shipped, narrower permissions SQLite takes the URI for a file name in the
+ * working directory, so the store then uses a fresh file in a temporary directory instead,
+ * removed when the store closes.
+ */
+function memoryDatabase(): { path: string; tempDir: string | null } {
+  const uri = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+  const probe = new DatabaseSync(uri);
+  let file = "";
+  try {
+    file = String(probe.prepare("PRAGMA database_list").get()?.file ?? "");
+  } finally {
+    probe.close();
+  }
+  if (file === "") return { path: uri, tempDir: null };
+  rmSync(file, { force: true });
+  const tempDir = Deno.makeTempDirSync({ prefix: "tradewatch-mem-" });
+  return { path: join(tempDir, "tradewatch.db"), tempDir };
+>>>>>>> main
 }
 
 /** The SQLite implementation of `OrderStore`. */
@@ -331,8 +281,13 @@ export class SqliteStore implements OrderStore {
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
+<<<<<<< HEAD
   readonly #health: WriteHealth;
   readonly #lock: WriterLock | null = null;
+=======
+  /** The temporary directory of a `:memory:` store that could not be in memory. */
+  readonly #tempDir: string | null = null;
+>>>>>>> main
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -340,12 +295,11 @@ export class SqliteStore implements OrderStore {
     const poolSize = Math.max(1, Math.trunc(options.poolSize));
     let path = options.path;
     if (path === ":memory:") {
-      // A named shared-cache in-memory database, so the pooled connections share it.
-      path = `file:tradewatch-mem-${Deno.pid}-${++memoryCounter}?mode=memory&cache=shared`;
+      ({ path, tempDir: this.#tempDir } = memoryDatabase());
     } else if (!path.startsWith("file:")) {
       mkdirSync(dirname(path), { recursive: true });
     }
-    const file = options.path !== ":memory:";
+    const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
     // Before anything opens the file: a second process must not even create the schema.
     const lock = file && !path.startsWith("file:") ? acquireWriterLock(path) : null;
@@ -367,7 +321,12 @@ export class SqliteStore implements OrderStore {
         throw error;
       }
     } catch (error) {
+<<<<<<< HEAD
       lock?.release();
+=======
+      bootstrap.close();
+      if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
+>>>>>>> main
       throw error;
     }
     const connections: Connection[] = [];
@@ -534,36 +493,30 @@ export class SqliteStore implements OrderStore {
 
   getOrder(id: string): Promise<Order | null> {
     return this.#pool.use((c) => {
-      const row = c.getOrder.get(id) as unknown as OrderRow | undefined;
-      return row === undefined ? null : rowToOrder(row);
+      const row = c.getOrder.get(id) as unknown as shape.OrderRow | undefined;
+      return row === undefined ? null : shape.rowToOrder(row);
     });
   }
 
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    let before: number | null = null;
-    if (options.before !== undefined) {
-      if (!ORDER_CURSOR_PATTERN.test(options.before)) {
-        return Promise.reject(new InvalidCursorError());
-      }
-      before = Number(options.before);
+    let before: number | null;
+    try {
+      before = shape.cursorSeq(options.before);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#pool.use((c) => {
       const rows = (before === null
         ? c.listFirst.all(limit + 1)
-        : c.listBefore.all(before, limit + 1)) as unknown as OrderRow[];
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      return {
-        orders: page.map(rowToOrder),
-        nextCursor: more ? String(page[page.length - 1].seq) : null,
-      };
+        : c.listBefore.all(before, limit + 1)) as unknown as shape.OrderRow[];
+      return shape.orderPage(rows, limit);
     });
   }
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
+      (c.loadPositions.all() as unknown as shape.PositionRow[]).map(shape.rowToPosition)
     );
   }
 
@@ -586,6 +539,10 @@ export class SqliteStore implements OrderStore {
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
+<<<<<<< HEAD
     this.#lock?.release();
+=======
+    if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
+>>>>>>> main
   }
 }

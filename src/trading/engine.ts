@@ -57,7 +57,7 @@ export interface EnginePorts {
 export interface TradingTestHooks {
   /** Advances the market by one round by hand (tests, or without timers). */
   tick(): void;
-  /** Recomputes and publishes the VaR now (the timer does this every `varIntervalMs`). */
+  /** Recomputes the VaR now (the timer does this every `varIntervalMs`). */
   recomputeRisk(): RiskSnapshot;
 }
 
@@ -166,20 +166,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     for (let i = 0; i < quotes.length; i++) {
       const q = quotes[i];
       this.#portfolio.mark(q.symbol, q.last);
-      if (emit) {
-        bus.emit({
-          type: "tick",
-          symbol: q.symbol,
-          lagSeconds: (q.receivedTime - q.exchangeTime) / 1000,
-        });
-      }
       for (const strategy of this.#strategies) {
         const signal = strategy.onPrice(q.symbol, q.last);
         if (signal !== null && emit) bus.emit({ type: "signal", strategy: strategy.name, signal });
       }
     }
     this.#varWindow.push(round.returns);
-    if (emit) bus.emit({ type: "positions", positions: this.#portfolio.snapshot() });
   }
 
   #computeRisk(): RiskSnapshot {
@@ -194,7 +186,6 @@ export class TradingEngine implements TradingService, TradingTestHooks {
 
   #publishRisk(): void {
     this.#risk = this.#computeRisk();
-    if (this.#bus.active) this.#bus.emit({ type: "risk", risk: this.#risk });
   }
 
   async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
@@ -212,9 +203,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     const id = uuidv7();
     const { symbol } = request;
     const pending = this.#pending.get(symbol);
+    // The decision reads its quote through the read cache, as a trading API reads cached
+    // market data (a Redis miss or outage falls back to the feed's latest quote).
     const reason = decide(
       request,
-      this.#market.quote(symbol),
+      await this.#cachedQuote(symbol),
       this.#portfolio.quantity(symbol),
       pending,
       this.#limits,
@@ -312,7 +305,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   async quote(symbol: string): Promise<Quote | null> {
-    if (!this.#market.has(symbol)) return null;
+    return (await this.#cachedQuote(symbol)) ?? null;
+  }
+
+  /** The quote through the read cache (counted as a hit or a miss); undefined off-universe. */
+  async #cachedQuote(symbol: string): Promise<Quote | undefined> {
+    if (!this.#market.has(symbol)) return undefined;
     const key = `quote:${symbol}`;
     const cached = await this.#cache.get<Quote>(key);
     this.#emitCache(cached !== undefined);
@@ -349,29 +347,15 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   async ready(): Promise<Readiness> {
     const open = this.#closing === null;
     const marketData = open && this.marketDataFresh();
-    const database = open && await this.#store.ping();
-    return { database, marketData };
+    const [database, cache] = open
+      ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
+      : [false, false];
+    return { database, marketData, cache };
   }
 
-  /**
-   * Subscribes to domain events. A new subscriber first receives the current pool state,
-   * positions and risk, so gauges start with real values.
-   */
+  /** Subscribes to domain events (orders, signals, cache lookups). */
   on(listener: (event: DomainEvent) => void): () => void {
-    const off = this.#bus.on(listener);
-    const replay: DomainEvent[] = [
-      { type: "pool", ...this.#store.poolState },
-      { type: "positions", positions: this.#portfolio.snapshot() },
-      { type: "risk", risk: this.#risk },
-    ];
-    for (const event of replay) {
-      try {
-        listener(event);
-      } catch {
-        // A failing listener must not break subscription; the bus reports its later errors.
-      }
-    }
-    return off;
+    return this.#bus.on(listener);
   }
 
   close(): Promise<void> {

@@ -126,6 +126,8 @@ export interface ReadCache {
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   /** Removes `key` (e.g. after a write made it stale). */
   delete(key: string): Promise<void>;
+  /** Whether a networked backend answers now (absent: in-process, always true). */
+  ping?(): Promise<boolean>;
   /** Releases the backend's resources. */
   close(): Promise<void>;
 }

@@ -28,8 +28,6 @@ export interface TradingServiceOptions {
   venue?: Venue;
   /** Clock (default: the system clock). */
   clock?: Clock;
-  /** The domain-event bus (default: a new one; the composition root shares it with adapters). */
-  bus?: EventBus;
   /** Start the market and risk timers (default true; tests pass false and use `testHooks`). */
   startTimers?: boolean;
   /** Sees errors thrown by event listeners (default: `console.error`, once per listener). */
@@ -57,7 +55,7 @@ export async function createTradingService(
         seed: (config.seed ^ 0x7e0e) >>> 0,
       }),
       clock: options.clock ?? systemClock,
-      bus: options.bus ?? new EventBus(options.onListenerError),
+      bus: new EventBus(options.onListenerError),
     });
     await engine.restore();
   } catch (error) {

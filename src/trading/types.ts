@@ -84,6 +84,8 @@ export interface Readiness {
   database: boolean;
   /** Market data ticked within its staleness bound. */
   marketData: boolean;
+  /** The read cache answers (Redis reachable; always true in-process). Not needed for ready. */
+  cache: boolean;
 }
 
 /** A page of recent orders, newest first. */
@@ -94,16 +96,13 @@ export interface OrderPage {
 }
 
 /**
- * What the domain reports; `src/metrics/recorder.ts` turns these into metric updates, so the
- * domain stays free of metrics imports.
+ * What the domain reports as it happens; `src/metrics/recorder.ts` turns these into counter and
+ * histogram updates, so the domain stays free of metrics imports. State (positions, VaR, the
+ * pool, tick times) is not pushed: gauges read `TradingService.state()` at scrape time.
  */
 export type DomainEvent =
   | { type: "order"; order: Order; latencySeconds: number }
-  | { type: "tick"; symbol: string; lagSeconds: number }
-  | { type: "positions"; positions: readonly Position[] }
   | { type: "signal"; strategy: "ma_crossover" | "mean_reversion"; signal: "buy" | "sell" }
-  | { type: "risk"; risk: RiskSnapshot }
-  | { type: "pool"; active: number; idle: number; waiting: number; max: number }
   | { type: "cache"; hit: boolean };
 
 /** Engine configuration (the trading part of the service's Config). */
@@ -127,8 +126,10 @@ export interface TradingConfig {
   maxNotional: number;
   /** Largest quantity of one order. */
   maxOrderQuantity: number;
-  /** SQLite file path, or ":memory:". */
+  /** SQLite file path, ":memory:", or a `postgres://` URL (the PostgreSQL store). */
   dbPath: string;
+  /** `redis://` URL of the Redis read cache; null: the in-process cache. */
+  cacheUrl: string | null;
   /** Connection pool size. */
   poolSize: number;
   /** Read-cache TTL in ms. */

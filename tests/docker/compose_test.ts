@@ -202,7 +202,7 @@ Deno.test({
     const c = await resolved();
     const api = c.services.trading_api;
     const env: Record<string, string> = api.environment ?? {};
-    const config = parseConfig([], defaultTradingConfig(), (name) => env[name]);
+    const config = parseConfig([], (name) => env[name]);
     assert.equal(config.server.host, "0.0.0.0", "reachable from the other containers");
     assert.equal(config.server.port, 8000);
     const dataVolume = mounts(api).find((m) => !m.source.startsWith("/"));

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { probe } from "../../src/healthcheck/probe.ts";
-import { defaultUrl, main, parseDuration } from "../../src/healthcheck/mod.ts";
+import { defaultUrl, main, parseTimeout } from "../../src/healthcheck/mod.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -93,13 +93,13 @@ Deno.test("probe: a service that does not answer in time is unhealthy", async ()
   }
 });
 
-Deno.test("parseDuration and defaultUrl", () => {
-  assert.equal(parseDuration("500ms"), 500);
-  assert.equal(parseDuration("2s"), 2000);
-  assert.equal(parseDuration("2.5"), 2500);
-  assert.equal(parseDuration("1m30s"), 90_000);
+Deno.test("parseTimeout and defaultUrl", () => {
+  assert.equal(parseTimeout("500ms"), 500);
+  assert.equal(parseTimeout("2s"), 2000);
+  assert.equal(parseTimeout("2.5"), 2500);
+  assert.equal(parseTimeout("1m30s"), 90_000);
   for (const bad of ["", "0", "0s", "-1s", "abc", "5 m", "1e3"]) {
-    assert.equal(parseDuration(bad), undefined, bad);
+    assert.throws(() => parseTimeout(bad), /positive duration/, bad);
   }
   const env = (vars: Record<string, string>) => (name: string) => vars[name];
   assert.equal(defaultUrl(env({})), "http://127.0.0.1:8000/health");

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseTemplate, templateShape } from "../../src/lint/gotemplate.ts";
+import { RunCache } from "../../src/lint/cache.ts";
 import { promtoolPresent } from "./helpers.ts";
 
 /** [template, promtool 2.42's message or "" when it accepts it]. */
@@ -132,13 +133,19 @@ Deno.test("templates: results are shared only by templates whose text differs in
   assert.equal(templateShape(`{{ "}}" }} 1`), undefined);
   assert.equal(templateShape("{{/* 1 */}} 2"), undefined);
   assert.equal(templateShape("1 {{ $labels.a"), undefined);
-  const a = parseTemplate("rule 12 on {{ $labels.a }}", 2);
-  const b = parseTemplate("rule 34 on {{ $labels.a }}", 2);
+  const cache = new RunCache();
+  const a = parseTemplate("rule 12 on {{ $labels.a }}", 2, cache);
+  const b = parseTemplate("rule 34 on {{ $labels.a }}", 2, cache);
   assert.equal(a, b);
   assert.deepEqual(b.labelRefs, [{ name: "a", offset: 14 }]);
-  const c = parseTemplate("rule 345 on {{ $labels.a }}", 2);
+  const c = parseTemplate("rule 345 on {{ $labels.a }}", 2, cache);
   assert.deepEqual(c.labelRefs, [{ name: "a", offset: 15 }]);
-  assert.notEqual(parseTemplate("{{ humanize 1 }}", 2), parseTemplate("{{ humanize 2 }}", 2));
+  assert.notEqual(
+    parseTemplate("{{ humanize 1 }}", 2, cache),
+    parseTemplate("{{ humanize 2 }}", 2, cache),
+  );
   // The same text in 3 mode is parsed for 3 (functions and {{else with}} differ).
-  assert.notEqual(parseTemplate("rule 12 on {{ $labels.a }}", 3), a);
+  assert.notEqual(parseTemplate("rule 12 on {{ $labels.a }}", 3, cache), a);
+  // A new run starts with an empty cache.
+  assert.notEqual(parseTemplate("rule 12 on {{ $labels.a }}", 2, new RunCache()), a);
 });

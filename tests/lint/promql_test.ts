@@ -10,6 +10,7 @@ import {
   parsesIn242,
 } from "../../src/lint/promql/parse.ts";
 import { parseYaml } from "../../src/lint/yaml.ts";
+import { RunCache } from "../../src/lint/cache.ts";
 import { CORPUS, corpusPresent } from "./helpers.ts";
 
 const EXPRS = [
@@ -84,8 +85,9 @@ Deno.test("promql: messages use Prometheus' type names and point into the expres
 });
 
 Deno.test("promql: expressions differing only in number digits share a parse, not a text", () => {
-  const a = parsePromql("rate(order_count_total[5m]) > 0.25", 2);
-  const b = parsePromql("rate(order_count_total[5m]) > 7.75", 2);
+  const cache = new RunCache();
+  const a = parsePromql("rate(order_count_total[5m]) > 0.25", 2, cache);
+  const b = parsePromql("rate(order_count_total[5m]) > 7.75", 2, cache);
   assert.equal(b.expr, "rate(order_count_total[5m]) > 7.75");
   assert.equal(a.tree, b.tree, "the tree is reused");
   assert.deepEqual([a.errors, b.errors], [[], []]);
@@ -94,6 +96,11 @@ Deno.test("promql: expressions differing only in number digits share a parse, no
     'x{a="5.5"}[5m] offset 1h > 0x1F + 11.1e1',
   );
   // Invalid expressions are never served from the cache.
-  assert.equal(parsePromql("1 < 2", 3).errors.length, 1);
-  assert.equal(parsePromql("3 < 4", 3).errors.length, 1);
+  assert.equal(parsePromql("1 < 2", 3, cache).errors.length, 1);
+  assert.equal(parsePromql("3 < 4", 3, cache).errors.length, 1);
+  // Another run does not see this run's entries.
+  assert.notEqual(
+    parsePromql("rate(order_count_total[5m]) > 0.25", 2, new RunCache()).tree,
+    a.tree,
+  );
 });

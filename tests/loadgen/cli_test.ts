@@ -3,7 +3,15 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { closedPort, loadgen, orderCounts, spawnLoadgen, startService } from "./helpers.ts";
+import { startArgs } from "../support/service.ts";
+import {
+  blackHole,
+  closedPort,
+  loadgen,
+  orderCounts,
+  startService,
+  watchLoadgen,
+} from "./helpers.ts";
 
 const percentiles = z.strictObject({
   count: z.number().int().nonnegative(),
@@ -18,6 +26,11 @@ const percentiles = z.strictObject({
 });
 const count = z.number().int().nonnegative();
 const counts = z.record(z.string().regex(/^\d{3}$/), count);
+const encoded = z.strictObject({ hdr: z.string().min(1), min: count, max: count }).nullable();
+const errorCounts = z.partialRecord(
+  z.enum(["refused", "reset", "closed", "timeout", "parse", "connect"]),
+  count,
+);
 
 /** The `--json` report, field by field (strict: no undocumented fields). */
 const reportSchema = z.strictObject({
@@ -50,6 +63,7 @@ const reportSchema = z.strictObject({
     completed: count,
     responses: count,
     failed: count,
+    rejected: count,
     transportErrors: count,
     dropped: count,
     late: count,
@@ -62,10 +76,7 @@ const reportSchema = z.strictObject({
     achieved: z.number().nonnegative(),
   }),
   statuses: counts,
-  errors: z.partialRecord(
-    z.enum(["refused", "reset", "closed", "timeout", "parse", "connect"]),
-    count,
-  ),
+  errors: errorCounts,
   latencyMs: percentiles,
   serviceTimeMs: percentiles,
   latenessMs: percentiles.nullable(),
@@ -81,8 +92,24 @@ const reportSchema = z.strictObject({
       "health",
       "metrics",
     ]),
-    z.strictObject({ requests: count, failed: count, statuses: counts, latencyMs: percentiles }),
+    z.strictObject({
+      requests: count,
+      failed: count,
+      rejected: count,
+      statuses: counts,
+      latencyMs: percentiles,
+    }),
   ),
+  timeline: z.array(z.strictObject({
+    t: z.number().nonnegative(),
+    completed: count,
+    failed: count,
+    rejected: count,
+    p50: z.number().nullable(),
+    p90: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+  })),
   connections: z.strictObject({ used: count, connects: count }),
   client: z.strictObject({
     cpuSeconds: z.number().nonnegative(),
@@ -97,6 +124,38 @@ const reportSchema = z.strictObject({
     }),
   ),
   pass: z.boolean(),
+  stats: z.strictObject({
+    sent: count,
+    responses: count,
+    transportErrors: count,
+    failedResponses: count,
+    rejected: count,
+    dropped: count,
+    late: count,
+    invalidSent: count,
+    orders2xx: count,
+    statuses: counts,
+    errors: errorCounts,
+    latency: encoded,
+    service: encoded,
+    lateness: encoded,
+    scenarios: z.record(
+      z.string(),
+      z.strictObject({
+        requests: count,
+        failed: count,
+        rejected: count,
+        statuses: counts,
+        errors: errorCounts,
+        latency: encoded,
+      }),
+    ),
+    intervalMs: z.number().positive(),
+    timeline: z.array(
+      z.strictObject({ completed: count, failed: count, rejected: count, latency: encoded })
+        .nullable(),
+    ),
+  }),
 });
 type Report = z.infer<typeof reportSchema>;
 
@@ -279,8 +338,9 @@ Deno.test("loadgen against the real service", async (t) => {
       assert.equal(r.code, 0, r.stderr);
       const rep = parseReport(r.stdout);
       assert.equal(rep.requests.invalid, 30);
-      // Each malformed order got a 4xx, which is what was expected: no failure.
+      // Each malformed order got a 4xx, which is what was expected: a rejection, no failure.
       assert.equal(rep.requests.failed, 0);
+      assert.equal(rep.requests.rejected, 30);
       const fourxx = Object.entries(rep.statuses).filter(([s]) => s.startsWith("4"))
         .reduce((a, [, n]) => a + n, 0);
       assert.equal(fourxx, 30);
@@ -315,25 +375,114 @@ Deno.test("loadgen against the real service", async (t) => {
       assert.doesNotMatch(r.stdout, /req\/s +in flight/);
     });
 
-    await t.step("Ctrl-C prints the partial summary and exits 130", async () => {
-      const child = spawnLoadgen([
-        "--target",
-        svc.url,
-        "-r",
-        "50",
-        "-d",
-        "5m",
-        "-m",
-        "health",
-        "--no-progress",
-      ]);
-      await new Promise((r) => setTimeout(r, 1500));
-      child.kill("SIGINT");
-      const out = await child.output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      assert.equal(out.code, 130, stdout + new TextDecoder().decode(out.stderr));
-      assert.match(stdout, /INTERRUPTED, partial results/);
-      assert.match(stdout, /requests +\d+ sent/);
+    await t.step(
+      "Ctrl-C prints the partial summary and exits 130, within a second",
+      async () => {
+        const w = watchLoadgen([
+          "--target",
+          svc.url,
+          "-r",
+          "50",
+          "-d",
+          "5m",
+          "-m",
+          "health",
+          "--progress-interval",
+          "100ms",
+        ]);
+        // Wait until answers are being counted, then interrupt.
+        await w.line(/done [1-9]\d*/);
+        const at = performance.now();
+        w.child.kill("SIGINT");
+        const { code, afterMs } = await w.exit(at);
+        assert.equal(code, 130, w.stdout() + w.stderr());
+        assert.ok(afterMs < 1500, `exited ${afterMs.toFixed(0)} ms after SIGINT`);
+        assert.match(w.stdout(), /INTERRUPTED, partial results/);
+        assert.match(w.stdout(), /requests +[1-9]\d* sent/);
+      },
+    );
+
+    await t.step(
+      "422 at a risk limit is a rejection, not a failure; thresholds tell them apart",
+      async () => {
+        // Orders above the service's --max-order-qty (default 10,000) are refused by risk: 422.
+        const r = await loadgen([
+          "--target",
+          svc.url,
+          "-r",
+          "200",
+          "-n",
+          "20",
+          "--quantity",
+          "20000",
+          "--symbols",
+          "MSFT",
+          "--json",
+          "-",
+          "--threshold",
+          "errors<1%",
+          "--threshold",
+          "rejected<50%",
+        ]);
+        const rep = parseReport(r.stdout);
+        assert.deepEqual(rep.statuses, { "422": 20 });
+        assert.equal(rep.requests.rejected, 20);
+        assert.equal(rep.requests.failed, 0);
+        assert.deepEqual(
+          rep.thresholds.map((t) => [t.expr, t.pass, t.actual]),
+          [["errors<1%", true, 0], ["rejected<50%", false, 100]],
+        );
+        assert.equal(r.code, 99);
+      },
+    );
+
+    await t.step("--json never truncates an existing report when the run fails first", async () => {
+      const file = await Deno.makeTempFile({ suffix: ".json" });
+      try {
+        await Deno.writeTextFile(file, "the previous report\n");
+        const r = await loadgen([
+          "--target",
+          `http://127.0.0.1:${closedPort()}`,
+          "-n",
+          "1",
+          "--json",
+          file,
+        ]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /unreachable/);
+        assert.equal(await Deno.readTextFile(file), "the previous report\n");
+        // A run that completes replaces it.
+        const ok = await loadgen(["--target", svc.url, "-n", "3", "-r", "100", "--json", file]);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.equal(parseReport(await Deno.readTextFile(file)).requests.sent, 3);
+      } finally {
+        await Deno.remove(file);
+      }
+    });
+
+    await t.step("write errors are a message and exit 2, not a stack trace", async () => {
+      const r = await loadgen(["--target", svc.url, "-n", "3", "-r", "100", "--json", "/dev/full"]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      // Deno grants device files only with --allow-all: under the shipped permissions the check
+      // before the run already refuses it; with them, the write fails with ENOSPC.
+      assert.match(r.stderr, /Cannot write the report to \/dev\/full: /);
+      assert.doesNotMatch(r.stderr, /Uncaught|at file:/);
+      for (const extra of [["--json", "-"], ["--print"], []]) {
+        const sh = await new Deno.Command("bash", {
+          args: [
+            "-c",
+            '"$@" > /dev/full',
+            "--",
+            Deno.execPath(),
+            ...startArgs(["--loadgen", "--target", svc.url, "-n", "3", "-r", "100", ...extra]),
+          ],
+          stdin: "null",
+        }).output();
+        const stderr = new TextDecoder().decode(sh.stderr);
+        assert.equal(sh.code, 2, `${extra.join(" ")}: ${stderr}`);
+        assert.match(stderr, /Cannot write to stdout: No space left on device/);
+        assert.doesNotMatch(stderr, /Uncaught|at file:/);
+      }
     });
   } finally {
     await svc.close();
@@ -342,6 +491,12 @@ Deno.test("loadgen against the real service", async (t) => {
 
 Deno.test("bad options and an unreachable target exit 2 with a clear message", async () => {
   const cases: [string[], RegExp][] = [
+    // Beyond what one process can do: an option error, not an out-of-memory or a 19 s run.
+    [["--concurrency", "1000000000"], /--concurrency 1000000000 is beyond what one process/],
+    [["--rate", "1e9", "-d", "2s"], /--rate 1e9 is beyond what one process can send/],
+    [["--max-in-flight", "1e7"], /--max-in-flight 1e7 is beyond/],
+    [["--rate-shape", "sine:period=1m,min=1,max=1e8"], /peaks at 100000000\/s, beyond/],
+    [["--duration", "1000h"], /--duration 1000h is longer than/],
     [["--rate", "-5"], /--rate must be a positive number, got "-5"/],
     [["--mix", "orders=50,teleport=50"], /Unknown scenario "teleport"/],
     [["--duration", "forever"], /--duration is not a duration: "forever"/],
@@ -357,6 +512,7 @@ Deno.test("bad options and an unreachable target exit 2 with a clear message", a
   ];
   for (const [args, re] of cases) {
     const r = await loadgen(args);
+    // (Each case exits at once: the run would otherwise need a target.)
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, re);
     assert.doesNotMatch(r.stderr, /Uncaught|at file:/);
@@ -385,4 +541,51 @@ Deno.test("--help lists every option", async () => {
       "--timeout",
     ]
   ) assert.ok(r.stdout.includes(flag), flag);
+});
+
+Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the options", async (t) => {
+  const hole = blackHole(); // accepts nothing: every request hangs
+  try {
+    const target = `http://127.0.0.1:${hole.port}`;
+    const base = ["--target", target, "-m", "health", "--no-progress", "--timeout", "1h"];
+    for (
+      const args of [
+        ["--concurrency", "10000", "-d", "2s"],
+        ["--rate", "100000", "-d", "2s"],
+        ["--rate", "100000", "-d", "2s", "--max-in-flight", "10000", "--scheduler", "timer"],
+      ]
+    ) {
+      await t.step(`${args.join(" ")} stops at its duration`, async () => {
+        const w = watchLoadgen([...base, ...args, "--json", "-"]);
+        const started = performance.now();
+        const { code, afterMs } = await w.exit(started);
+        assert.equal(code, 0, w.stderr().slice(-2000));
+        const rep = parseReport(w.stdout());
+        // 2 s, then at most 2 s for answers still awaited (abandoned: a black hole answers none).
+        assert.ok(rep.elapsedSeconds < 4.5, `elapsed ${rep.elapsedSeconds} s`);
+        assert.ok(afterMs < 15_000, `process exited after ${afterMs.toFixed(0)} ms`);
+        assert.equal(rep.requests.responses, 0);
+      });
+      await t.step(`${args.join(" ")} stops on the first Ctrl-C within a second`, async () => {
+        const w = watchLoadgen([
+          ...base,
+          ...args.filter((a) => a !== "-d" && a !== "2s"),
+          "-d",
+          "10m",
+          "--progress",
+          "--progress-interval",
+          "100ms",
+        ]);
+        await w.line(/in flight [1-9]/);
+        const at = performance.now();
+        w.child.kill("SIGINT");
+        const { code, afterMs } = await w.exit(at);
+        assert.equal(code, 130, w.stderr().slice(-2000));
+        assert.ok(afterMs < 1500, `exited ${afterMs.toFixed(0)} ms after SIGINT`);
+        assert.match(w.stdout(), /INTERRUPTED/);
+      });
+    }
+  } finally {
+    hole.close();
+  }
 });

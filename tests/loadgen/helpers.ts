@@ -7,9 +7,7 @@
 
 import { ORDER_STATUSES } from "../../src/metrics/labels.ts";
 import { scrape, sumOf } from "../support/exposition.ts";
-import { startChild } from "../support/service.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { startArgs, startChild } from "../support/service.ts";
 
 /** A running tradewatch service (a child process). */
 export interface Service {
@@ -38,20 +36,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `main.ts --loadgen ...args` to completion. */
+/** Run `main.ts --loadgen ...args` as `deno task start --loadgen` does, to completion. */
 export async function loadgen(args: string[]): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--loadgen", ...args],
+    args: startArgs(["--loadgen", ...args]),
     stdin: "null",
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Start the loadgen CLI without waiting (for the Ctrl-C test). */
+/** Start the loadgen CLI (as `deno task start --loadgen`) without waiting. */
 export function spawnLoadgen(args: string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--loadgen", ...args],
+    args: startArgs(["--loadgen", ...args]),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -72,4 +70,97 @@ export function closedPort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+/** A spawned loadgen whose output is collected as it comes. */
+export interface Watched {
+  child: Deno.ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first line of stdout or stderr matching `re` (rejects at exit). */
+  line(re: RegExp): Promise<string>;
+  /** Wait for the exit; resolves with the code and the milliseconds since `since`. */
+  exit(since: number): Promise<{ code: number; afterMs: number }>;
+}
+
+/** Spawn the loadgen CLI and watch its output (to act on observable events, not on sleeps). */
+export function watchLoadgen(args: string[]): Watched {
+  const child = spawnLoadgen(args);
+  const text = { out: "", err: "" };
+  const waiters: { re: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  let ended = false;
+  const check = () => {
+    const lines = (text.out + "\n" + text.err).split("\n");
+    for (const w of [...waiters]) {
+      const hit = lines.find((l) => w.re.test(l));
+      if (hit !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(hit);
+      } else if (ended) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.reject(new Error(`exited without a line matching ${w.re}:\n${text.out}${text.err}`));
+      }
+    }
+  };
+  const pump = async (s: ReadableStream<Uint8Array>, key: "out" | "err") => {
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
+      text[key] += chunk;
+      check();
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout, "out"), pump(child.stderr, "err")]);
+  const status = child.status.then(async (s) => {
+    await pumps;
+    ended = true;
+    check();
+    return { code: s.code, at: performance.now() };
+  });
+  return {
+    child,
+    stdout: () => text.out,
+    stderr: () => text.err,
+    line: (re) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ re, resolve, reject });
+        check();
+      }),
+    exit: async (since) => {
+      const s = await status;
+      return { code: s.code, afterMs: s.at - since };
+    },
+  };
+}
+
+/**
+ * A loopback server that accepts every connection and never answers a byte (it reads and
+ * discards, and closes its side when the client closes).
+ */
+export function blackHole(): { port: number; close(): void } {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held = new Set<Deno.Conn>();
+  const drain = async (c: Deno.Conn) => {
+    const buf = new Uint8Array(4096);
+    try {
+      while ((await c.read(buf)) !== null) { /* discard */ }
+    } catch { /* reset */ }
+    held.delete(c);
+    try {
+      c.close();
+    } catch { /* closed */ }
+  };
+  (async () => {
+    try {
+      for await (const c of l) {
+        held.add(c);
+        drain(c);
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    port: (l.addr as Deno.NetAddr).port,
+    close: () => {
+      l.close();
+      for (const c of held) c.close();
+    },
+  };
 }

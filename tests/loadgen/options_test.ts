@@ -78,6 +78,13 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
     [["--threshold", "p99 under 250ms"], /Threshold/],
     [["--threshold", "errors<150%"], /count or a percentage/],
     [["--seed", "x"], /--seed must be an integer/],
+    [["--concurrency", "1000000000"], /--concurrency 1000000000 is beyond what one process/],
+    [["--concurrency", "10001"], /at most 10000/],
+    [["--rate", "1e9"], /--rate 1e9 is beyond what one process can send/],
+    [["--rate", "Infinity"], /--rate must be a positive number/],
+    [["--rate", "10", "--rate-shape", "burst:every=10s,for=1s,rate=1e6"], /peaks at 1000000\/s/],
+    [["--requests", "1e13"], /--requests 1e13 is beyond/],
+    [["--timeout", "9999h"], /--timeout 9999h is longer than/],
     [["--quantity", "10-1"], /range of positive integers/],
     [["--rate-shape", "square:period=1s"], /Unknown rate shape "square"/],
     [["--rate-shape", "sine:period=1s,min=0,max=5"], /min must be a positive number/],
@@ -145,6 +152,7 @@ Deno.test("thresholds parse and evaluate", () => {
     latencyMeanMs: 30,
     completed: 1000,
     failures: 5,
+    rejected: 40,
     scheduled: 1010,
     dropped: 10,
     late: 0,
@@ -159,6 +167,10 @@ Deno.test("thresholds parse and evaluate", () => {
   assert.equal(check("errors<0.4%").pass, false);
   assert.deepEqual(check("errors<1%").actual, 0.5);
   assert.equal(check("errors<5").pass, false);
+  // Rejections (422 at a risk limit, invalid on purpose) are counted apart from failures.
+  assert.equal(check("rejected<5%").pass, true);
+  assert.equal(check("rejected<4%").pass, false);
+  assert.deepEqual(check("rejected<=40").actual, 40);
   assert.equal(check("dropped<1").pass, false);
   assert.equal(check("late<1").pass, true);
   assert.equal(check("rps>=900").pass, true);

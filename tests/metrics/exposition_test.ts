@@ -1,6 +1,9 @@
 /**
- * `/metrics` negotiation and rendering: OpenMetrics never changes the text format (prom-client
- * renames counters of the registry it renders), concurrent scrapes in both formats never mix,
+ * `/metrics` negotiation and rendering: the Accept headers Prometheus 2.42 and 3.x send (from
+ * their scrape code: 2.42's two constant headers, 3.x's `acceptHeader(scrape_protocols)` with
+ * the default protocol lists and escaping), each answered in the format and with the exact
+ * Content-Type client_golang would; OpenMetrics never changes the text format (prom-client
+ * renames counters of the registry it renders), concurrent scrapes in mixed formats never mix,
  * gzip when allowed.
  */
 import assert from "node:assert/strict";
@@ -8,31 +11,136 @@ import { gunzipSync } from "node:zlib";
 import { createCatalog } from "../../src/metrics/catalog.ts";
 import {
   acceptsGzip,
-  expose,
-  negotiateFormat,
+  expose as exposeWith,
+  type ExpositionFormat,
+  negotiate,
   OPENMETRICS_CONTENT_TYPE,
-  renderMetrics,
+  renderMetrics as renderWith,
   TEXT_CONTENT_TYPE,
 } from "../../src/metrics/exposition.ts";
+import type { MetricCatalog } from "../../src/metrics/catalog.ts";
+import { PROTOBUF_CONTENT_TYPE } from "../../src/metrics/protobuf.ts";
 import { parseExposition, startInProcess } from "../server/helpers.ts";
 
 const PROMETHEUS_ACCEPT =
   "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75," +
   "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
-Deno.test("negotiateFormat: text by default, OpenMetrics only when preferred", () => {
-  assert.equal(negotiateFormat(null), "text");
-  assert.equal(negotiateFormat(""), "text");
-  assert.equal(negotiateFormat("*/*"), "text");
-  assert.equal(negotiateFormat("text/plain;version=0.0.4"), "text");
-  assert.equal(negotiateFormat("application/json"), "text");
-  assert.equal(negotiateFormat(PROMETHEUS_ACCEPT), "openmetrics");
-  assert.equal(negotiateFormat("application/openmetrics-text"), "openmetrics");
-  assert.equal(negotiateFormat("application/openmetrics-text;q=0.3, text/plain"), "text");
-  assert.equal(negotiateFormat("application/openmetrics-text;q=0"), "text");
-  assert.equal(negotiateFormat("APPLICATION/OPENMETRICS-TEXT; version=1.0.0"), "openmetrics");
-  assert.equal(negotiateFormat("application/openmetrics-text;q=abc"), "text");
-  assert.equal(negotiateFormat("x,".repeat(100_000) + "application/openmetrics-text"), "text");
+const expose = (c: MetricCatalog, accept: string | null, encoding: string | null) =>
+  exposeWith(c.adapter, c.registry, accept, encoding);
+const renderMetrics = async (c: MetricCatalog, format: ExpositionFormat) =>
+  String(await renderWith(c.adapter, c.registry, format));
+
+const PROTO = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;" +
+  "encoding=delimited";
+const OM1 = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const OM0 = "application/openmetrics-text; version=0.0.1; charset=utf-8";
+const TEXT1 = "text/plain; version=1.0.0; charset=utf-8";
+const TEXT0 = TEXT_CONTENT_TYPE;
+
+/** [who sends it, Accept, format, exact Content-Type of the answer] */
+const ACCEPT_TABLE: [string, string, ExpositionFormat, string][] = [
+  ["Prometheus 2.42 default (scrapeAcceptHeader)", PROMETHEUS_ACCEPT, "openmetrics-1.0.0", OM1],
+  [
+    "Prometheus 2.42 --enable-feature=native-histograms (scrapeAcceptHeaderWithProtobuf)",
+    `${PROTO},application/openmetrics-text;version=1.0.0;q=0.8,` +
+    "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    "protobuf",
+    PROTOBUF_CONTENT_TYPE,
+  ],
+  [
+    "Prometheus 3.x default scrape_protocols (escaping on the 1.0.0 versions)",
+    "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6," +
+    "application/openmetrics-text;version=0.0.1;q=0.5," +
+    "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+    "openmetrics-1.0.0",
+    `${OM1}; escaping=allow-utf-8`,
+  ],
+  [
+    "Prometheus 3.x proto-first scrape_protocols (scrape_native_histograms)",
+    `${PROTO};q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,` +
+    "application/openmetrics-text;version=0.0.1;q=0.4," +
+    "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1",
+    "protobuf",
+    PROTOBUF_CONTENT_TYPE,
+  ],
+  [
+    "Prometheus 3.0 proto-first, UTF-8 names (escaping on every range)",
+    `${PROTO};escaping=allow-utf-8;q=0.6,` +
+    "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5," +
+    "application/openmetrics-text;version=0.0.1;escaping=allow-utf-8;q=0.4," +
+    "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3," +
+    "text/plain;version=0.0.4;escaping=allow-utf-8;q=0.2,*/*;q=0.1",
+    "protobuf",
+    `${PROTOBUF_CONTENT_TYPE}; escaping=allow-utf-8`,
+  ],
+  [
+    "Prometheus 3.x, metric_name_escaping_scheme: underscores",
+    "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6," +
+    "application/openmetrics-text;version=0.0.1;q=0.5," +
+    "text/plain;version=1.0.0;escaping=underscores;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+    "openmetrics-1.0.0",
+    `${OM1}; escaping=underscores`,
+  ],
+  [
+    "Prometheus 3.x scrape_protocols: [PrometheusText1.0.0]",
+    "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.6,*/*;q=0.5",
+    "text-1.0.0",
+    `${TEXT1}; escaping=allow-utf-8`,
+  ],
+  [
+    "Prometheus 3.x scrape_protocols: [OpenMetricsText0.0.1]",
+    "application/openmetrics-text;version=0.0.1;q=0.6,*/*;q=0.5",
+    "openmetrics-0.0.1",
+    OM0,
+  ],
+  [
+    "Prometheus 3.x scrape_protocols: [PrometheusText0.0.4]",
+    "text/plain;version=0.0.4;q=0.6,*/*;q=0.5",
+    "text-0.0.4",
+    TEXT0,
+  ],
+  ["no Accept", "", "text-0.0.4", TEXT0],
+  ["curl", "*/*", "text-0.0.4", TEXT0],
+  ["a browser", "text/html,application/xhtml+xml,*/*;q=0.8", "text-0.0.4", TEXT0],
+  ["JSON only", "application/json", "text-0.0.4", TEXT0],
+  ["unknown text version", "text/plain;version=2.0.0", "text-0.0.4", TEXT0],
+  ["protobuf, text encoding", PROTO.replace("delimited", "text"), "text-0.0.4", TEXT0],
+  ["bare OpenMetrics", "application/openmetrics-text", "openmetrics-1.0.0", OM1],
+  ["upper case", "APPLICATION/OPENMETRICS-TEXT; version=1.0.0", "openmetrics-1.0.0", OM1],
+  [
+    "q orders, not position",
+    "text/plain;q=0.3,application/openmetrics-text;q=0.9",
+    "openmetrics-1.0.0",
+    OM1,
+  ],
+  [
+    "equal q: the one listed first",
+    "text/plain;version=1.0.0,application/openmetrics-text",
+    "text-1.0.0",
+    TEXT1,
+  ],
+  ["q=0 refuses", "application/openmetrics-text;q=0", "text-0.0.4", TEXT0],
+  ["bad q refuses", "application/openmetrics-text;q=abc", "text-0.0.4", TEXT0],
+  ["unknown escaping ignored", "text/plain;version=1.0.0;escaping=rot13", "text-1.0.0", TEXT1],
+  [
+    "hostile length",
+    "x,".repeat(100_000) + "application/openmetrics-text",
+    "text-0.0.4",
+    TEXT0,
+  ],
+];
+
+for (const [who, accept, format, contentType] of ACCEPT_TABLE) {
+  Deno.test(`negotiate: ${who}`, () => {
+    const n = negotiate(accept);
+    assert.equal(n.format, format);
+    assert.equal(n.contentType, contentType);
+  });
+}
+
+Deno.test("negotiate: an absent header is text 0.0.4", () => {
+  assert.deepEqual(negotiate(null), { format: "text-0.0.4", escaping: null, contentType: TEXT0 });
 });
 
 Deno.test("acceptsGzip honours q-values and *", () => {
@@ -55,9 +163,9 @@ Deno.test("an OpenMetrics render leaves the registry and the text format unchang
   catalog.metrics.orderCount.inc({ symbol: "AAPL", side: "BUY", status: "filled" });
   catalog.metrics.httpRequests.inc({ method: "GET", endpoint: "/", status: "200" });
   catalog.metrics.cacheHits.inc();
-  const before = await renderMetrics(catalog.registry, "text");
-  const om = await renderMetrics(catalog.registry, "openmetrics");
-  const after = await renderMetrics(catalog.registry, "text");
+  const before = await renderMetrics(catalog, "text-0.0.4");
+  const om = await renderMetrics(catalog, "openmetrics-1.0.0");
+  const after = await renderMetrics(catalog, "text-0.0.4");
   assert.equal(after, before);
   assert.ok(names(after).includes("order_count_total"));
   assert.ok(names(after).includes("redis_cache_hits_total"));
@@ -71,15 +179,15 @@ Deno.test("an OpenMetrics render leaves the registry and the text format unchang
   // deno-lint-ignore no-explicit-any
   assert.equal((catalog.metrics.orderCount as any).name, "order_count_total");
   // The same twice: nothing accumulates.
-  assert.equal(await renderMetrics(catalog.registry, "openmetrics"), om);
+  assert.equal(await renderMetrics(catalog, "openmetrics-1.0.0"), om);
 });
 
 Deno.test("expose() sets content type, Vary and gzip", async () => {
   const catalog = createCatalog();
-  const text = await expose(catalog.registry, null, null);
+  const text = await expose(catalog, null, null);
   assert.equal(text.headers["content-type"], TEXT_CONTENT_TYPE);
   assert.equal(text.gzipped, false);
-  const om = await expose(catalog.registry, PROMETHEUS_ACCEPT, "gzip");
+  const om = await expose(catalog, PROMETHEUS_ACCEPT, "gzip");
   assert.equal(om.headers["content-type"], OPENMETRICS_CONTENT_TYPE);
   assert.equal(om.headers["content-encoding"], "gzip");
   assert.match(om.headers["vary"], /Accept-Encoding/);
@@ -128,8 +236,13 @@ Deno.test("live: text after OpenMetrics has the same names; concurrent mixed scr
         assert.ok(body.endsWith("# EOF\n"));
         assert.match(body, /^# TYPE order_count counter$/m);
         assert.ok(!/^# TYPE order_count_total /m.test(body));
+        assert.match(
+          body,
+          /^order_count_total\{symbol="AAPL",side="BUY",status="filled"\} 1 # \{trace_id="[0-9a-f]{32}",order_id="[^"]+"\} 1 \d+\.\d{3}$/m,
+        );
       } else {
         assert.ok(!body.includes("# EOF"));
+        assert.ok(!body.includes(" # {"), "no exemplar in the text format");
         assert.match(body, /^# TYPE order_count_total counter$/m);
         assert.ok(!/^# TYPE order_count counter$/m.test(body));
       }

@@ -1,8 +1,11 @@
-/** The recorder turns domain events into metric updates, with closed label values only. */
+/**
+ * The recorder turns domain events into counter and histogram updates, and the gauges read the
+ * service's state at scrape time, with closed label values only.
+ */
 import assert from "node:assert/strict";
 import { createCatalog } from "../../src/metrics/catalog.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
-import type { DomainEvent, Order, TradingService } from "../../src/trading/types.ts";
+import type { DomainEvent, Order, TradingService, TradingState } from "../../src/trading/types.ts";
 import { parseExposition, sumOf } from "../server/helpers.ts";
 
 /** A service stand-in that only delivers events: the recorder needs `symbols` and `on`. */
@@ -34,8 +37,18 @@ const order = (over: Partial<Order>): Order => ({
   ...over,
 });
 
-Deno.test("domain events become metric updates; foreign label values are mapped, never added", async () => {
-  const catalog = createCatalog({ symbols: ["AAPL", "MSFT"] });
+Deno.test("events become counts, state becomes gauges; foreign label values are mapped, never added", async () => {
+  let state: TradingState = {
+    positions: [],
+    risk: { var: { "0.95": 0, "0.99": 0 }, windowSize: 0, portfolioValue: 0, computedAt: "" },
+    pool: { active: 0, idle: 0, waiting: 0, max: 0 },
+    ticks: [],
+  };
+  let reads = 0;
+  const catalog = createCatalog({
+    symbols: ["AAPL", "MSFT"],
+    state: () => (reads++, state),
+  });
   const src = eventSource(["AAPL", "MSFT"]);
   const rec = createRecorder(catalog, src.service);
   src.emit({ type: "order", order: order({}), latencySeconds: 0.003 });
@@ -49,10 +62,9 @@ Deno.test("domain events become metric updates; foreign label values are mapped,
     order: order({ side: "SHORT" as "BUY", status: "failed" }),
     latencySeconds: NaN,
   });
-  src.emit({ type: "tick", symbol: "MSFT", lagSeconds: 0.012 });
-  src.emit({ type: "tick", symbol: "EVIL", lagSeconds: 1 });
-  src.emit({
-    type: "positions",
+  src.emit({ type: "signal", strategy: "ma_crossover", signal: "buy" });
+  src.emit({ type: "signal", strategy: "mean_reversion", signal: "sell" });
+  state = {
     positions: [
       {
         symbol: "AAPL",
@@ -73,19 +85,18 @@ Deno.test("domain events become metric updates; foreign label values are mapped,
         unrealizedPnl: 0,
       },
     ],
-  });
-  src.emit({ type: "signal", strategy: "ma_crossover", signal: "buy" });
-  src.emit({ type: "signal", strategy: "mean_reversion", signal: "sell" });
-  src.emit({
-    type: "risk",
     risk: {
       var: { "0.95": 12.5, "0.99": 20 },
       windowSize: 10,
       portfolioValue: 1010,
       computedAt: "",
     },
-  });
-  src.emit({ type: "pool", active: 1, idle: 3, waiting: 0, max: 4 });
+    pool: { active: 1, idle: 3, waiting: 0, max: 4 },
+    ticks: [
+      { symbol: "MSFT", exchangeTime: 1000, receivedTime: 1012 },
+      { symbol: "EVIL", exchangeTime: 0, receivedTime: 1000 },
+    ],
+  };
   src.emit({ type: "cache", hit: true });
   src.emit({ type: "cache", hit: true });
   src.emit({ type: "cache", hit: false });
@@ -139,6 +150,8 @@ Deno.test("domain events become metric updates; foreign label values are mapped,
   assert.equal(sumOf(e, "redis_cache_misses_total"), 1);
   assert.ok(!e.samples.some((s) => Object.values(s.labels).includes("EVIL")));
   assert.ok(!e.samples.some((s) => Object.values(s.labels).includes("SHORT")));
+
+  assert.equal(reads, 1, "one scrape reads state() once");
 
   rec.close();
   assert.equal(src.subscribed(), false);

@@ -2,16 +2,33 @@
  * The fast renderer is byte-for-byte prom-client's rendering, in both formats, on a registry
  * with every shape: the real catalog populated, process metrics with collect() hooks, awkward
  * label values, special numbers, histograms with and without labels, series created in any
- * order; and it declines what it does not handle.
+ * order; and it declines what it does not handle. Both adapter paths (prom-client's internals,
+ * and the public API fallback) are held to the same output.
  */
 import assert from "node:assert/strict";
 import { Counter, Gauge, Histogram, Registry, Summary } from "prom-client";
 import { createCatalog } from "../../src/metrics/catalog.ts";
-import { renderWithPromClient } from "../../src/metrics/exposition.ts";
+import { createPromAdapter, type PromAdapter } from "../../src/metrics/prom_adapter.ts";
 import { registerProcessMetrics } from "../../src/metrics/process.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
-import { renderRegistry } from "../../src/metrics/render.ts";
-import { counterHandle, histogramHandle } from "../../src/metrics/fast_series.ts";
+import { renderText } from "../../src/metrics/render.ts";
+
+const ADAPTERS: [string, PromAdapter][] = [
+  ["direct", createPromAdapter()],
+  ["public API", createPromAdapter({ mode: "public" })],
+];
+
+async function renderRegistry(
+  adapter: PromAdapter,
+  registry: Registry,
+  om: boolean,
+): Promise<string | null> {
+  const families = await adapter.snapshot(registry);
+  return families && renderText(families, om);
+}
+
+const renderWithPromClient = (registry: Registry, om: boolean) =>
+  createPromAdapter().renderWithPromClient(registry, om);
 
 function oddRegistry(): Registry {
   const registry = new Registry();
@@ -65,9 +82,9 @@ function oddRegistry(): Registry {
   return registry;
 }
 
-function populatedCatalog() {
+function populatedCatalog(adapter: PromAdapter) {
   const symbols = ["AAPL", "BRK.B", "MSFT"];
-  const catalog = createCatalog({ symbols });
+  const catalog = createCatalog({ symbols, adapter });
   const pm = registerProcessMetrics(catalog.registry);
   const rec = createRecorder(catalog, { symbols, on: () => () => {} } as never);
   rec.record({
@@ -89,18 +106,14 @@ function populatedCatalog() {
     latencySeconds: 0.004,
   });
   rec.recordInvalidOrder("HOLD", 0.0002);
-  rec.record({
-    type: "risk",
-    risk: {
-      var: { "0.95": 10.5, "0.99": 20.25 },
-      windowSize: 3,
-      portfolioValue: 1,
-      computedAt: "",
-    },
-  });
-  counterHandle(catalog.metrics.httpRequests, { method: "GET", endpoint: "/health", status: "200" })
+  catalog.metrics.riskVar.set({ confidence_level: "0.95" }, 10.5);
+  adapter.counter(catalog.metrics.httpRequests, {
+    method: "GET",
+    endpoint: "/health",
+    status: "200",
+  })
     .inc();
-  histogramHandle(catalog.metrics.httpRequestDuration, { method: "GET", endpoint: "/health" })
+  adapter.histogram(catalog.metrics.httpRequestDuration, { method: "GET", endpoint: "/health" })
     .observe(0.03);
   catalog.metrics.httpRequests.inc({ endpoint: "unmatched", method: "OTHER", status: "404" });
   return { catalog, close: () => pm.close() };
@@ -111,50 +124,52 @@ function withoutProcess(text: string): string {
   return text.split("\n").filter((l) => !/^(# (HELP|TYPE) )?(process_|deno_)/.test(l)).join("\n");
 }
 
-Deno.test("identical to prom-client: odd registry, text and OpenMetrics", async () => {
-  const registry = oddRegistry();
-  for (const om of [false, true]) {
-    const fast = await renderRegistry(registry, om);
-    assert.ok(fast !== null, "handled");
-    assert.equal(fast, await renderWithPromClient(registry, om ? "openmetrics" : "text"));
-  }
-  // And rendering OpenMetrics did not rename anything for the next text render.
-  assert.equal(await renderRegistry(registry, false), await registry.metrics());
-});
-
-Deno.test("identical to prom-client: the populated catalog with process metrics", async () => {
-  const { catalog, close } = populatedCatalog();
-  try {
+for (const [mode, adapter] of ADAPTERS) {
+  Deno.test(`identical to prom-client (${mode}): odd registry, text and OpenMetrics`, async () => {
+    const registry = oddRegistry();
     for (const om of [false, true]) {
-      const fast = (await renderRegistry(catalog.registry, om))!;
-      const slow = await renderWithPromClient(catalog.registry, om ? "openmetrics" : "text");
-      assert.equal(withoutProcess(fast), withoutProcess(slow));
-      assert.equal(fast.split("\n").length, slow.split("\n").length);
-      assert.match(fast, /^process_cpu_seconds_total [\d.e-]+$/m);
+      const fast = await renderRegistry(adapter, registry, om);
+      assert.ok(fast !== null, "handled");
+      assert.equal(fast, await renderWithPromClient(registry, om));
     }
-    // A second render hits the label cache and still matches after values change.
-    catalog.metrics.orderCount.inc({ symbol: "MSFT", side: "SELL", status: "failed" }, 3);
-    catalog.metrics.positionValue.set({ symbol: "BRK.B" }, -12.5);
-    const again = (await renderRegistry(catalog.registry, false))!;
-    assert.equal(withoutProcess(again), withoutProcess(await catalog.registry.metrics()));
-    assert.match(again, /^order_count_total\{symbol="MSFT",side="SELL",status="failed"\} 3$/m);
-  } finally {
-    close();
-  }
-});
+    // And rendering OpenMetrics did not rename anything for the next text render.
+    assert.equal(await renderRegistry(adapter, registry, false), await registry.metrics());
+  });
 
-Deno.test("declines what it does not handle: summaries, exemplars, default labels", async () => {
-  const withSummary = new Registry();
-  new Summary({ name: "s", help: "s", registers: [withSummary] }).observe(1);
-  assert.equal(await renderRegistry(withSummary, false), null);
+  Deno.test(`identical to prom-client (${mode}): the populated catalog with process metrics`, async () => {
+    const { catalog, close } = populatedCatalog(adapter);
+    try {
+      for (const om of [false, true]) {
+        const fast = (await renderRegistry(adapter, catalog.registry, om))!;
+        const slow = await renderWithPromClient(catalog.registry, om);
+        assert.equal(withoutProcess(fast), withoutProcess(slow));
+        assert.equal(fast.split("\n").length, slow.split("\n").length);
+        assert.match(fast, /^process_cpu_seconds_total [\d.e-]+$/m);
+      }
+      // A second render hits the label cache and still matches after values change.
+      catalog.metrics.orderCount.inc({ symbol: "MSFT", side: "SELL", status: "failed" }, 3);
+      catalog.metrics.positionValue.set({ symbol: "BRK.B" }, -12.5);
+      const again = (await renderRegistry(adapter, catalog.registry, false))!;
+      assert.equal(withoutProcess(again), withoutProcess(await catalog.registry.metrics()));
+      assert.match(again, /^order_count_total\{symbol="MSFT",side="SELL",status="failed"\} 3$/m);
+    } finally {
+      close();
+    }
+  });
 
-  const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry;
-  const withExemplars = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
-  new Counter({ name: "e_total", help: "e", enableExemplars: true, registers: [withExemplars] });
-  assert.equal(await renderRegistry(withExemplars, true), null);
+  Deno.test(`declines what it does not handle (${mode}): summaries, exemplars, default labels`, async () => {
+    const withSummary = new Registry();
+    new Summary({ name: "s", help: "s", registers: [withSummary] }).observe(1);
+    assert.equal(await renderRegistry(adapter, withSummary, false), null);
 
-  const withDefaults = new Registry();
-  new Counter({ name: "d_total", help: "d", registers: [withDefaults] }).inc();
-  withDefaults.setDefaultLabels({ instance: "x" });
-  assert.equal(await renderRegistry(withDefaults, false), null);
-});
+    const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry;
+    const withExemplars = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
+    new Counter({ name: "e_total", help: "e", enableExemplars: true, registers: [withExemplars] });
+    assert.equal(await renderRegistry(adapter, withExemplars, true), null);
+
+    const withDefaults = new Registry();
+    new Counter({ name: "d_total", help: "d", registers: [withDefaults] }).inc();
+    withDefaults.setDefaultLabels({ instance: "x" });
+    assert.equal(await renderRegistry(adapter, withDefaults, false), null);
+  });
+}

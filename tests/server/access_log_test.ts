@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import { startChild } from "./helpers.ts";
 
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+
 function jsonLines(text: string): Record<string, unknown>[] {
   return text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 }
@@ -15,7 +18,7 @@ async function exercise(base: string): Promise<string[]> {
   const long = "/x" + "y".repeat(5000);
   for (
     const [method, path, headers] of [
-      ["POST", "/orders?symbol=AAPL&side=BUY&quantity=1", {}],
+      ["POST", "/orders?symbol=AAPL&side=BUY&quantity=1", { traceparent: TRACEPARENT }],
       ["GET", "/nope", { "x-request-id": "client-id-1" }],
       ["GET", long, {}],
       ["GET", "/health", {}],
@@ -47,6 +50,9 @@ Deno.test("info: one JSON line per request with its request ID; probes are not l
   assert.equal(order.path, "/orders");
   assert.equal(typeof order.duration_ms, "number");
   assert.equal(typeof order.time, "string");
+  assert.equal(order.trace_id, TRACE_ID, "the traceparent's trace id");
+  assert.match(String(nope.trace_id), /^[0-9a-f]{32}$/, "a new trace (exemplars are on)");
+  assert.notEqual(nope.trace_id, TRACE_ID);
   assert.equal(nope.request_id, "client-id-1");
   assert.equal(nope.endpoint, "unmatched");
   assert.ok((long.path as string).length <= 201, "paths are truncated");

@@ -11,7 +11,6 @@ import { createRecorder } from "../../src/metrics/recorder.ts";
 import { assertRouteTemplates, createApp } from "../../src/server/app.ts";
 import { createLogger } from "../../src/server/logger.ts";
 import { openTradingService } from "../../src/app.ts";
-import { defaultTradingConfig } from "../../src/trading/service.ts";
 import type { TradingService } from "../../src/trading/types.ts";
 import { parseExposition, sumOf } from "./helpers.ts";
 
@@ -25,7 +24,6 @@ interface Fixture {
 async function fixture(args: string[] = []): Promise<Fixture> {
   const config = parseConfig(
     ["--db", ":memory:", "--venue-latency", "0", ...args],
-    defaultTradingConfig(),
     () => undefined,
   );
   const service = await openTradingService(config.trading, { startTimers: false });
@@ -370,7 +368,6 @@ Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metr
   }
   const config = parseConfig(
     ["--db", ":memory:", "--no-metrics"],
-    defaultTradingConfig(),
     () => undefined,
   );
   const service = await openTradingService(config.trading, { startTimers: false });

@@ -8,7 +8,6 @@
 import { type Config, parseConfig } from "../../src/config.ts";
 import { type RunningServer, startServer } from "../../src/server/mod.ts";
 import { createLogger } from "../../src/server/logger.ts";
-import { defaultTradingConfig } from "../../src/trading/service.ts";
 
 export { type Child, ROOT, runMain, startChild } from "../support/service.ts";
 export {
@@ -26,7 +25,6 @@ export async function startInProcess(
 ): Promise<RunningServer & { base: string }> {
   const config: Config = parseConfig(
     ["--host", "127.0.0.1", "--port", "0", "--db", ":memory:", ...args],
-    defaultTradingConfig(),
     () => undefined,
   );
   const running = await startServer(config, createLogger("silent"));

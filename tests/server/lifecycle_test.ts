@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runMain, startChild } from "./helpers.ts";
+import { ROOT, runMain, startChild } from "./helpers.ts";
+import { startArgs } from "../support/service.ts";
 
 interface PositionJson {
   symbol: string;
@@ -117,7 +118,7 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
 Deno.test("configuration errors exit 2 with a clear message", async () => {
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [["--bogus"], {}, /Unknown flag --bogus/],
-    [["--port", "70000"], {}, /Invalid --port "70000": expected an integer >= 0 <= 65535/],
+    [["--port", "70000"], {}, /Invalid --port "70000": expected an integer from 0 to 65535/],
     [["--port"], {}, /Flag --port needs a value/],
     [["--fail-rate", "2"], {}, /Invalid --fail-rate/],
     [["--log-level", "loud"], {}, /Invalid --log-level "loud": expected debug, info/],
@@ -177,5 +178,62 @@ Deno.test("--help lists every flag with its environment variable and default", a
   }
   assert.match(r.stdout, /--port N\s+PORT\s+8000\b/);
   assert.match(r.stdout, /--db PATH\s+TRADEWATCH_DB\s+\.\/data\/tradewatch\.db/);
-  assert.match(r.stdout, /--host ADDR\s+HOST\s+0\.0\.0\.0/);
+  assert.match(r.stdout, /--host ADDR\s+HOST\s+127\.0\.0\.1/);
+});
+
+Deno.test("local runs listen on 127.0.0.1 by default; the listening line names host and database", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [db, shown] of [[":memory:", ":memory:"], [
+        join(dir, "books.db"),
+        join(dir, "books.db"),
+      ]]
+    ) {
+      // `constructor` is a value (a symbol), never taken for a mode flag.
+      const proc = new Deno.Command(Deno.execPath(), {
+        args: startArgs(["--port", "0", "--db", db, "--symbols", "constructor"]),
+        cwd: ROOT,
+        env: { HOST: "" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      try {
+        const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        let text = "";
+        while (!text.includes("\n")) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += value;
+        }
+        reader.releaseLock();
+        const line = JSON.parse(text.split("\n")[0]);
+        assert.equal(line.msg, "listening");
+        assert.equal(line.host, "127.0.0.1");
+        assert.equal(line.db, shown);
+        const res = await fetch(`http://127.0.0.1:${line.port}/quotes/CONSTRUCTOR`);
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+        const order = await fetch(
+          `http://127.0.0.1:${line.port}/orders?symbol=CONSTRUCTOR&side=BUY&quantity=1`,
+          { method: "POST" },
+        );
+        assert.equal(order.status, 201);
+        await order.body?.cancel();
+      } finally {
+        proc.kill("SIGTERM");
+        assert.equal((await proc.status).code, 0);
+        await proc.stdout.cancel().catch(() => {});
+        await proc.stderr.cancel().catch(() => {});
+      }
+      // Under the shipped permissions SQLite ignores URI names: :memory: must not leave a file
+      // named after the URI in the working directory.
+      const strays = [...Deno.readDirSync(ROOT)].filter((e) =>
+        e.name.startsWith(`file:tradewatch-mem-${proc.pid}-`)
+      );
+      assert.deepEqual(strays, []);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

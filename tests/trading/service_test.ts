@@ -36,9 +36,7 @@ Deno.test("orders: fill, cancel, reject before the venue, events and storage", a
   const events: DomainEvent[] = [];
   try {
     svc.on((e) => events.push(e));
-    // Subscribing replays pool state, positions and risk.
-    assert.deepEqual(events.map((e) => e.type), ["pool", "positions", "risk"]);
-    events.length = 0;
+    assert.equal(events.length, 0, "subscribing replays nothing: state is read with state()");
 
     const q = (await svc.quote("AAPL"))!;
     const filled = await svc.placeOrder(buy("AAPL", 10), performance.now());
@@ -127,12 +125,15 @@ Deno.test("close waits for orders at the venue and refuses new ones", async () =
   await svc.close();
   assert.equal((await inFlight).status, "filled");
   await assert.rejects(svc.placeOrder(buy("AMZN", 1), performance.now()), /closed/);
-  assert.deepEqual(await svc.ready(), { database: false, marketData: false });
+  assert.deepEqual(await svc.ready(), { database: false, marketData: false, cache: false });
   await svc.close(); // idempotent
 });
 
-Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", async () => {
-  const svc = await createTradingService(config({ varWindow: 50 }), { startTimers: false });
+Deno.test("ticks: lag, marks, strategies, risk; state is read, not pushed", async () => {
+  // No read cache (TTL 0): quote() answers the latest tick, as state() does.
+  const svc = await createTradingService(config({ varWindow: 50, cacheTtlMs: 0 }), {
+    startTimers: false,
+  });
   const events: DomainEvent[] = [];
   try {
     await svc.placeOrder(buy("GOOGL", 100), performance.now());
@@ -140,16 +141,17 @@ Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", 
     svc.on((e) => events.push(e));
     events.length = 0;
     for (let i = 0; i < 400; i++) testHooks(svc).tick();
-    const ticks = events.filter((e) => e.type === "tick");
-    assert.equal(ticks.length, 400 * 5);
-    assert.ok(ticks.every((e) => e.lagSeconds > 0 && e.lagSeconds < 5));
-    assert.equal(events.filter((e) => e.type === "positions").length, 400);
+    assert.ok(events.every((e) => e.type === "signal"), "a tick pushes only strategy signals");
     const signals = events.filter((e) => e.type === "signal");
     assert.ok(signals.some((e) => e.strategy === "ma_crossover"));
     assert.ok(signals.some((e) => e.strategy === "mean_reversion"));
 
-    const last = events.findLast((e) => e.type === "positions")!;
-    const g = last.positions.find((p) => p.symbol === "GOOGL")!;
+    const state = svc.state();
+    for (const t of state.ticks) {
+      const lag = (t.receivedTime - t.exchangeTime) / 1000;
+      assert.ok(lag > 0 && lag < 5, `${t.symbol} lag ${lag}`);
+    }
+    const g = state.positions.find((p) => p.symbol === "GOOGL")!;
     const q = (await svc.quote("GOOGL"))!;
     assert.equal(g.marketPrice, q.last);
     assert.equal(g.marketValue, 100 * q.last);
@@ -162,7 +164,8 @@ Deno.test("ticks: lag, marks, one positions event per round, strategies, risk", 
     assert.ok(
       Math.abs(risk.portfolioValue - (g.marketValue - 50 * (await svc.quote("AAPL"))!.last)) < 1e-6,
     );
-    assert.deepEqual(events.findLast((e) => e.type === "risk"), { type: "risk", risk });
+    assert.deepEqual(svc.state().risk, risk);
+    assert.deepEqual(svc.risk(), risk);
   } finally {
     await svc.close();
   }
@@ -181,7 +184,8 @@ Deno.test("reads go through the cache: misses, then hits, invalidated by fills",
     await svc.placeOrder(buy("AAPL", 1), performance.now());
     const after = await svc.positions();
     assert.equal(after.find((p) => p.symbol === "AAPL")!.quantity, 1);
-    assert.deepEqual(hits, [false, true, false, true, false]);
+    // quote, quote, positions, positions, the order's quote (cached above), positions.
+    assert.deepEqual(hits, [false, true, false, true, true, false]);
   } finally {
     await svc.close();
   }
@@ -218,7 +222,7 @@ Deno.test("ready, and positions reloaded from a file database after restart", as
     const a = await createTradingService(config({ dbPath, tickIntervalMs: 10 }));
     let id: string;
     try {
-      assert.deepEqual(await a.ready(), { database: true, marketData: true });
+      assert.deepEqual(await a.ready(), { database: true, marketData: true, cache: true });
       await a.placeOrder(buy("MSFT", 30), performance.now());
       id = (await a.placeOrder(buy("MSFT", 10, { side: "SELL" }), performance.now())).id;
     } finally {
@@ -245,7 +249,7 @@ Deno.test("market data goes stale without ticks", async () => {
   const svc = await createTradingService(config({ staleAfterMs: 20 }), { startTimers: false });
   try {
     await new Promise((r) => setTimeout(r, 40));
-    assert.deepEqual(await svc.ready(), { database: true, marketData: false });
+    assert.deepEqual(await svc.ready(), { database: true, marketData: false, cache: true });
     testHooks(svc).tick();
     assert.equal((await svc.ready()).marketData, true);
   } finally {
@@ -300,8 +304,8 @@ Deno.test("state(): positions without the cache, risk, the pool now, tick times"
   try {
     svc.on((e) => e.type === "cache" && cache.push(e.hit));
     await svc.positions(); // cached now
-    await svc.placeOrder(buy("MSFT", 3), performance.now());
     testHooks(svc).tick();
+    await svc.placeOrder(buy("MSFT", 3), performance.now()); // caches the latest quote
     const s = svc.state();
     assert.equal(s.positions.find((p) => p.symbol === "MSFT")!.quantity, 3);
     assert.deepEqual(s.pool, { active: 0, idle: 4, waiting: 0, max: 4 });
@@ -311,7 +315,8 @@ Deno.test("state(): positions without the cache, risk, the pool now, tick times"
     const t = s.ticks.find((x) => x.symbol === "MSFT")!;
     assert.deepEqual([t.exchangeTime, t.receivedTime], [q.exchangeTime, q.receivedTime]);
     assert.ok(t.receivedTime > t.exchangeTime);
-    assert.deepEqual(cache, [false, false], "state() does not read the cache");
+    // positions, the order's quote, quote(): state() does not read the cache.
+    assert.deepEqual(cache, [false, false, true], "state() does not read the cache");
   } finally {
     await svc.close();
   }

@@ -1,42 +1,46 @@
 /**
  * PromQL parsing and type checking for rule expressions.
  *
- * The grammar is `@prometheus-io/lezer-promql`; the type checker is `@prometheus-io/codemirror-promql`'s
- * `Parser` (a port of Prometheus' checker). That class is not exported from the package index and
- * its ESM build has extension-less imports Deno cannot resolve, so its CommonJS build is loaded
- * with `createRequire`, together with the exact lezer-promql it was built against (the checker
- * compares node type ids). In `--prometheus 2` mode, `@prometheus-io/lezer-promql@0.42.0`
- * (Prometheus 2.42's grammar) decides the syntax. Recent results are cached by expression text
- * (a small cache: trees of thousands of rules are not kept).
+ * The grammar is `@prometheus-io/lezer-promql`; the type checks are Prometheus' own, ported in
+ * `infer.ts` (an iterative walk: any length or depth). In `--prometheus 2` mode,
+ * `@prometheus-io/lezer-promql@0.42.0` (Prometheus 2.42's grammar) decides the syntax. Valid
+ * results are cached per run by expression shape (a bounded cache: trees of thousands of rules
+ * are not kept).
  *
  * @module
  */
-import { createRequire } from "node:module";
+import { parser as lezer } from "@prometheus-io/lezer-promql";
 import { parser as lezer242 } from "lezer-promql-v2";
 import type { SyntaxNode, Tree } from "./tree.ts";
 import type { PromVersion } from "../model.ts";
 import { checkRegex } from "./regex.ts";
-import { unquote } from "./strings.ts";
+import { infer, type LabelSet, selectorMatchers, topExpr } from "./infer.ts";
+import type { Selector } from "./ast.ts";
+import type { ExprFinding } from "../analysis.ts";
+import { RunCache } from "../cache.ts";
+import { numberShape } from "../shape.ts";
 
-const require = createRequire(import.meta.url);
-const checkerPath = require.resolve(
-  "@prometheus-io/codemirror-promql/dist/cjs/parser/parser.js",
-);
-const checkerRequire = createRequire(checkerPath);
-// The checker needs only `syntaxTree(state)` from @codemirror/language, which would load the
-// whole editor (@codemirror/view, state, …: ~25 MB of RSS and 100 ms). A stub serves it.
-const languagePath = checkerRequire.resolve("@codemirror/language");
-checkerRequire.cache[languagePath] = {
-  id: languagePath,
-  filename: languagePath,
-  loaded: true,
-  exports: { syntaxTree: (state: { field(): { tree: Tree } }) => state.field().tree },
-} as unknown as NodeJS.Module;
-// deno-lint-ignore no-explicit-any
-const { Parser: Checker } = require(checkerPath) as { Parser: any };
-const lezer = checkerRequire("@prometheus-io/lezer-promql") as {
-  parser: { parse(input: string): Tree };
-};
+export { numberShape };
+
+interface LezerParser {
+  startParse(input: string): { advance(): Tree | null };
+}
+
+/**
+ * Parse without lezer's cut-off for long left-associative chains: after 300 reductions of 2,000+
+ * characters from one start (`a or b or … ` beyond ~400 terms) lezer forces the production closed
+ * and reports a syntax error where Prometheus parses fine. That guard protects editors from trees
+ * too deep to recurse through; the linter walks trees iteratively ({@link infer}), so it is
+ * neutralised on the parse object (a field of lezer's `Parse`, no change to the library).
+ */
+export function parseTree(parser: unknown, input: string): Tree {
+  const parse = (parser as LezerParser).startParse(input);
+  Object.defineProperty(parse, "bigReductionCount", { get: () => 0, set: () => {} });
+  for (;;) {
+    const tree = parse.advance();
+    if (tree) return tree;
+  }
+}
 
 /** A PromQL problem, at offsets relative to the expression. */
 export interface PromqlError {
@@ -58,7 +62,20 @@ export interface ParsedExpr {
    * Facts derived from the tree and the expression's names and strings, shared by every
    * expression of the same number shape (see {@link numberShape}).
    */
-  shared: Record<string, unknown>;
+  shared: ShapeFacts;
+  /**
+   * The tree is deeper than lezer builds in full (2,500 levels; deeper parts are flattened):
+   * only syntax and matchers are checked, and checks beyond promtool skip the expression.
+   */
+  deep?: true;
+}
+
+/** What checks derive once per expression shape (names, labels, strings; never numbers). */
+export interface ShapeFacts {
+  selectors?: Selector[];
+  labels?: LabelSet;
+  /** Findings by check name, with what else they depend on. */
+  findings: Map<string, { context: unknown; found: ExprFinding[] }>;
 }
 
 const COLLECTED = new Set(["VectorSelector", "FunctionCall", "BinaryExpr"]);
@@ -84,81 +101,63 @@ function collect(tree: Tree): { error?: SyntaxNode; nodes: Map<string, SyntaxNod
 }
 
 /**
- * Valid expressions by {@link numberShape}: expressions that differ only in the digits of number
- * literals of the same length (thresholds, quantiles: most of a large rule file) have the same
- * tree, node positions included, and the same verdict, so they are parsed once. Checks read names,
- * labels and values from each expression's own text at those positions.
+ * Parse and type-check `expr` as Prometheus `version` would. Valid results are cached in the
+ * run's cache by {@link numberShape}: checks read names, labels and values from each
+ * expression's own text at the shared tree's positions.
  */
-const shapes = new Map<string, ParsedExpr>();
-
-/** Parse and type-check `expr` as Prometheus `version` would; cached by shape. */
-export function parsePromql(expr: string, version: PromVersion): ParsedExpr {
+export function parsePromql(
+  expr: string,
+  version: PromVersion,
+  cache: RunCache = new RunCache(),
+): ParsedExpr {
   const key = version + numberShape(expr);
-  const hit = shapes.get(key);
+  const hit = cache.expressions.get(key);
   if (hit) return hit.expr === expr ? hit : { ...hit, expr };
-  const parsed = analyze(expr, version);
-  if (parsed.errors.length === 0) {
-    if (shapes.size >= 512) shapes.delete(shapes.keys().next().value!);
-    shapes.set(key, parsed);
-  }
+  const parsed = analyze(expr, version, cache);
+  if (parsed.errors.length === 0) cache.expressions.set(key, parsed);
   return parsed;
 }
 
-/**
- * `expr` with every digit of its decimal number literals replaced by 1 (same length, same
- * tokens); strings, identifiers and durations are left alone.
- */
-export function numberShape(expr: string): string {
-  let out = "";
-  let last = 0;
-  const n = expr.length;
-  for (let i = 0; i < n; i++) {
-    const c = expr.charCodeAt(i);
-    if (c === 34 || c === 39 || c === 96) { // a string: skip it
-      let j = i + 1;
-      while (j < n && expr.charCodeAt(j) !== c) j += expr.charCodeAt(j) === 92 && c !== 96 ? 2 : 1;
-      i = j;
-      continue;
-    }
-    if (c === 35) { // a comment: to the end of the line
-      while (i < n && expr.charCodeAt(i) !== 10) i++;
-      continue;
-    }
-    const digit = c >= 48 && c <= 57;
-    if (!digit && c !== 46) continue;
-    const prev = i > 0 ? expr[i - 1] : " ";
-    if (/[\w.:]/.test(prev)) {
-      // Inside an identifier or a longer token: skip the rest of the word.
-      while (i + 1 < n && /[\w.:]/.test(expr[i + 1])) i++;
-      continue;
-    }
-    const m = /^(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/.exec(expr.slice(i, i + 64));
-    if (!m || m[0] === ".") continue;
-    const end = i + m[0].length;
-    if (end < n && /[\w.:]/.test(expr[end])) {
-      // A duration (5m), a hex number or an identifier: not a plain decimal literal.
-      while (i + 1 < n && /[\w.:]/.test(expr[i + 1])) i++;
-      continue;
-    }
-    out += expr.slice(last, i) + m[0].replace(/\d/g, "1");
-    last = end;
-    i = end - 1;
-  }
-  return last === 0 ? expr : out + expr.slice(last);
+/** Tree depth from which lezer flattens what is below (`CutOff.Depth` in @lezer/common). */
+const LEZER_MAX_DEPTH = 2400;
+
+/** The depth of a tree, iteratively; only computed for long expressions (depth needs length). */
+function deepTree(expr: string, tree: Tree): boolean {
+  if (expr.length < LEZER_MAX_DEPTH * 2) return false;
+  let depth = 0, max = 0;
+  (tree as Tree & { iterate(s: { enter(): void; leave(): void }): void }).iterate({
+    enter: () => {
+      if (++depth > max) max = depth;
+    },
+    leave: () => {
+      depth--;
+    },
+  });
+  return max >= LEZER_MAX_DEPTH;
 }
 
-function analyze(expr: string, version: PromVersion): ParsedExpr {
-  const tree = lezer.parser.parse(expr);
-  const { error, nodes } = collect(tree);
-  const result: ParsedExpr = { expr, tree, errors: [], nodes, shared: {} };
-  if (expr.trim() === "") {
+function analyze(expr: string, version: PromVersion, cache: RunCache): ParsedExpr {
+  let tree = parseTree(lezer, expr);
+  let { error, nodes } = collect(tree);
+  if (error) {
+    // lezer cuts its parse stack at ~2,800 levels of nesting, which Prometheus accepts:
+    // redundant parentheses and pairs of unary signs are blanked (offsets kept) and parsed again.
+    const flat = collapseNesting(expr);
+    if (flat !== expr) {
+      const again = parseTree(lezer, flat);
+      const found = collect(again);
+      if (!found.error) ({ tree, error, nodes } = { tree: again, ...found });
+    }
+  }
+  const result: ParsedExpr = { expr, tree, errors: [], nodes, shared: { findings: new Map() } };
+  if (expr.trim() === "" || (!error && !topExpr(tree.topNode))) {
     result.errors.push({ from: 0, to: expr.length, message: "no expression found in input" });
     return result;
   }
   let syntaxError: PromqlError | undefined;
   if (version === 3) {
     if (error) syntaxError = describeError(expr, error, version);
-  } else if (error || !compatible242(expr, tree)) {
+  } else if (error || expr.length > 20_000 || !compatible242(expr, tree, cache)) {
     // 2.42's grammar decides, unless the current tree holds only what 2.42 parses the same way
     // (checked node by node): that saves a second parse of nearly every expression.
     syntaxError = firstSyntaxError(expr, parse242(expr), version);
@@ -170,50 +169,22 @@ function analyze(expr: string, version: PromVersion): ParsedExpr {
     result.errors.push(syntaxError);
     return result;
   }
-  const shape = version + typeShape(expr);
-  if (!cleanShapes.has(shape)) {
-    try {
-      const state = {
-        sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to),
-        field: () => ({ tree }),
-      };
-      const checker = new Checker(state);
-      checker.analyze();
-      const seen = new Set<string>();
-      for (const d of checker.getDiagnostics() as (PromqlError & { severity: string })[]) {
-        if (d.severity !== "error") continue;
-        const message = promtoolWords(d.message);
-        const k = `${d.from}:${message}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        result.errors.push({ from: d.from, to: d.to, message });
-      }
-    } catch (e) {
-      result.errors.push({ from: 0, to: expr.length, message: `could not check expression: ${e}` });
-    }
-    if (result.errors.length === 0 && cleanShapes.size < 10_000) cleanShapes.add(shape);
+  const errors: PromqlError[] = [];
+  if (deepTree(expr, tree)) result.deep = true;
+  else infer(expr, tree.topNode, { errors });
+  checkMatchers(expr, nodes.get("VectorSelector") ?? [], version, errors, cache);
+  errors.sort((a, b) => a.from - b.from);
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const k = `${e.from}:${e.message}`;
+    if (!seen.has(k)) result.errors.push(e);
+    seen.add(k);
   }
-  checkMatchers(expr, nodes.get("VectorSelector") ?? [], version, result.errors);
   return result;
 }
 
-/**
- * Expression shapes the type checker found clean. The checker's verdict depends on types, not on
- * literal values, except whether a string is empty (matchers) — so expressions that differ only
- * in numbers and non-empty strings (thresholds, label values: most of a large rule file) are type
- * checked once. Regexes and empty matchers are still checked on every expression.
- */
-const cleanShapes = new Set<string>();
-
-/** The expression with number literals and non-empty strings replaced by placeholders. */
-export function typeShape(expr: string): string {
-  return expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, (s) => (s.length > 2 ? '"s"' : '""'))
-    .replace(/(?<![\w.:])(?:0[xX][0-9a-fA-F]+|\d*\.?\d+(?:[eE][-+]?\d+)?)(?![\w.:])/g, "1");
-}
-
 function parse242(expr: string): Tree {
-  return (lezer242 as unknown as { parse(s: string): Tree }).parse(expr);
+  return parseTree(lezer242, expr);
 }
 
 /** Node types that Prometheus 2.42's grammar parses the same way (their children are checked). */
@@ -286,18 +257,16 @@ const AGGREGATIONS_242 = new Set([
 const NUMBER_242 =
   /^[-+]?(0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|[0-9]+\.([eE][-+]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])$/;
 const DURATION_242 = /^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/;
-const functions242 = new Map<string, boolean>();
-
-/** Whether Prometheus 2.42 has the function (asks its grammar once per name). */
-function knownIn242(name: string): boolean {
-  let known = functions242.get(name);
+/** Whether Prometheus 2.42 has the function (asks its grammar once per name and run). */
+function knownIn242(name: string, cache: RunCache): boolean {
+  let known = cache.functions242.get(name);
   if (known === undefined) {
     const cursor = parse242(`${name}()`).cursor();
     known = true;
     do {
       if (cursor.type.isError) known = false;
     } while (cursor.next());
-    functions242.set(name, known);
+    cache.functions242.set(name, known);
   }
   return known;
 }
@@ -315,88 +284,102 @@ export function parsesIn242(expr: string): boolean {
  * Whether every node of the current grammar's tree is one that 2.42's grammar parses the same
  * way (then 2.42's parse can be skipped).
  */
-export function compatible242(expr: string, tree: Tree = lezer.parser.parse(expr)): boolean {
+export function compatible242(
+  expr: string,
+  tree: Tree = parseTree(lezer, expr),
+  cache: RunCache = new RunCache(),
+): boolean {
+  // One iterative pass (deep trees): every node must be one 2.42 parses the same way.
   const c = tree.cursor();
-  const visit = (): boolean => {
+  for (let more = true; more;) {
     const name = c.name;
-    const text = () => expr.slice(c.from, c.to);
-    if (name === "FunctionIdentifier") return knownIn242(text());
-    if (name === "AggregateOp") {
-      return c.firstChild() && AGGREGATIONS_242.has(c.name) && c.parent();
-    }
-    if (name === "NumberDurationLiteral") return NUMBER_242.test(text());
-    if (name === "NumberDurationLiteralInDurationContext") {
-      const t = text();
-      return /[a-z]/.test(t) && DURATION_242.test(t);
-    }
-    if (name === "DurationExpr") {
+    const text = expr.slice(c.from, c.to);
+    let enter = true;
+    if (name === "FunctionIdentifier") {
+      if (!knownIn242(text, cache)) return false;
+      enter = false;
+    } else if (name === "AggregateOp") {
       if (!c.firstChild()) return false;
-      const ok = c.name === "NumberDurationLiteralInDurationContext" && visit() && !c.nextSibling();
+      const ok = AGGREGATIONS_242.has(c.name);
       c.parent();
-      return ok;
-    }
-    if (LEAVES_242.has(name)) return true;
-    if (!SAME_IN_242.has(name)) return false;
-    if (c.firstChild()) {
-      do {
-        if (!visit()) return false;
-      } while (c.nextSibling());
+      if (!ok) return false;
+      enter = false;
+    } else if (name === "NumberDurationLiteral") {
+      if (!NUMBER_242.test(text)) return false;
+    } else if (name === "NumberDurationLiteralInDurationContext") {
+      if (!/[a-z]/.test(text) || !DURATION_242.test(text)) return false;
+    } else if (name === "DurationExpr") {
+      if (!c.firstChild()) return false;
+      const ok = c.name === "NumberDurationLiteralInDurationContext" && !c.nextSibling();
       c.parent();
+      if (!ok) return false;
+    } else if (LEAVES_242.has(name)) {
+      enter = false;
+    } else if (!SAME_IN_242.has(name)) {
+      return false;
     }
-    return true;
-  };
-  return visit();
+    more = c.next(enter);
+  }
+  return true;
 }
 
-/** Use Prometheus' words for value types. */
-function promtoolWords(message: string): string {
-  return message.replace(
-    /\b(type|got) (matrix|vector)\b/g,
-    (_, w, t) => `${w} ${t === "matrix" ? "range vector" : "instant vector"}`,
-  );
-}
-
-/** Check regex matchers (RE2 syntax) and that every selector has a non-empty matcher. */
+/**
+ * Check matchers as Prometheus does: regexes compile (RE2), every selector has a non-empty
+ * matcher, and a metric name outside the braces is not set again inside them. Several
+ * `__name__` matchers without a name outside (`{__name__=~"a_.*",__name__!="a_b"}`) are valid.
+ */
 function checkMatchers(
   expr: string,
   selectorNodes: SyntaxNode[],
   version: PromVersion,
   errors: PromqlError[],
+  cache: RunCache,
 ): void {
   for (const node of selectorNodes) {
-    let hasName = node.getChild("Identifier") !== null;
-    let allEmpty = true;
-    const matchers = node.getChild("LabelMatchers");
-    if (!matchers) continue;
-    for (let m = matchers.firstChild; m; m = m.nextSibling) {
-      if (m.name === "QuotedLabelName") {
-        hasName = true;
-        continue;
-      }
-      const op = m.getChild("MatchOp")?.firstChild?.name;
-      const lit = m.getChild("StringLiteral");
-      if (!op || !lit) continue;
-      const value = unquote(expr.slice(lit.from, lit.to));
-      if (value === undefined) continue;
-      let matchesEmpty = false;
-      if (op === "EqlRegex" || op === "NeqRegex") {
-        const re = checkRegex(value, version);
+    const id = node.getChild("Identifier");
+    if (!node.getChild("LabelMatchers")) continue;
+    const matchers = selectorMatchers(expr, node);
+    let allEmpty = id === null;
+    let quotedNames = 0;
+    for (const m of matchers) {
+      if (m.bare) quotedNames++;
+      let matchesEmpty: boolean;
+      if (m.op === "=~" || m.op === "!~") {
+        const re = checkRegex(m.value, version, cache);
         if ("error" in re) {
           errors.push({
-            from: lit.from,
-            to: lit.to,
-            message: `invalid regular expression ${JSON.stringify(value)}: ${re.error}`,
+            from: m.valueFrom,
+            to: m.to,
+            message: `invalid regular expression ${JSON.stringify(m.value)}: ${re.error}`,
           });
           allEmpty = false;
           continue;
         }
-        matchesEmpty = op === "EqlRegex" ? re.matches("") : !re.matches("");
+        matchesEmpty = m.op === "=~" ? re.matches("") : !re.matches("");
       } else {
-        matchesEmpty = op === "EqlSingle" ? value === "" : value !== "";
+        matchesEmpty = m.op === "=" ? m.value === "" : m.value !== "";
       }
       if (!matchesEmpty) allEmpty = false;
     }
-    if (!hasName && allEmpty && !errors.some((e) => e.from === node.from)) {
+    const names = matchers.filter((m) => m.label === "__name__");
+    if (id && names.length > 0) {
+      errors.push({
+        from: node.from,
+        to: node.to,
+        message: `metric name must not be set twice: ${
+          JSON.stringify(expr.slice(id.from, id.to))
+        } or ${JSON.stringify(names[0].value)}`,
+      });
+    } else if (quotedNames > 1) {
+      errors.push({
+        from: node.from,
+        to: node.to,
+        message: `metric name must not be set twice: ${JSON.stringify(names[0].value)} or ${
+          JSON.stringify(names[1].value)
+        }`,
+      });
+    }
+    if (allEmpty && !errors.some((e) => e.from === node.from)) {
       errors.push({
         from: node.from,
         to: node.to,
@@ -507,4 +490,76 @@ function openBrackets(
     else if (c === ")" || c === "}" || c === "]") stack.pop();
   }
   return { stack };
+}
+
+/**
+ * `expr` with redundant nesting blanked out, offsets kept: the inner pair of `((x))` (not in a
+ * grouping list, not around a comma list) and pairs of unary signs (`- - x`: the last one or two
+ * kept, so the parity and the unary operator stay). Strings and comments are left alone.
+ */
+export function collapseNesting(expr: string): string {
+  const n = expr.length;
+  const match = new Int32Array(n).fill(-1);
+  const comma = new Uint8Array(n); // an open paren whose group has a top-level comma
+  const grouping = new Uint8Array(n); // an open paren of by/without/on/ignoring/group_x
+  const significant: number[] = []; // offsets of significant characters, in order
+  const stack: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = expr[i];
+    if (c === '"' || c === "'" || c === "`") {
+      significant.push(i);
+      i++;
+      while (i < n && expr[i] !== c) i += expr[i] === "\\" && c !== "`" ? 2 : 1;
+      continue;
+    }
+    if (c === "#") {
+      while (i < n && expr[i] !== "\n") i++;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") continue;
+    significant.push(i);
+    if (c === "(") {
+      const before = /(by|without|on|ignoring|group_left|group_right)\s*$/.exec(
+        expr.slice(Math.max(0, i - 24), i),
+      );
+      if (before) grouping[i] = 1;
+      stack.push(i);
+    } else if (c === ")") {
+      const open = stack.pop();
+      if (open !== undefined) {
+        match[open] = i;
+        match[i] = open;
+      }
+    } else if (c === "," && stack.length) comma[stack[stack.length - 1]] = 1;
+  }
+  const out = expr.split("");
+  const next = new Map<number, number>();
+  for (let k = 0; k + 1 < significant.length; k++) next.set(significant[k], significant[k + 1]);
+  const prev = new Map<number, number>();
+  for (let k = 1; k < significant.length; k++) prev.set(significant[k], significant[k - 1]);
+  for (const i of significant) {
+    if (expr[i] !== "(" || match[i] === -1 || grouping[i]) continue;
+    const inner = next.get(i);
+    if (inner === undefined || expr[inner] !== "(" || match[inner] === -1 || comma[inner]) continue;
+    if (grouping[inner] || prev.get(match[i]) !== match[inner]) continue;
+    out[inner] = " ";
+    out[match[inner]] = " ";
+  }
+  // Unary sign runs: a sign is unary when what precedes it cannot end an operand.
+  let run: number[] = [];
+  const flush = () => {
+    const keep = run.length % 2 === 1 ? 1 : 2;
+    for (let k = 0; k < run.length - keep; k++) out[run[k]] = " ";
+    run = [];
+  };
+  let last = "";
+  for (const i of significant) {
+    const c = expr[i];
+    if ((c === "-" || c === "+") && (run.length > 0 || !/[\w)\]}"'`]/.test(last))) {
+      run.push(i);
+    } else if (run.length) flush();
+    last = c;
+  }
+  if (run.length) flush();
+  return out.join("");
 }

@@ -5,22 +5,25 @@
  */
 import { RE2JS } from "re2js";
 import type { PromVersion } from "../model.ts";
+import { RunCache } from "../cache.ts";
 
 /** A compiled matcher regex, or why it does not compile. */
 export type RegexResult = { matches(s: string): boolean } | { error: string };
-
-const cache = new Map<string, RegexResult>();
 
 /**
  * Compile `pattern` with RE2 semantics. In 2 mode, `(?<name>…)` is refused as Go 1.19 (the
  * compiler of Prometheus 2.42) did; re2js accepts it like newer Go.
  */
-export function checkRegex(pattern: string, version: PromVersion): RegexResult {
+export function checkRegex(
+  pattern: string,
+  version: PromVersion,
+  cache: RunCache = new RunCache(),
+): RegexResult {
   const key = version + pattern;
-  let hit = cache.get(key);
+  let hit = cache.regexes.get(key);
   if (!hit) {
     hit = compile(pattern, version);
-    cache.set(key, hit);
+    cache.regexes.set(key, hit);
   }
   return hit;
 }

@@ -25,7 +25,7 @@ export interface TreeCursor {
   readonly from: number;
   readonly to: number;
   readonly node: SyntaxNode;
-  next(): boolean;
+  next(enter?: boolean): boolean;
   firstChild(): boolean;
   nextSibling(): boolean;
   parent(): boolean;

@@ -39,7 +39,7 @@ checkTable("promql/syntax", [
   bad(
     "scalar comparison without bool",
     "1 < 2",
-    "1",
+    "<",
     "comparisons between scalars must use BOOL modifier",
   ),
   bad(

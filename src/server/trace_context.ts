@@ -1,0 +1,70 @@
+/**
+ * W3C Trace Context at the edge: the `traceparent` request header is parsed (version 00 and
+ * future versions read as 00, per the spec), an invalid or absent one is replaced by a new trace,
+ * and the answer carries a `traceparent` with the same trace id and the server's own span id, so
+ * a client can find the request's exemplars and log lines by its trace id.
+ *
+ * When Deno's built-in OpenTelemetry is on (`OTEL_DENO=true`), Deno itself propagates the
+ * incoming context into its server span; tradewatch still takes the trace id from the header,
+ * which is the same trace.
+ *
+ * @module
+ */
+
+/** A request's trace context. */
+export interface TraceContext {
+  /** 32 lower-case hex digits, never all zero. */
+  traceId: string;
+  /** The server's span: 16 lower-case hex digits. */
+  spanId: string;
+  /** Trace flags, 2 hex digits (`01`: sampled). */
+  flags: string;
+  /** Whether the trace id came from the request (false: generated here). */
+  propagated: boolean;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ZERO_TRACE = "0".repeat(32);
+const ZERO_SPAN = "0".repeat(16);
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// Random ids from a pool refilled 4 KiB at a time: one getRandomValues call per 170 requests.
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  let s = "";
+  for (let i = 0; i < bytes; i++) s += HEX[pool[poolAt++]];
+  return s;
+}
+
+function newId(bytes: number, zero: string): string {
+  let id = randomHex(bytes);
+  while (id === zero) id = randomHex(bytes);
+  return id;
+}
+
+/** The trace context of a request from its `traceparent` header (or a new trace). */
+export function traceContext(traceparent: string | null | undefined): TraceContext {
+  const spanId = newId(8, ZERO_SPAN);
+  if (traceparent && traceparent.length <= 512) {
+    const m = TRACEPARENT.exec(traceparent.trim());
+    // Version ff is invalid; version 00 has nothing after the flags; ids must not be all zero.
+    if (
+      m && m[1] !== "ff" && !(m[1] === "00" && m[5] !== undefined) && m[2] !== ZERO_TRACE &&
+      m[3] !== ZERO_SPAN
+    ) {
+      return { traceId: m[2], spanId, flags: m[4], propagated: true };
+    }
+  }
+  return { traceId: newId(16, ZERO_TRACE), spanId, flags: "00", propagated: false };
+}
+
+/** The `traceparent` value an answer carries: the same trace, the server's span. */
+export function formatTraceparent(t: TraceContext): string {
+  return `00-${t.traceId}-${t.spanId}-${t.flags}`;
+}
