@@ -6,7 +6,6 @@
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
@@ -15,8 +14,11 @@ import type { Recorder } from "../metrics/recorder.ts";
 import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
+import { createAuth } from "./auth.ts";
 import { readBodyLimited } from "./body.ts";
-import { ApiError } from "./errors.ts";
+import { headContentLength } from "./head.ts";
+import { findDuplicateKey } from "./json_keys.ts";
+import { ApiError, safeField } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import {
   createInstrumentation,
@@ -49,10 +51,6 @@ function isJsonType(contentType: string): boolean {
   return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
 }
 
-function sha256(s: string): Uint8Array {
-  return createHash("sha256").update(s).digest();
-}
-
 /** Status code of a final order: 201 accepted, 422 rejected by risk, 502 failed at the venue. */
 export function orderHttpStatus(order: Order): 201 | 422 | 502 {
   switch (order.status) {
@@ -76,9 +74,11 @@ export function createApp(options: AppOptions): Hono {
   const logger = options.logger ?? createLogger(config.server.logLevel);
   const schema = orderSchema(service.symbols, config.trading.maxOrderQuantity);
   const symbols = new Set(service.symbols);
-  const tokenDigest = config.server.metricsToken === null
-    ? null
-    : sha256(config.server.metricsToken);
+  const auth = createAuth({
+    apiToken: config.server.apiToken,
+    metricsToken: config.server.metricsToken,
+    logger,
+  });
 
   const errorResponse = (err: unknown, c: Context): Response => {
     if (err instanceof ApiError) {
@@ -107,6 +107,7 @@ export function createApp(options: AppOptions): Hono {
   };
   const { route } = createInstrumentation({ catalog, logger, errorResponse });
   const app = new Hono();
+  app.use(headContentLength());
 
   const handlers: Record<RouteKey, RouteHandler> = {
     "GET /": (c) =>
@@ -117,7 +118,14 @@ export function createApp(options: AppOptions): Hono {
         symbols: service.symbols,
       }),
 
-    "GET /health": (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS),
+    // Liveness, as the container's HEALTHCHECK sees it: the process answers AND its store can
+    // write. A store that cannot write (disk full, locked) is 503 here too: the service is not
+    // doing its job, whatever a restart would do (the store recovers by itself; see README).
+    // Stale market data is readiness only.
+    "GET /health": async (c) => {
+      if ((await service.ready()).database) return c.body(HEALTH_BODY, 200, HEALTH_HEADERS);
+      return c.json({ status: "unhealthy", database: false }, 503);
+    },
 
     "GET /ready": async (c) => {
       const r = await service.ready();
@@ -127,14 +135,6 @@ export function createApp(options: AppOptions): Hono {
 
     "GET /metrics": async (c) => {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
-      if (tokenDigest) {
-        const auth = c.req.header("authorization") ?? "";
-        const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
-        if (!m || !timingSafeEqual(sha256(m[1]), tokenDigest)) {
-          c.header("www-authenticate", 'Bearer realm="metrics"');
-          throw new ApiError(401, "a valid bearer token is required", "authorization");
-        }
-      }
       const out = await expose(
         catalog.adapter,
         catalog.registry,
@@ -152,7 +152,11 @@ export function createApp(options: AppOptions): Hono {
       let request;
       try {
         let body: unknown = undefined;
-        const text = await readBodyLimited(c.req.raw, config.server.bodyLimitBytes);
+        const text = await readBodyLimited(
+          c.req.raw,
+          config.server.bodyLimitBytes,
+          config.server.bodyTimeoutMs,
+        );
         if (text.trim() !== "") {
           if (!isJsonType(c.req.header("content-type") ?? "")) {
             throw new ApiError(415, "the body must be application/json", "content-type");
@@ -162,6 +166,10 @@ export function createApp(options: AppOptions): Hono {
           } catch {
             throw new ApiError(400, "the body is not valid JSON", "body");
           }
+          const twice = findDuplicateKey(text);
+          if (twice !== null) {
+            throw new ApiError(400, "field is given more than once", safeField(twice, "body"));
+          }
         }
         const raw = mergeOrderInput(query, body);
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
@@ -169,6 +177,11 @@ export function createApp(options: AppOptions): Hono {
       } catch (e) {
         recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
         throw e;
+      }
+      if (!service.marketDataFresh()) {
+        // Prices older than --stale-after: no order is priced on them (nothing is stored).
+        c.header("retry-after", "1");
+        throw new ApiError(503, "market data is stale: orders are refused until quotes arrive");
       }
       const order = await service.placeOrder(request, receivedAt);
       const status = orderHttpStatus(order);
@@ -216,7 +229,13 @@ export function createApp(options: AppOptions): Hono {
     "GET /risk": (c) => c.json(service.risk()),
   };
   for (const r of ROUTES as readonly RouteEntry[]) {
-    const handler = handlers[`${r.method} ${r.path}` as RouteKey];
+    const key = `${r.method} ${r.path}` as RouteKey;
+    const check = auth(key);
+    const open = handlers[key];
+    const handler: RouteHandler = check === null ? open : (c) => {
+      check(c);
+      return open(c);
+    };
     app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
   }
 

@@ -247,10 +247,10 @@ class Connection {
 
 let memoryCounter = 0;
 
-<<<<<<< HEAD
 function unavailable(reason: string, cause?: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`The database cannot write: ${reason}`, { cause });
-=======
+}
+
 /**
  * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
  * connections share it. Deno's `node:sqlite` honours such URIs only with every permission
@@ -271,7 +271,6 @@ function memoryDatabase(): { path: string; tempDir: string | null } {
   rmSync(file, { force: true });
   const tempDir = Deno.makeTempDirSync({ prefix: "tradewatch-mem-" });
   return { path: join(tempDir, "tradewatch.db"), tempDir };
->>>>>>> main
 }
 
 /** The SQLite implementation of `OrderStore`. */
@@ -281,13 +280,10 @@ export class SqliteStore implements OrderStore {
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
-<<<<<<< HEAD
   readonly #health: WriteHealth;
   readonly #lock: WriterLock | null = null;
-=======
   /** The temporary directory of a `:memory:` store that could not be in memory. */
   readonly #tempDir: string | null = null;
->>>>>>> main
   #closed = false;
 
   /** Opens `poolSize` connections, creates the schema and switches to WAL. */
@@ -302,7 +298,8 @@ export class SqliteStore implements OrderStore {
     const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
     // Before anything opens the file: a second process must not even create the schema.
-    const lock = file && !path.startsWith("file:") ? acquireWriterLock(path) : null;
+    const shared = options.path !== ":memory:" && !path.startsWith("file:");
+    const lock = shared ? acquireWriterLock(path) : null;
     this.#lock = lock;
     // The first connection creates the schema before the others prepare statements on it.
     let bootstrap: DatabaseSync;
@@ -315,18 +312,14 @@ export class SqliteStore implements OrderStore {
         if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
         bootstrap.exec(SCHEMA);
         pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
-        if (file) checkIntegrity(bootstrap, options.path);
+        if (shared) checkIntegrity(bootstrap, options.path);
       } catch (error) {
         bootstrap.close();
         throw error;
       }
     } catch (error) {
-<<<<<<< HEAD
       lock?.release();
-=======
-      bootstrap.close();
       if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
->>>>>>> main
       throw error;
     }
     const connections: Connection[] = [];
@@ -539,10 +532,7 @@ export class SqliteStore implements OrderStore {
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
-<<<<<<< HEAD
     this.#lock?.release();
-=======
     if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
->>>>>>> main
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * Bearer-token authentication of the endpoints that reveal the book. With a token configured,
+ * every endpoint showing positions, P&L, risk or order history requires it:
+ *
+ * | token configured             | `/positions`, `/risk`, `GET /orders`, `GET /orders/:id` | `/metrics`              |
+ * | ---------------------------- | ------------------------------------------------------- | ----------------------- |
+ * | none                         | open                                                    | open                    |
+ * | `--metrics-token` only       | the metrics token                                       | the metrics token       |
+ * | `--api-token` (± metrics)    | the API token                                           | either token            |
+ *
+ * (`/metrics` carries positions and P&L too.) `POST /orders` answers only the order it placed;
+ * `/`, `/health`, `/ready` and `/quotes` reveal no book and stay open for probes. Tokens are
+ * compared as SHA-256 digests in constant time; a failed attempt is logged at `info` with the
+ * reason, never the presented value.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ApiError } from "./errors.ts";
+import { getRequestId } from "./instrument.ts";
+import type { Logger } from "./logger.ts";
+import type { RouteKey } from "./routes.ts";
+
+/** Which token set guards a route. */
+type Realm = "api" | "metrics";
+
+/** The guarded routes. */
+export const PROTECTED_ROUTES: Readonly<Partial<Record<RouteKey, Realm>>> = {
+  "GET /metrics": "metrics",
+  "GET /positions": "api",
+  "GET /risk": "api",
+  "GET /orders": "api",
+  "GET /orders/:id": "api",
+};
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  apiToken: string | null;
+  metricsToken: string | null;
+  logger: Logger;
+}
+
+/** The check of one route: throws 401, or returns when the request may go on. */
+export type AuthCheck = (c: Context) => void;
+
+function digest(s: string): Uint8Array {
+  return createHash("sha256").update(s).digest();
+}
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+
+/** The checks of the guarded routes (null for an open route). */
+export function createAuth(options: AuthOptions): (key: RouteKey) => AuthCheck | null {
+  const { apiToken, metricsToken, logger } = options;
+  const api = [apiToken ?? metricsToken].filter((t) => t !== null).map(digest);
+  const metrics = [metricsToken, apiToken].filter((t) => t !== null).map(digest);
+  return (key) => {
+    const realm = PROTECTED_ROUTES[key];
+    if (realm === undefined) return null;
+    const accepted = realm === "api" ? api : metrics;
+    if (accepted.length === 0) return null;
+    return function authenticate(c: Context): void {
+      const header = c.req.header("authorization");
+      const m = header === undefined ? null : BEARER.exec(header);
+      if (m !== null) {
+        const presented = digest(m[1]);
+        if (accepted.some((d) => timingSafeEqual(d, presented))) return;
+      }
+      logger.info("authentication failed", {
+        request_id: getRequestId(c),
+        route: key,
+        reason: header === undefined
+          ? "no authorization header"
+          : m === null
+          ? "not a bearer token"
+          : "wrong token",
+      });
+      c.header("www-authenticate", `Bearer realm="${realm}"`);
+      throw new ApiError(401, "a valid bearer token is required", "authorization");
+    };
+  };
+}
