@@ -407,7 +407,12 @@ export class SqliteStore implements OrderStore {
    */
   async #commitGuarded(batch: PendingWrite[]): Promise<void> {
     const failure = this.#health.failure;
-    if (failure !== null) throw unavailable(failure.reason);
+    if (failure !== null) {
+      // Give back the connection the batch leased when it opened.
+      const lease = this.#leases.shift() ?? null;
+      if (lease !== null) this.#pool.release(lease);
+      throw unavailable(failure.reason);
+    }
     try {
       await this.#commit(batch);
     } catch (error) {
