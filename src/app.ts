@@ -22,8 +22,15 @@ import { SqliteStore } from "./store/sqlite.ts";
 import { PostgresStore } from "./store/postgres.ts";
 import { RedisCache } from "./cache/redis.ts";
 import { isPostgresUrl } from "./trading/config.ts";
-import type { OrderStore, ReadCache } from "./trading/ports.ts";
-import { createTradingService } from "./trading/service.ts";
+import type { OrderStore, ReadCache, Venue } from "./trading/ports.ts";
+import { createTradingService, simulatedVenue } from "./trading/service.ts";
+import type { Market, MarketFeed } from "./trading/market.ts";
+import { faultyCache } from "./faults/cache.ts";
+import { burnCpu } from "./faults/cpu.ts";
+import { FaultyFeed } from "./faults/feed.ts";
+import { poolHoldingStore } from "./faults/pool.ts";
+import { FaultRegistry } from "./faults/registry.ts";
+import { faultyVenue } from "./faults/venue.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
 
 /** Options of {@link openTradingService}. */
@@ -36,6 +43,10 @@ export interface OpenServiceOptions {
   store?: OrderStore;
   /** A cache to use instead of the configured one. */
   cache?: ReadCache;
+  /** A venue to use instead of the simulated one. */
+  venue?: Venue;
+  /** Decorates the market feed (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
 /**
@@ -71,6 +82,8 @@ export async function openTradingService(
   return createTradingService(config, {
     store,
     cache,
+    venue: options.venue,
+    feed: options.feed,
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });
@@ -86,15 +99,59 @@ export interface Composition {
   close(): Promise<void>;
 }
 
+/**
+ * The trading service with the admin API's fault decorators around its ports (venue, feed,
+ * store pool, cache), and the faults that act on their own (CPU burn) started; every change is
+ * logged at warn. `stop()` clears every fault before the service closes.
+ */
+async function openFaultyService(
+  config: TradingConfig,
+  faults: FaultRegistry,
+  logger: Logger,
+): Promise<{ service: TradingService; stop(): void }> {
+  const unlog = faults.subscribe((change) => {
+    logger.warn(`faults ${change.cause}`, { set: change.set, cleared: change.cleared });
+  });
+  const stopBurn = burnCpu(faults);
+  const stop = () => {
+    faults.clear();
+    stopBurn();
+    unlog();
+  };
+  try {
+    const store = poolHoldingStore(await openStore(config), faults);
+    let cache: ReadCache;
+    try {
+      cache = faultyCache(await openCache(config), faults);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const service = await openTradingService(config, {
+      store,
+      cache,
+      venue: faultyVenue(simulatedVenue(config), faults, (config.seed ^ 0xfa17) >>> 0),
+      feed: (market) => new FaultyFeed(market, faults),
+    });
+    return { service, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
 /** Builds the service, the metrics and the HTTP app from a validated config. */
 export async function composeApp(config: Config, logger: Logger): Promise<Composition> {
-  const service = await openTradingService(config.trading);
+  const faults = config.server.adminToken === null ? null : new FaultRegistry();
+  const faulty = faults ? await openFaultyService(config.trading, faults, logger) : null;
+  const service = faulty?.service ?? await openTradingService(config.trading);
   let catalog: MetricCatalog | null = null;
   let processMetrics: ProcessMetrics | null = null;
   let recorder: Recorder | null = null;
   const close = async () => {
     recorder?.close();
     processMetrics?.close();
+    faulty?.stop();
     await service.close();
   };
   try {
@@ -102,6 +159,7 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
       catalog = createCatalog({
         symbols: service.symbols,
         state: () => service.state(),
+        faultActive: faults ? (f) => faults.isActive(f) : undefined,
         exemplars: config.server.exemplars,
         native: config.server.nativeHistograms
           ? {
@@ -119,7 +177,7 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
       processMetrics = registerProcessMetrics(catalog.registry);
       recorder = createRecorder(catalog, service);
     }
-    const app = createApp({ service, catalog, recorder, config, logger });
+    const app = createApp({ service, catalog, recorder, config, logger, faults });
     return { service, catalog, app, close };
   } catch (error) {
     await close();

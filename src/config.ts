@@ -52,6 +52,8 @@ export interface ServerConfig {
   apiToken: string | null;
   /** How long a request body may take to arrive, in ms (408 after). */
   bodyTimeoutMs: number;
+  /** Bearer token of the admin API (run-time faults); null: no admin API. */
+  adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
   exemplars: boolean;
   /** Native buckets on the two latency histograms (protobuf exposition). */
@@ -96,6 +98,7 @@ export const serverConfigSchema = z.object({
   metrics: z.boolean({ error: "true or false" }).default(true),
   metricsToken: tokenSchema,
   apiToken: tokenSchema,
+  adminToken: tokenSchema,
   bodyTimeoutMs: numberIn(SERVER_RANGES.bodyTimeoutMs).default(10_000),
   exemplars: z.boolean({ error: "true or false" }).default(true),
   nativeHistograms: z.boolean({ error: "true or false" }).default(true),
@@ -141,6 +144,9 @@ interface ServeFlag extends FlagSpec {
   key: ConfigKey;
   kind: Kind;
 }
+
+/** The admin token's variable (an empty value is an error, unlike other variables). */
+const ADMIN_TOKEN_ENV = "TRADEWATCH_ADMIN_TOKEN";
 
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
@@ -342,6 +348,15 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     kind: "duration",
     help: "a request body must arrive within this long (408 after)",
   },
+  // Game day (issue 12): the admin API's run-time faults.
+  {
+    name: "admin-token",
+    env: ADMIN_TOKEN_ENV,
+    value: "TOKEN",
+    key: server("adminToken"),
+    kind: "string",
+    help: "turn on the admin API (run-time faults) behind 'Authorization: Bearer TOKEN'",
+  },
   // Exposition (issue 13): exemplars and native histograms.
   {
     name: "no-exemplars",
@@ -432,7 +447,7 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
   );
   // An empty token is a mistake (a variable set from an unset secret), not "no authentication".
   for (const f of SERVE_FLAGS) {
-    if (f.key.field !== "metricsToken" && f.key.field !== "apiToken") continue;
+    if (!["metricsToken", "apiToken", "adminToken"].includes(f.key.field)) continue;
     if (values.get(f.name) === undefined && env(f.env) === "") {
       throw new UsageError(
         `Invalid ${f.env}: it is set but empty; unset it for no authentication, or give a token`,
@@ -451,6 +466,14 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     if (raw === undefined) continue;
     sources.set(f, { raw, env: isEnv });
     input[f.key.section][f.key.field] = convert(f.kind, raw);
+  }
+  if (!values.has("admin-token") && env(ADMIN_TOKEN_ENV) === "") {
+    // An empty secret is a mistake, not "no admin API".
+    throw new UsageError(
+      `Invalid --admin-token "": expected 8 to 512 printable characters without spaces ` +
+        `(from the environment variable ${ADMIN_TOKEN_ENV})`,
+      "--admin-token",
+    );
   }
   const result = configSchema.safeParse(input);
   if (result.success) return result.data as Config;

@@ -14,6 +14,7 @@ import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
+import type { OnlineFacts } from "./online.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -27,6 +28,10 @@ export interface LintOptions {
   scrapeIntervalMs: number;
   /** Where the scrape interval came from, for messages. */
   scrapeIntervalSource: string;
+  /** `--upgrade-to 3`: flag rules whose meaning changes from Prometheus 2 to 3. */
+  upgradeTo?: 3;
+  /** `--prometheus-url`: what the live Prometheus answered (see `online.ts`). */
+  online?: OnlineFacts;
 }
 
 /** Per-file state shared by the checks of one run; makes positioned problems. */

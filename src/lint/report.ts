@@ -81,7 +81,7 @@ const LABEL: Record<Problem["severity"], string> = {
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-/** Longest quoted token kept whole in a message; longer ones are cut in the middle. */
+/** Longest token kept whole in a message; longer ones are cut in the middle. */
 const MAX_QUOTED = 80;
 /** Longest offending-text line. */
 const MAX_TEXT = 160;
@@ -106,13 +106,11 @@ function cut(s: string, max: number): string {
 }
 
 /**
- * A message for the terminal: control characters escaped, and quoted tokens (or unbroken runs)
- * longer than {@link MAX_QUOTED} cut in the middle.
+ * A message for the terminal: control characters escaped, and tokens quoted from the input (any
+ * unbroken run) longer than {@link MAX_QUOTED} cut in the middle.
  */
 export function safeMessage(message: string): string {
-  return escapeControls(message)
-    .replace(/"((?:[^"\\]|\\.){81,})"/g, (_, inner: string) => `"${cut(inner, MAX_QUOTED)}"`)
-    .replace(/\S{81,}/g, (run) => cut(run, MAX_QUOTED));
+  return escapeControls(message).replace(/\S{81,}/g, (run) => cut(run, MAX_QUOTED));
 }
 
 function textFile(r: FileResult): string {

@@ -9,16 +9,17 @@ import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
-import { UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import { ADMIN_FAULTS_ROUTE, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import type { FaultRegistry } from "../faults/registry.ts";
 import type { Recorder } from "../metrics/recorder.ts";
 import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { createAuth } from "./auth.ts";
-import { readBodyLimited } from "./body.ts";
+import { readJsonBody } from "./body.ts";
 import { headContentLength } from "./head.ts";
-import { findDuplicateKey } from "./json_keys.ts";
-import { ApiError, safeField } from "./errors.ts";
+import { ADMIN_ENDPOINTS, errorInjector, registerAdmin } from "./admin.ts";
+import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import {
   createInstrumentation,
@@ -39,17 +40,14 @@ export interface AppOptions {
   config: Config;
   /** Defaults to a logger at `config.server.logLevel` on stdout. */
   logger?: Logger;
+  /** The run-time faults: given with `--admin-token`, which turns on the admin API. */
+  faults?: FaultRegistry | null;
 }
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEALTH_BODY = JSON.stringify({ status: "healthy" });
 const JSON_TYPE = "application/json";
 const HEALTH_HEADERS = { "content-type": JSON_TYPE };
-
-function isJsonType(contentType: string): boolean {
-  const type = contentType.split(";")[0].trim().toLowerCase();
-  return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
-}
 
 /** Status code of a final order: 201 accepted, 422 rejected by risk, 502 failed at the venue. */
 export function orderHttpStatus(order: Order): 201 | 422 | 502 {
@@ -105,7 +103,17 @@ export function createApp(options: AppOptions): Hono {
     });
     return c.json({ error: "internal error", field: null }, 500);
   };
-  const { route } = createInstrumentation({ catalog, logger, errorResponse });
+  const faults = options.faults ?? null;
+  const adminToken = faults === null ? null : config.server.adminToken;
+  const { route } = createInstrumentation({
+    catalog,
+    logger,
+    errorResponse,
+    intercept: faults === null ? undefined : errorInjector(faults),
+  });
+  const endpoints: readonly RouteEntry[] = adminToken === null
+    ? ROUTES
+    : [...ROUTES, ...ADMIN_ENDPOINTS];
   const app = new Hono();
   app.use(headContentLength());
 
@@ -114,7 +122,11 @@ export function createApp(options: AppOptions): Hono {
       c.json({
         name: "tradewatch",
         version: VERSION,
-        endpoints: ROUTES.map(({ method, path, description }) => ({ method, path, description })),
+        endpoints: endpoints.map(({ method, path, description }) => ({
+          method,
+          path,
+          description,
+        })),
         symbols: service.symbols,
       }),
 
@@ -151,26 +163,11 @@ export function createApp(options: AppOptions): Hono {
       let sideLabel = query.get("side")?.trim().toUpperCase();
       let request;
       try {
-        let body: unknown = undefined;
-        const text = await readBodyLimited(
+        const body = await readJsonBody(
           c.req.raw,
           config.server.bodyLimitBytes,
           config.server.bodyTimeoutMs,
         );
-        if (text.trim() !== "") {
-          if (!isJsonType(c.req.header("content-type") ?? "")) {
-            throw new ApiError(415, "the body must be application/json", "content-type");
-          }
-          try {
-            body = JSON.parse(text);
-          } catch {
-            throw new ApiError(400, "the body is not valid JSON", "body");
-          }
-          const twice = findDuplicateKey(text);
-          if (twice !== null) {
-            throw new ApiError(400, "field is given more than once", safeField(twice, "body"));
-          }
-        }
         const raw = mergeOrderInput(query, body);
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
@@ -239,9 +236,20 @@ export function createApp(options: AppOptions): Hono {
     app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
   }
 
+  if (faults !== null && adminToken !== null) {
+    registerAdmin(app, {
+      faults,
+      token: adminToken,
+      symbols: service.symbols,
+      poolSize: config.trading.poolSize,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      route,
+    });
+  }
+
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),
   // recorded under their template; anything else is 404, recorded as `unmatched`.
-  const known = knownPaths();
+  const known = knownPaths(endpoints);
   const templateOf = (c: Context) => known.find((k) => k.pattern.test(c.req.path))?.template;
   app.notFound(route(
     (c) => templateOf(c) ?? UNMATCHED_ENDPOINT,
@@ -263,11 +271,11 @@ export function createApp(options: AppOptions): Hono {
 
 /**
  * Assert that every path registered on `app` (besides the `*` middleware) is a member of
- * `ROUTE_TEMPLATES`.
+ * `ROUTE_TEMPLATES` (or the admin API's route).
  * @throws {Error} naming the first unknown path
  */
 export function assertRouteTemplates(app: Hono): void {
-  const known = new Set<string>(ROUTE_TEMPLATES);
+  const known = new Set<string>([...ROUTE_TEMPLATES, ADMIN_FAULTS_ROUTE]);
   for (const r of app.routes) {
     if (r.path === "*" || r.path === "/*") continue;
     if (!known.has(r.path)) {

@@ -16,8 +16,7 @@
  * @module
  */
 import type { Context } from "hono";
-import { createHash, timingSafeEqual } from "node:crypto";
-import { ApiError } from "./errors.ts";
+import { bearerGuard } from "./bearer.ts";
 import { getRequestId } from "./instrument.ts";
 import type { Logger } from "./logger.ts";
 import type { RouteKey } from "./routes.ts";
@@ -44,40 +43,22 @@ export interface AuthOptions {
 /** The check of one route: throws 401, or returns when the request may go on. */
 export type AuthCheck = (c: Context) => void;
 
-function digest(s: string): Uint8Array {
-  return createHash("sha256").update(s).digest();
-}
-
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
-
 /** The checks of the guarded routes (null for an open route). */
 export function createAuth(options: AuthOptions): (key: RouteKey) => AuthCheck | null {
   const { apiToken, metricsToken, logger } = options;
-  const api = [apiToken ?? metricsToken].filter((t) => t !== null).map(digest);
-  const metrics = [metricsToken, apiToken].filter((t) => t !== null).map(digest);
+  const present = (list: (string | null)[]) => list.filter((t): t is string => t !== null);
+  const tokens: Record<Realm, string[]> = {
+    api: present([apiToken ?? metricsToken]),
+    metrics: present([metricsToken, apiToken]),
+  };
   return (key) => {
     const realm = PROTECTED_ROUTES[key];
-    if (realm === undefined) return null;
-    const accepted = realm === "api" ? api : metrics;
-    if (accepted.length === 0) return null;
-    return function authenticate(c: Context): void {
-      const header = c.req.header("authorization");
-      const m = header === undefined ? null : BEARER.exec(header);
-      if (m !== null) {
-        const presented = digest(m[1]);
-        if (accepted.some((d) => timingSafeEqual(d, presented))) return;
-      }
-      logger.info("authentication failed", {
-        request_id: getRequestId(c),
-        route: key,
-        reason: header === undefined
-          ? "no authorization header"
-          : m === null
-          ? "not a bearer token"
-          : "wrong token",
-      });
-      c.header("www-authenticate", `Bearer realm="${realm}"`);
-      throw new ApiError(401, "a valid bearer token is required", "authorization");
-    };
+    if (realm === undefined || tokens[realm].length === 0) return null;
+    return bearerGuard(
+      tokens[realm],
+      realm,
+      (c, reason) =>
+        logger.info("authentication failed", { request_id: getRequestId(c), route: key, reason }),
+    );
   };
 }

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { ApiError } from "./errors.ts";
+import { ApiError, safeField } from "./errors.ts";
+import { findDuplicateKey } from "./json_keys.ts";
 
 /**
  * The request body as text, or "" when there is none. A body still arriving after `timeoutMs`
@@ -69,4 +70,41 @@ export async function readBodyLimited(
     off += c.byteLength;
   }
   return new TextDecoder().decode(all);
+}
+
+const JSON_TYPE = "application/json";
+
+/** Whether a Content-Type header names JSON (`application/json` or `application/*+json`). */
+export function isJsonType(contentType: string): boolean {
+  const type = contentType.split(";")[0].trim().toLowerCase();
+  return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
+}
+
+/**
+ * The request body parsed as JSON, or undefined when there is none. A key given twice in one
+ * object is refused (JSON.parse would keep the last one silently).
+ * @throws {ApiError} 413 over `maxBytes`, 408 after `timeoutMs`, 415 when not declared as JSON,
+ * 400 when not JSON or with a duplicate key
+ */
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  timeoutMs = Infinity,
+): Promise<unknown> {
+  const text = await readBodyLimited(request, maxBytes, timeoutMs);
+  if (text.trim() === "") return undefined;
+  if (!isJsonType(request.headers.get("content-type") ?? "")) {
+    throw new ApiError(415, "the body must be application/json", "content-type");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "the body is not valid JSON", "body");
+  }
+  const twice = findDuplicateKey(text);
+  if (twice !== null) {
+    throw new ApiError(400, "field is given more than once", safeField(twice, "body"));
+  }
+  return value;
 }

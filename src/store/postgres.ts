@@ -152,6 +152,19 @@ export class PostgresStore implements OrderStore {
   }
 
   /**
+   * Lease one pooled connection to an outside holder (the `db_pool_hold` fault), waiting when
+   * none is free; call the result to give it back. Nothing runs on it while held.
+   */
+  async leaseConnection(): Promise<() => void> {
+    const client = await this.#pool.connect();
+    let held = true;
+    return () => {
+      if (held) client.release();
+      held = false;
+    };
+  }
+
+  /**
    * Queues a write; resolves with the order as committed (rejected when its fill would pass
    * `maxPosition`) and the symbol's committed position. Rejects with `StoreUnavailableError`
    * when the database failed the batch.

@@ -437,6 +437,19 @@ export class SqliteStore implements OrderStore {
   }
 
   /**
+   * Lease one pooled connection to an outside holder (the `db_pool_hold` fault), waiting when
+   * none is idle; call the result to give it back. Nothing runs on it while held.
+   */
+  async leaseConnection(): Promise<() => void> {
+    const c = await this.#pool.acquire();
+    let held = true;
+    return () => {
+      if (held) this.#pool.release(c);
+      held = false;
+    };
+  }
+
+  /**
    * Commits a batch on the connection leased when it opened (batches commit in the order they
    * opened), or on one awaited from the pool when none was free then.
    */

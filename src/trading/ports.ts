@@ -132,12 +132,15 @@ export interface ReadCache {
   close(): Promise<void>;
 }
 
-/** Time, as the domain reads it. */
+/**
+ * Time, as the domain reads it: one monotonic reading per event; wall-clock time is
+ * `origin + monotonic()` (sub-millisecond), so a timestamp costs one reading.
+ */
 export interface Clock {
-  /** Wall-clock time in ms since the epoch, sub-millisecond precision. */
-  now(): number;
   /** Monotonic time in ms (`performance.now()`); order latencies are measured on it. */
   monotonic(): number;
+  /** Wall-clock ms since the epoch at monotonic time 0 (`performance.timeOrigin`). */
+  readonly origin: number;
 }
 
 /** Where risk-checked orders are sent for execution. */

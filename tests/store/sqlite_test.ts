@@ -9,25 +9,7 @@ import {
   type StoredPosition,
 } from "../../src/trading/ports.ts";
 import { applyFill, flatPosition } from "../../src/trading/position.ts";
-import type { Order } from "../../src/trading/types.ts";
-
-function order(i: number, extra: Partial<Order> = {}): Order {
-  return {
-    id: `order-${i}`,
-    symbol: i % 2 ? "AAPL" : "MSFT",
-    side: i % 3 ? "BUY" : "SELL",
-    type: "market",
-    quantity: i,
-    limitPrice: null,
-    status: "filled",
-    filledQuantity: i,
-    fillPrice: 100 + i,
-    reason: null,
-    receivedAt: new Date(1_700_000_000_000 + i).toISOString(),
-    completedAt: new Date(1_700_000_000_001 + i).toISOString(),
-    ...extra,
-  };
-}
+import { order } from "./contract.ts";
 
 function write(i: number, maxPosition = 1e9): OrderWrite {
   const o = order(i);

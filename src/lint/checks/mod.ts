@@ -24,6 +24,10 @@ import { alertsFor } from "./alerts_for.ts";
 import { alertsComparison } from "./alerts_comparison.ts";
 import { alertsTemplateValue } from "./alerts_template_value.ts";
 import { alertsTemplateLabels } from "./alerts_template_labels.ts";
+import { upgradeLeQuantile } from "./upgrade_le_quantile.ts";
+import { upgradeRegexNewline } from "./upgrade_regex_newline.ts";
+import { upgradeHoltWinters } from "./upgrade_holt_winters.ts";
+import { upgradeRangeBoundary } from "./upgrade_range_boundary.ts";
 
 /** All checks. */
 export const CHECKS: readonly Check[] = [
@@ -47,4 +51,8 @@ export const CHECKS: readonly Check[] = [
   alertsComparison,
   alertsTemplateValue,
   alertsTemplateLabels,
+  upgradeLeQuantile,
+  upgradeRegexNewline,
+  upgradeHoltWinters,
+  upgradeRangeBoundary,
 ];
