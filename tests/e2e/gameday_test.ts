@@ -101,10 +101,22 @@ Deno.test({
       );
 
       // The game day left no fault behind.
-      const res = await fetch(`${stack.apiUrl}/admin/faults`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
+      const faults = async () =>
+        await (await fetch(`${stack.apiUrl}/admin/faults`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })).json();
+      assert.deepEqual(await faults(), { faults: {} });
+
+      // Ctrl-C in the middle of a game day clears its faults and exits 130.
+      const interrupted = stack.startGameDay(["--game-day", "CacheHitRateLow"], {
+        TRADEWATCH_ADMIN_TOKEN: TOKEN,
       });
-      assert.deepEqual(await res.json(), { faults: {} });
+      await waitUntil(async () => ("cache" in (await faults()).faults ? true : undefined), {
+        timeoutMs: 30_000,
+        describe: () => `the cache fault set\n${interrupted.tail()}`,
+      });
+      assert.equal((await interrupted.stop(10_000, "SIGINT")).code, 130, interrupted.tail());
+      assert.deepEqual(await faults(), { faults: {} });
     } catch (e) {
       console.log(`game day output:\n${output}\n${stack.diagnostics()}`);
       throw e;
