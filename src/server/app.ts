@@ -23,6 +23,7 @@ import {
   getRequestId,
   receivedAtOf,
   type RouteHandler,
+  traceIdOf,
 } from "./instrument.ts";
 import { knownPaths, ROUTE_TEMPLATES, type RouteEntry, type RouteKey, ROUTES } from "./routes.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
@@ -161,10 +162,14 @@ export function createApp(options: AppOptions): Hono {
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
       } catch (e) {
-        recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
+        recorder?.recordInvalidOrder(
+          sideLabel,
+          (performance.now() - receivedAt) / 1000,
+          traceIdOf(c),
+        );
         throw e;
       }
-      const order = await service.placeOrder(request, receivedAt);
+      const order = await service.placeOrder(request, receivedAt, traceIdOf(c));
       const status = orderHttpStatus(order);
       if (status === 201) {
         c.header("location", `/orders/${order.id}`);
@@ -211,7 +216,7 @@ export function createApp(options: AppOptions): Hono {
   };
   for (const r of ROUTES as readonly RouteEntry[]) {
     const handler = handlers[`${r.method} ${r.path}` as RouteKey];
-    app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
+    app.on(r.method, r.path, route(r.path, handler));
   }
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),

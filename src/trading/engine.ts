@@ -188,18 +188,22 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#risk = this.#computeRisk();
   }
 
-  async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
+  async placeOrder(
+    request: OrderRequest,
+    receivedAt: number,
+    correlation?: string,
+  ): Promise<Order> {
     if (this.#closing !== null) throw new Error("The trading service is closed");
     this.#inFlight++;
     try {
-      return await this.#place(request, receivedAt);
+      return await this.#place(request, receivedAt, correlation);
     } finally {
       if (--this.#inFlight === 0 && this.#drained !== null) this.#drained();
     }
   }
 
   /** decide → execute → record. */
-  async #place(request: OrderRequest, receivedAt: number): Promise<Order> {
+  async #place(request: OrderRequest, receivedAt: number, correlation?: string): Promise<Order> {
     const id = uuidv7();
     const { symbol } = request;
     const pending = this.#pending.get(symbol);
@@ -210,7 +214,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       pending,
       this.#limits,
     );
-    if (reason !== null) return this.#record(id, request, rejected(reason), receivedAt, null);
+    if (reason !== null) {
+      return this.#record(id, request, rejected(reason), receivedAt, null, correlation);
+    }
     // Held from the decision until the store answered (released by #record).
     reserve(pending!, request);
     let outcome: Outcome;
@@ -220,7 +226,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       release(pending!, request);
       throw error;
     }
-    return this.#record(id, request, outcome, receivedAt, pending!);
+    return this.#record(id, request, outcome, receivedAt, pending!, correlation);
   }
 
   /**
@@ -233,6 +239,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     outcome: Outcome,
     receivedAt: number,
     held: PendingExposure | null,
+    correlation: string | undefined,
   ): Promise<Order> {
     const clock = this.#clock;
     const completed = clock.monotonic();
@@ -255,7 +262,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         fillPrice: null,
         reason: NOT_STORED_REASON,
       };
-      this.#emitOrder(failed, receivedAt);
+      this.#emitOrder(failed, receivedAt, correlation);
       throw error;
     }
     if (held !== null) release(held, request);
@@ -267,16 +274,17 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         await this.#cache.delete(POSITIONS_KEY);
       }
     }
-    this.#emitOrder(commit.order, receivedAt);
+    this.#emitOrder(commit.order, receivedAt, correlation);
     return commit.order;
   }
 
-  #emitOrder(order: Order, receivedAt: number): void {
+  #emitOrder(order: Order, receivedAt: number, correlation: string | undefined): void {
     if (this.#bus.active) {
       this.#bus.emit({
         type: "order",
         order,
         latencySeconds: (this.#clock.monotonic() - receivedAt) / 1000,
+        correlation,
       });
     }
   }
