@@ -26,6 +26,8 @@ COPY deno.json deno.lock ./
 RUN deno install --frozen
 COPY main.ts ./
 COPY src/ ./src/
+# The game-day table (--loadgen --game-day) lives next to the alert rules it maps.
+COPY configs/alert_faults.ts ./configs/
 # Resolve and cache the whole module graph of main.ts (the modes are imported dynamically).
 RUN deno install --frozen --entrypoint main.ts \
  && mkdir -p /data \

@@ -12,6 +12,7 @@ const USAGE = `tradewatch ${VERSION}: a trading API that is born observable
 Usage:
   tradewatch [serve options]            run the trading API (default mode)
   tradewatch --loadgen [options]        generate load against a running tradewatch
+  tradewatch --loadgen --game-day ALERT make an alert fire and resolve (or: all)
   tradewatch --lint-rules FILE... [-]   check Prometheus rule files
   tradewatch --healthcheck [--url URL]  probe a running service (for distroless containers)
   tradewatch --help                     this help; add a mode flag for its options
@@ -48,6 +49,9 @@ export async function run(args: string[]): Promise<number> {
     case "serve":
       return (await import("./src/server/mod.ts")).main(rest);
     case "loadgen":
+      if (rest.some((a) => a === "--game-day" || a.startsWith("--game-day="))) {
+        return (await import("./src/gameday/mod.ts")).main(rest);
+      }
       return (await import("./src/loadgen/mod.ts")).main(rest);
     case "lint-rules":
       return (await import("./src/lint/mod.ts")).main(rest);

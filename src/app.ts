@@ -19,8 +19,18 @@ import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
-import type { OrderStore, ReadCache } from "./trading/ports.ts";
-import { createTradingService } from "./trading/service.ts";
+import { PostgresStore } from "./store/postgres.ts";
+import { RedisCache } from "./cache/redis.ts";
+import { isPostgresUrl } from "./trading/config.ts";
+import type { OrderStore, ReadCache, Venue } from "./trading/ports.ts";
+import { createTradingService, simulatedVenue } from "./trading/service.ts";
+import type { Market, MarketFeed } from "./trading/market.ts";
+import { faultyCache } from "./faults/cache.ts";
+import { burnCpu } from "./faults/cpu.ts";
+import { FaultyFeed } from "./faults/feed.ts";
+import { poolHoldingStore } from "./faults/pool.ts";
+import { FaultRegistry } from "./faults/registry.ts";
+import { faultyVenue } from "./faults/venue.ts";
 import type { TradingConfig, TradingService } from "./trading/types.ts";
 
 /** Options of {@link openTradingService}. */
@@ -33,26 +43,47 @@ export interface OpenServiceOptions {
   store?: OrderStore;
   /** A cache to use instead of the configured one. */
   cache?: ReadCache;
+  /** A venue to use instead of the simulated one. */
+  venue?: Venue;
+  /** Decorates the market feed (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
-/** The configured store: SQLite at `config.dbPath`. */
-export function openStore(config: TradingConfig): OrderStore {
-  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
+/**
+ * The configured store: PostgreSQL for a `postgres://` `dbPath` (connected and migrated before
+ * this resolves), else SQLite at `dbPath`.
+ */
+export function openStore(config: TradingConfig): Promise<OrderStore> {
+  if (isPostgresUrl(config.dbPath)) {
+    return PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
+  }
+  return Promise.resolve(new SqliteStore({ path: config.dbPath, poolSize: config.poolSize }));
 }
 
-/** The configured read cache: in-process. */
-export function openCache(_config: TradingConfig): ReadCache {
+/** The configured read cache: Redis at `cacheUrl` (connected first), else in-process. */
+export async function openCache(config: TradingConfig): Promise<ReadCache> {
+  if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
   return new MemoryCache();
 }
 
 /** The trading service on the configured adapters (or the ones given). */
-export function openTradingService(
+export async function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
+  const store = options.store ?? await openStore(config);
+  let cache: ReadCache;
+  try {
+    cache = options.cache ?? await openCache(config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return createTradingService(config, {
-    store: options.store ?? openStore(config),
-    cache: options.cache ?? openCache(config),
+    store,
+    cache,
+    venue: options.venue,
+    feed: options.feed,
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });
@@ -68,15 +99,59 @@ export interface Composition {
   close(): Promise<void>;
 }
 
+/**
+ * The trading service with the admin API's fault decorators around its ports (venue, feed,
+ * store pool, cache), and the faults that act on their own (CPU burn) started; every change is
+ * logged at warn. `stop()` clears every fault before the service closes.
+ */
+async function openFaultyService(
+  config: TradingConfig,
+  faults: FaultRegistry,
+  logger: Logger,
+): Promise<{ service: TradingService; stop(): void }> {
+  const unlog = faults.subscribe((change) => {
+    logger.warn(`faults ${change.cause}`, { set: change.set, cleared: change.cleared });
+  });
+  const stopBurn = burnCpu(faults);
+  const stop = () => {
+    faults.clear();
+    stopBurn();
+    unlog();
+  };
+  try {
+    const store = poolHoldingStore(await openStore(config), faults);
+    let cache: ReadCache;
+    try {
+      cache = faultyCache(await openCache(config), faults);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const service = await openTradingService(config, {
+      store,
+      cache,
+      venue: faultyVenue(simulatedVenue(config), faults, (config.seed ^ 0xfa17) >>> 0),
+      feed: (market) => new FaultyFeed(market, faults),
+    });
+    return { service, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
 /** Builds the service, the metrics and the HTTP app from a validated config. */
 export async function composeApp(config: Config, logger: Logger): Promise<Composition> {
-  const service = await openTradingService(config.trading);
+  const faults = config.server.adminToken === null ? null : new FaultRegistry();
+  const faulty = faults ? await openFaultyService(config.trading, faults, logger) : null;
+  const service = faulty?.service ?? await openTradingService(config.trading);
   let catalog: MetricCatalog | null = null;
   let processMetrics: ProcessMetrics | null = null;
   let recorder: Recorder | null = null;
   const close = async () => {
     recorder?.close();
     processMetrics?.close();
+    faulty?.stop();
     await service.close();
   };
   try {
@@ -84,6 +159,7 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
       catalog = createCatalog({
         symbols: service.symbols,
         state: () => service.state(),
+        faultActive: faults ? (f) => faults.isActive(f) : undefined,
         exemplars: config.server.exemplars,
         native: config.server.nativeHistograms
           ? {
@@ -101,7 +177,7 @@ export async function composeApp(config: Config, logger: Logger): Promise<Compos
       processMetrics = registerProcessMetrics(catalog.registry);
       recorder = createRecorder(catalog, service);
     }
-    const app = createApp({ service, catalog, recorder, config, logger });
+    const app = createApp({ service, catalog, recorder, config, logger, faults });
     return { service, catalog, app, close };
   } catch (error) {
     await close();

@@ -46,8 +46,14 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** false turns off every metric update and `/metrics` (answers 404), for the overhead bench. */
   metrics: boolean;
-  /** Bearer token required on `/metrics` when set. */
+  /** Bearer token of Prometheus: accepted on `/metrics` (and on the read API without apiToken). */
   metricsToken: string | null;
+  /** Bearer token of the read API (positions, risk, orders) and of `/metrics`, when set. */
+  apiToken: string | null;
+  /** How long a request body may take to arrive, in ms (408 after). */
+  bodyTimeoutMs: number;
+  /** Bearer token of the admin API (run-time faults); null: no admin API. */
+  adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
   exemplars: boolean;
   /** Native buckets on the two latency histograms (protobuf exposition). */
@@ -70,12 +76,18 @@ const SERVER_RANGES = {
   port: { min: 0, max: 65535, int: true },
   bodyLimitBytes: { min: 1, max: 64 << 20, int: true },
   shutdownTimeoutMs: { min: 0, max: 600_000, int: true },
+  bodyTimeoutMs: { min: 1, max: 600_000, int: true },
   nativeHistogramBucketFactor: { gt: 1, max: 65536 },
 } as const satisfies Record<string, Range>;
 
 function numberIn(r: Range): z.ZodType<number> {
   return z.custom<number>((v) => inRange(v, r), { error: describeRange(r) });
 }
+
+/** A bearer token: printable, no spaces, 8 to 512 characters; null (the default) is none. */
+const tokenSchema = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+  error: "8 to 512 printable characters without spaces",
+}).nullable().default(null);
 
 /** The server part: every key, its range and its default. */
 export const serverConfigSchema = z.object({
@@ -84,9 +96,10 @@ export const serverConfigSchema = z.object({
   port: numberIn(SERVER_RANGES.port).default(8000),
   logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(", ") }).default("info"),
   metrics: z.boolean({ error: "true or false" }).default(true),
-  metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
-    error: "8 to 512 printable characters without spaces",
-  }).nullable().default(null),
+  metricsToken: tokenSchema,
+  apiToken: tokenSchema,
+  adminToken: tokenSchema,
+  bodyTimeoutMs: numberIn(SERVER_RANGES.bodyTimeoutMs).default(10_000),
   exemplars: z.boolean({ error: "true or false" }).default(true),
   nativeHistograms: z.boolean({ error: "true or false" }).default(true),
   nativeHistogramBucketFactor: numberIn(SERVER_RANGES.nativeHistogramBucketFactor).default(1.1),
@@ -132,9 +145,11 @@ interface ServeFlag extends FlagSpec {
   kind: Kind;
 }
 
+/** The admin token's variable (an empty value is an error, unlike other variables). */
+const ADMIN_TOKEN_ENV = "TRADEWATCH_ADMIN_TOKEN";
+
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
-const msRange = (r: Range) => ` (${describeRange(r)} ms; a plain number is ms)`;
 
 /** The serve mode's flags and variables, in `--help` order. */
 export const SERVE_FLAGS: readonly ServeFlag[] = [
@@ -160,7 +175,16 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "PATH",
     key: trading("dbPath"),
     kind: "string",
-    help: "SQLite database file (kept across runs), or :memory: (a fresh demo, nothing kept)",
+    help: "SQLite database file (kept across runs), :memory: (a fresh demo, nothing kept), " +
+      "or postgres://user@host:port/db (PostgreSQL, for replicas; DATABASE_URL also works)",
+  },
+  {
+    name: "cache",
+    env: "REDIS_URL",
+    value: "URL",
+    key: trading("cacheUrl"),
+    kind: "trimmed",
+    help: "redis://host:port: the quotes/positions read cache in Redis (default: in-process)",
   },
   {
     name: "symbols",
@@ -176,8 +200,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("venueLatencyMs"),
     kind: "duration",
-    help: "median simulated venue latency, log-normal; 0 turns it off" +
-      msRange(TRADING_RANGES.venueLatencyMs),
+    help: "median simulated venue latency, log-normal; 0 turns it off",
   },
   {
     name: "fail-rate",
@@ -217,7 +240,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("tickIntervalMs"),
     kind: "duration",
-    help: "market data tick interval" + msRange(TRADING_RANGES.tickIntervalMs),
+    help: "market data tick interval",
   },
   {
     name: "volatility",
@@ -233,7 +256,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("feedDelayMs"),
     kind: "duration",
-    help: "median simulated market-data feed delay" + msRange(TRADING_RANGES.feedDelayMs),
+    help: "median simulated market-data feed delay",
   },
   {
     name: "seed",
@@ -257,7 +280,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("cacheTtlMs"),
     kind: "duration",
-    help: "quotes/positions read-cache TTL" + msRange(TRADING_RANGES.cacheTtlMs),
+    help: "quotes/positions read-cache TTL",
   },
   {
     name: "var-window",
@@ -273,7 +296,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("varIntervalMs"),
     kind: "duration",
-    help: "VaR recomputation interval" + msRange(TRADING_RANGES.varIntervalMs),
+    help: "VaR recomputation interval",
   },
   {
     name: "stale-after",
@@ -281,8 +304,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: trading("staleAfterMs"),
     kind: "duration",
-    help: "market data counts as stale (/ready answers 503) after this long without a tick" +
-      msRange(TRADING_RANGES.staleAfterMs),
+    help: "market data counts as stale (/ready answers 503) after this long without a tick",
   },
   {
     name: "log-level",
@@ -305,7 +327,35 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "TOKEN",
     key: server("metricsToken"),
     kind: "string",
-    help: "require 'Authorization: Bearer TOKEN' on /metrics",
+    help: "require 'Authorization: Bearer TOKEN' on /metrics (and, without --api-token, on " +
+      "/positions, /risk, GET /orders)",
+  },
+  // Protected means protected (issue 9): the read API's token; request deadlines.
+  {
+    name: "api-token",
+    env: "TRADEWATCH_API_TOKEN",
+    value: "TOKEN",
+    key: server("apiToken"),
+    kind: "string",
+    help: "require 'Authorization: Bearer TOKEN' on /positions, /risk, GET /orders[/:id] and " +
+      "/metrics",
+  },
+  {
+    name: "body-timeout",
+    env: "TRADEWATCH_BODY_TIMEOUT",
+    value: "DURATION",
+    key: server("bodyTimeoutMs"),
+    kind: "duration",
+    help: "a request body must arrive within this long (408 after)",
+  },
+  // Game day (issue 12): the admin API's run-time faults.
+  {
+    name: "admin-token",
+    env: ADMIN_TOKEN_ENV,
+    value: "TOKEN",
+    key: server("adminToken"),
+    kind: "string",
+    help: "turn on the admin API (run-time faults) behind 'Authorization: Bearer TOKEN'",
   },
   // Exposition (issue 13): exemplars and native histograms.
   {
@@ -345,8 +395,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "DURATION",
     key: server("shutdownTimeoutMs"),
     kind: "duration",
-    help: "how long a graceful shutdown waits for in-flight requests" +
-      msRange(SERVER_RANGES.shutdownTimeoutMs),
+    help: "how long a graceful shutdown waits for in-flight requests",
   },
 ];
 
@@ -391,7 +440,21 @@ function convert(kind: Kind, raw: string): unknown {
  */
 export function parseConfig(args: readonly string[], env: EnvSource = processEnv): Config {
   const { values } = parseFlags(args, [...SERVE_FLAGS, HELP_FLAG]);
-  const fromEnv = readEnv(SERVE_FLAGS, env);
+  // DATABASE_URL, the usual name of a database URL, stands in for TRADEWATCH_DB.
+  const fromEnv = readEnv(
+    SERVE_FLAGS,
+    (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
+  );
+  // An empty token is a mistake (a variable set from an unset secret), not "no authentication".
+  for (const f of SERVE_FLAGS) {
+    if (!["metricsToken", "apiToken", "adminToken"].includes(f.key.field)) continue;
+    if (values.get(f.name) === undefined && env(f.env) === "") {
+      throw new UsageError(
+        `Invalid ${f.env}: it is set but empty; unset it for no authentication, or give a token`,
+        `--${f.name}`,
+      );
+    }
+  }
   const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
   const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
   for (const f of SERVE_FLAGS) {
@@ -403,6 +466,14 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     if (raw === undefined) continue;
     sources.set(f, { raw, env: isEnv });
     input[f.key.section][f.key.field] = convert(f.kind, raw);
+  }
+  if (!values.has("admin-token") && env(ADMIN_TOKEN_ENV) === "") {
+    // An empty secret is a mistake, not "no admin API".
+    throw new UsageError(
+      `Invalid --admin-token "": expected 8 to 512 printable characters without spaces ` +
+        `(from the environment variable ${ADMIN_TOKEN_ENV})`,
+      "--admin-token",
+    );
   }
   const result = configSchema.safeParse(input);
   if (result.success) return result.data as Config;

@@ -6,6 +6,8 @@
  * @module
  */
 import type { CatalogEntry } from "../metrics/catalog.ts";
+import type { Matcher } from "./promql/infer.ts";
+import type { RegexResult } from "./promql/regex.ts";
 
 /** The type of one selectable series name. */
 export type SeriesType = "counter" | "gauge" | "histogram_bucket" | "summary_quantile" | "untyped";
@@ -48,12 +50,42 @@ export interface CatalogIndex {
   synthetic: ReadonlyMap<string, SeriesType>;
   /** Extra label names every series may carry (target labels from the scrape config). */
   targetLabels: ReadonlySet<string>;
+  /** Every known series name (the service's and Prometheus' own), for typo suggestions. */
+  names: readonly string[];
+  /** The job names of the Prometheus configuration; undefined when unknown (any job). */
+  jobs?: readonly string[];
+}
+
+/**
+ * Whether a selector can select this Prometheus' series: false when its `job` matchers match no
+ * configured job (`job="alertmanager-main"` in a rule written for another Prometheus selects
+ * another service's `http_requests_total`, which the catalog says nothing about).
+ */
+export function mayBeOurs(
+  catalog: CatalogIndex,
+  matchers: readonly Matcher[],
+  regex: (pattern: string) => RegexResult,
+): boolean {
+  const jobs = catalog.jobs;
+  if (!jobs || jobs.length === 0) return true;
+  const on = matchers.filter((m) => m.label === "job");
+  if (on.length === 0) return true;
+  return jobs.some((job) =>
+    on.every((m) => {
+      if (m.op === "=") return job === m.value;
+      if (m.op === "!=") return job !== m.value;
+      const re = regex(m.value);
+      if ("error" in re) return true;
+      return m.op === "=~" ? re.matches(job) : !re.matches(job);
+    })
+  );
 }
 
 /** Index catalog entries by every series name they expose. */
 export function indexCatalog(
   entries: readonly CatalogEntry[],
   extraTargetLabels: readonly string[] = [],
+  jobs?: readonly string[],
 ): CatalogIndex {
   const series = new Map<string, SeriesInfo>();
   const add = (name: string, e: CatalogEntry, type: SeriesType, extra: string[] = []) => {
@@ -88,10 +120,13 @@ export function indexCatalog(
         add(e.name, e, "untyped");
     }
   }
+  const synthetic = new Map(SYNTHETIC.map((s) => [s.name, s.type]));
   return {
     series,
-    synthetic: new Map(SYNTHETIC.map((s) => [s.name, s.type])),
+    synthetic,
     targetLabels: new Set([...TARGET_LABELS, ...extraTargetLabels]),
+    names: [...series.keys(), ...synthetic.keys()],
+    jobs,
   };
 }
 
@@ -102,6 +137,7 @@ export function indexCatalog(
  */
 export async function loadServiceCatalog(
   extraTargetLabels: readonly string[] = [],
+  jobs?: readonly string[],
 ): Promise<CatalogIndex> {
   const { createCatalog, describeCatalog } = await import("../metrics/catalog.ts");
   const { DEFAULT_SYMBOLS } = await import("../metrics/labels.ts");
@@ -116,5 +152,5 @@ export async function loadServiceCatalog(
     const { registerProcessMetrics } = await import("../metrics/process.ts");
     registerProcessMetrics(catalog.registry).close();
   } catch { /* an older tree without the process collector */ }
-  return indexCatalog(await describeCatalog(catalog), extraTargetLabels);
+  return indexCatalog(await describeCatalog(catalog), extraTargetLabels, jobs);
 }

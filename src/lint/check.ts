@@ -7,7 +7,7 @@ import type { FileContext } from "./context.ts";
 import type { Group, Problem, Rule } from "./model.ts";
 
 /** Where a check comes from: what promtool checks, or what only this linter sees. */
-export type CheckKind = "promtool" | "beyond" | "catalog";
+export type CheckKind = "promtool" | "beyond" | "catalog" | "upgrade" | "online";
 
 /**
  * A check. It returns problems and never throws. The runner visits a file group by group and

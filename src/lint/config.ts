@@ -19,6 +19,8 @@ export interface ScrapeSettings {
   source: string;
   /** Label names added by static_configs target labels. */
   targetLabels: string[];
+  /** The configured job names (the values `job` can take). */
+  jobs: string[];
 }
 
 /**
@@ -37,8 +39,10 @@ export function readScrapeSettings(text: string, path: string): ScrapeSettings {
     source = `${path} global.scrape_interval ${global.scrape_interval}`;
   }
   const targetLabels = new Set<string>();
+  const names: string[] = [];
   const jobs = Array.isArray(doc?.scrape_configs) ? doc.scrape_configs : [];
   for (const job of jobs as Record<string, unknown>[]) {
+    if (typeof job?.job_name === "string") names.push(job.job_name);
     // The longest interval of any job decides: a rule may select any job's series.
     if (typeof job?.scrape_interval === "string") {
       const d = parseDuration(job.scrape_interval);
@@ -55,5 +59,5 @@ export function readScrapeSettings(text: string, path: string): ScrapeSettings {
       }
     }
   }
-  return { intervalMs, source, targetLabels: [...targetLabels] };
+  return { intervalMs, source, targetLabels: [...targetLabels], jobs: names };
 }

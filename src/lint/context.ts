@@ -6,12 +6,15 @@
 import type { Problem, PromVersion, Scalar, Severity } from "./model.ts";
 import { SourceIndex } from "./source.ts";
 import { YamlTable, type YNode } from "./yaml.ts";
-import type { CatalogIndex } from "./catalog.ts";
+import { type CatalogIndex, mayBeOurs } from "./catalog.ts";
+import type { Matcher } from "./promql/infer.ts";
+import { checkRegex } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
+import type { Needs, OnlineFacts } from "./online.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -25,6 +28,10 @@ export interface LintOptions {
   scrapeIntervalMs: number;
   /** Where the scrape interval came from, for messages. */
   scrapeIntervalSource: string;
+  /** `--upgrade-to 3`: flag rules whose meaning changes from Prometheus 2 to 3. */
+  upgradeTo?: 3;
+  /** `--prometheus-url`: run the online checks (judged once Prometheus answered, `online.ts`). */
+  online?: boolean;
 }
 
 /** Per-file state shared by the checks of one run; makes positioned problems. */
@@ -72,6 +79,25 @@ export class FileContext {
   expr(rule: Rule): ExprAnalysis | undefined {
     this.#select(rule);
     return this.#analysis ?? undefined;
+  }
+
+  /**
+   * Whether the catalog speaks for a selector's series: not when its `job` matchers match no job
+   * of the Prometheus configuration (see {@link mayBeOurs}).
+   */
+  ours(matchers: readonly Matcher[]): boolean {
+    const catalog = this.options.catalog;
+    if (!catalog) return false;
+    return mayBeOurs(
+      catalog,
+      matchers,
+      (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
+    );
+  }
+
+  /** Record an online judgement, made once Prometheus has answered what it `needs`. */
+  defer(needs: Needs, judge: (facts: OnlineFacts) => Problem[]): void {
+    this.cache.deferred.push({ path: this.path, needs, judge });
   }
 
   /** A check's per-file map (created on first use). */

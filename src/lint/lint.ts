@@ -76,7 +76,15 @@ function checkGroup(group: Group, ctx: FileContext, checks: readonly Check[], pr
 }
 
 function activeChecks(options: LintOptions): Check[] {
-  return CHECKS.filter((c) => c.kind !== "catalog" || options.catalog);
+  return CHECKS.filter((c) =>
+    c.kind === "catalog"
+      ? options.catalog !== undefined
+      : c.kind === "upgrade"
+      ? options.upgradeTo === 3
+      : c.kind === "online"
+      ? options.online === true
+      : true
+  );
 }
 
 function sorted(path: string, problems: Problem[], rules: number): FileResult {

@@ -4,7 +4,17 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import {
+  type EnvSource,
+  flagHelp,
+  type FlagSpec,
+  invalid,
+  parseFlags,
+  processEnv,
+  quote,
+  readEnv,
+  UsageError,
+} from "../cli/mod.ts";
 import type { LintOptions } from "./context.ts";
 import { type FileResult, lintText } from "./lint.ts";
 import { type Format, FORMATS, render } from "./report.ts";
@@ -13,9 +23,54 @@ import { loadServiceCatalog } from "./catalog.ts";
 import { CHECKS } from "./checks/mod.ts";
 import { formatDuration } from "./duration.ts";
 import { RunCache } from "./cache.ts";
+import { judgeDeferred } from "./online.ts";
 
 /** The default Prometheus configuration, read when present. */
 export const DEFAULT_CONFIG = "configs/prometheus.yml";
+
+/** The flags of the lint mode. */
+const FLAGS: readonly FlagSpec[] = [
+  {
+    name: "format",
+    value: "text|json|github",
+    help: "output format (default text; github = Actions annotations)",
+  },
+  { name: "prometheus", value: "2|3", help: "follow Prometheus 2 (2.42) or 3 rules (default 3)" },
+  {
+    name: "name-validation",
+    value: "utf8|legacy",
+    help: "metric/label name characters in 3 mode (default utf8)",
+  },
+  {
+    name: "catalog",
+    value: "service|none",
+    help: "check names, labels and types against the service's catalog (default service)",
+  },
+  {
+    name: "config",
+    value: "FILE",
+    help:
+      `Prometheus configuration for the scrape interval and job names (default ${DEFAULT_CONFIG} if present, else 10s)`,
+  },
+  {
+    name: "upgrade-to",
+    value: "3",
+    help: "flag rules whose meaning changes from Prometheus 2 to 3 (upgrade/*)",
+  },
+  {
+    name: "prometheus-url",
+    value: "URL",
+    help: "check selectors against a live Prometheus (online/*)",
+  },
+  {
+    name: "prometheus-token",
+    value: "TOKEN",
+    env: "TRADEWATCH_PROMETHEUS_TOKEN",
+    help: "bearer token for --prometheus-url",
+  },
+  { name: "fatal-warnings", help: "exit 1 on warnings too" },
+  { name: "help", short: "h", help: "this help" },
+];
 
 const USAGE = `Usage: tradewatch --lint-rules [options] FILE... [-]
 
@@ -23,16 +78,7 @@ Check Prometheus rule files: everything 'promtool check rules' checks, every pro
 file:line:col, plus checks against tradewatch's own metric catalog. '-' reads standard input.
 
 Options:
-  --format text|json|github   output format (default text; github = Actions annotations)
-  --prometheus 2|3            follow Prometheus 2 (2.42) or 3 rules (default 3)
-  --name-validation utf8|legacy
-                              metric/label name characters in 3 mode (default utf8)
-  --catalog service|none      check metric names, labels and types against the service's
-                              catalog (default service)
-  --config FILE               Prometheus configuration for the scrape interval (default
-                              ${DEFAULT_CONFIG} if present, else 10s)
-  --fatal-warnings            exit 1 on warnings too
-  -h, --help                  this help
+${flagHelp(FLAGS.map((spec) => ({ spec })))}
 
 Exit status: 0 no errors, 1 errors (or warnings with --fatal-warnings), 2 usage error or
 unreadable file.
@@ -40,56 +86,75 @@ unreadable file.
 Checks:
 ${CHECKS.map((c) => `  ${c.name.padEnd(24)} ${c.description}`).join("\n")}`;
 
-class UsageError extends Error {}
-
 interface Cli {
   files: string[];
   format: Format;
   fatalWarnings: boolean;
-  options: Omit<LintOptions, "catalog" | "scrapeIntervalMs" | "scrapeIntervalSource">;
+  options: Omit<LintOptions, "catalog" | "scrapeIntervalMs" | "scrapeIntervalSource" | "online">;
   catalog: "service" | "none";
   config?: string;
+  prometheusUrl?: URL;
+  prometheusToken?: string;
   help: boolean;
 }
 
-function parseCli(args: string[]): Cli {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string", default: "text" },
-        prometheus: { type: "string", default: "3" },
-        "name-validation": { type: "string", default: "utf8" },
-        catalog: { type: "string", default: "service" },
-        config: { type: "string" },
-        "fatal-warnings": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\.$/, ""));
-  }
-  const v = parsed.values;
-  const oneOf = <T extends string>(flag: string, value: string, allowed: readonly T[]): T => {
+function parseCli(args: string[], env: EnvSource = processEnv): Cli {
+  const { values, positionals } = parseFlags(args, FLAGS, {
+    positionals: true,
+    positionalsName: "rule files",
+  });
+  const fromEnv = readEnv(FLAGS, env);
+  const str = (name: string, fallback?: string): string | undefined => {
+    const v = values.get(name) ?? fromEnv.get(name);
+    return typeof v === "string" ? v : fallback;
+  };
+  const oneOf = <T extends string>(flag: string, fallback: T, allowed: readonly T[]): T => {
+    const value = str(flag, fallback)!;
     if (!(allowed as readonly string[]).includes(value)) {
-      throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
+      throw new UsageError(
+        `--${flag} must be one of ${allowed.join(", ")}, got ${quote(value)}`,
+        `--${flag}`,
+      );
     }
     return value as T;
   };
+  if (positionals.filter((f) => f === "-").length > 1) {
+    throw new UsageError("'-' (standard input) given more than once");
+  }
+  let prometheusUrl: URL | undefined;
+  const url = str("prometheus-url");
+  if (url !== undefined) {
+    try {
+      prometheusUrl = new URL(url);
+    } catch {
+      throw invalid("--prometheus-url", url, "an http:// or https:// URL");
+    }
+    if (prometheusUrl.protocol !== "http:" && prometheusUrl.protocol !== "https:") {
+      throw invalid("--prometheus-url", url, "an http:// or https:// URL");
+    }
+  }
+  const token = str("prometheus-token");
+  if (token !== undefined && prometheusUrl === undefined) {
+    throw new UsageError("--prometheus-token needs --prometheus-url", "--prometheus-token");
+  }
+  if (values.has("prometheus-token") && token === "") {
+    throw new UsageError("--prometheus-token must not be empty", "--prometheus-token");
+  }
+  const upgrade = str("upgrade-to");
   return {
-    files: parsed.positionals,
-    format: oneOf("format", v.format!, FORMATS),
-    fatalWarnings: v["fatal-warnings"]!,
+    files: positionals,
+    format: oneOf("format", "text", FORMATS),
+    fatalWarnings: values.get("fatal-warnings") === true,
     options: {
-      prometheus: Number(oneOf("prometheus", v.prometheus!, ["2", "3"])) as 2 | 3,
-      nameValidation: oneOf("name-validation", v["name-validation"]!, ["utf8", "legacy"]),
+      prometheus: Number(oneOf("prometheus", "3", ["2", "3"])) as 2 | 3,
+      nameValidation: oneOf("name-validation", "utf8", ["utf8", "legacy"]),
+      ...(upgrade !== undefined ? { upgradeTo: Number(oneOf("upgrade-to", "3", ["3"])) as 3 } : {}),
     },
-    catalog: oneOf("catalog", v.catalog!, ["service", "none"]),
-    config: v.config,
-    help: v.help!,
+    catalog: oneOf("catalog", "service", ["service", "none"]),
+    config: str("config"),
+    prometheusUrl,
+    prometheusToken: token,
+    help: values.get("help") === true,
   };
 }
 
@@ -147,6 +212,7 @@ export async function main(args: string[]): Promise<number> {
     intervalMs: DEFAULT_SCRAPE_INTERVAL_MS,
     source: "the default (no Prometheus configuration found)",
     targetLabels: [] as string[],
+    jobs: undefined as string[] | undefined,
   };
   const configPath = cli.config ?? DEFAULT_CONFIG;
   try {
@@ -165,7 +231,10 @@ export async function main(args: string[]): Promise<number> {
     ...cli.options,
     scrapeIntervalMs: scrape.intervalMs,
     scrapeIntervalSource: `${formatDuration(scrape.intervalMs)} from ${scrape.source}`,
-    catalog: cli.catalog === "service" ? await loadServiceCatalog(scrape.targetLabels) : undefined,
+    catalog: cli.catalog === "service"
+      ? await loadServiceCatalog(scrape.targetLabels, scrape.jobs)
+      : undefined,
+    ...(cli.prometheusUrl ? { online: true } : {}),
   };
 
   let unreadable = false;
@@ -183,6 +252,20 @@ export async function main(args: string[]): Promise<number> {
       continue;
     }
     results.push(typeof text === "string" ? lintText(path, text, options, false, cache) : text);
+  }
+  if (cli.prometheusUrl && results.length) {
+    // The online checks deferred their judgements: ask Prometheus once, then judge.
+    const online = await judgeDeferred(
+      { url: cli.prometheusUrl, token: cli.prometheusToken },
+      cache.deferred,
+      results[0].path,
+    );
+    for (const r of results) {
+      const more = online.get(r.path);
+      if (!more) continue;
+      r.problems.push(...more);
+      r.problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    }
   }
   const out = render(results, cli.format);
   await writeAll(out);

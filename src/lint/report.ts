@@ -74,11 +74,51 @@ const LABEL: Record<Problem["severity"], string> = {
   info: "notice",
 };
 
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides,
+ * which a rule file could use to move the cursor, recolour the terminal or forge output lines.
+ */
+// deno-lint-ignore no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+/** Longest token kept whole in a message; longer ones are cut in the middle. */
+const MAX_QUOTED = 80;
+/** Longest offending-text line. */
+const MAX_TEXT = 160;
+
+/** Text from the input made safe for a terminal: control characters escaped, visibly. */
+export function escapeControls(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const named = NAMED[c];
+    if (named) return named;
+    const code = c.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** Cut a text to `max` characters, keeping its start and end. */
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const keep = max - 1;
+  return s.slice(0, Math.ceil(keep * 2 / 3)) + "…" + s.slice(s.length - Math.floor(keep / 3));
+}
+
+/**
+ * A message for the terminal: control characters escaped, and tokens quoted from the input (any
+ * unbroken run) longer than {@link MAX_QUOTED} cut in the middle.
+ */
+export function safeMessage(message: string): string {
+  return escapeControls(message).replace(/\S{81,}/g, (run) => cut(run, MAX_QUOTED));
+}
+
 function textFile(r: FileResult): string {
-  if (r.problems.length === 0) return `${r.path}: ok, ${plural(r.rules, "rule")}\n`;
+  const path = escapeControls(r.path);
+  if (r.problems.length === 0) return `${path}: ok, ${plural(r.rules, "rule")}\n`;
   return r.problems.map((p) =>
-    `${r.path}:${p.line}:${p.col}: ${LABEL[p.severity]}: ${p.message} [${p.check}]\n` +
-    (p.text ? `    ${p.text}\n` : "")
+    `${path}:${p.line}:${p.col}: ${LABEL[p.severity]}: ${safeMessage(p.message)} [${p.check}]\n` +
+    (p.text ? `    ${cut(escapeControls(p.text), MAX_TEXT)}\n` : "")
   ).join("");
 }
 
@@ -94,7 +134,9 @@ function ghProp(s: string): string {
 
 function githubLine(path: string, p: Problem): string {
   const kind = p.severity === "info" ? "notice" : p.severity;
-  const body = p.text ? `${p.message}\n${p.text}` : p.message;
+  const message = safeMessage(p.message);
+  const body = p.text ? `${message}\n${cut(escapeControls(p.text), MAX_TEXT)}` : message;
+  path = escapeControls(path);
   return `::${kind} file=${ghProp(path)},line=${p.line},col=${p.col},title=${ghProp(p.check)}::${
     ghData(body)
   }\n`;

@@ -42,3 +42,37 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
+const SERIES_SUFFIXES = ["_total", "_bucket", "_sum", "_count"];
+
+/**
+ * The known metric `name` most likely is a misspelling of, if any: a small edit distance (at most
+ * 2, and at most a quarter of the name), a truncation (`order_count_tot`), or a suffix confusion
+ * (`order_count` for `order_count_total`, a histogram's base name for its `_bucket` series, one
+ * suffix for another). Names with no near match are other jobs' metrics, not typos.
+ */
+export function metricTypo(name: string, known: readonly string[]): string | undefined {
+  if (name.length < 6) return undefined;
+  const base = (n: string) => {
+    for (const s of SERIES_SUFFIXES) if (n.endsWith(s)) return n.slice(0, -s.length);
+    return n;
+  };
+  const b = base(name);
+  // A suffix confusion: the same base name with another (or no) series suffix.
+  const suffixed = known.find((k) => k !== name && base(k) === b && b.length >= 6);
+  if (suffixed) return suffixed;
+  const max = Math.min(2, Math.floor(name.length / 4));
+  let best: string | undefined;
+  let bestD = max + 1;
+  for (const k of known) {
+    if (k === name) continue;
+    const d = editDistance(name, k, bestD - 1);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  if (best) return best;
+  // A truncation of a known name, missing at most its last 6 characters.
+  return known.find((k) => k.startsWith(name) && k.length - name.length <= 6);
+}

@@ -1,14 +1,12 @@
 /**
  * `--loadgen` command-line options: parsing, defaults (the seed's script: 100 market orders at
  * about 10 per second, one line per order) and validation. Every bad value is an
- * {@link OptionError} (exit 2).
+ * {@link UsageError} (exit 2).
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { parseDuration } from "../duration.ts";
-import { OptionError } from "./option_error.ts";
-import { parseRateShape, peakRate, type RateShape } from "./rate_shape.ts";
+import { type FlagSpec, parseDuration, parseFlags, UsageError } from "../cli/mod.ts";
+import { parseRateShape, peakRate, type RateShape, shapeDurationMs } from "./rate_shape.ts";
 import type { SchedulerKind } from "./runner.ts";
 import { parseMix, SCENARIO_HELP, type ScenarioName } from "./scenarios.ts";
 import { parseThreshold, type Threshold } from "./thresholds.ts";
@@ -42,50 +40,56 @@ export interface LoadgenOptions {
   print: boolean;
   progress: boolean;
   progressIntervalMs: number;
+  /** Threads generating load (Deno Workers), 1 = this thread only. */
+  workers: number;
+  /** `--metrics-port`: serve `/metrics` on this port while the run lasts (0: a free port). */
+  metricsPort: number | null;
+  metricsHost: string;
+  /** `--report FILE.html`. */
+  report: string | null;
+  /** `--merge FILE...`: combine these `--json` reports instead of running. */
+  merge: string[] | null;
 }
 
 /** Result of parsing: options to run, or help to print. */
 export type Parsed = { help: true } | { help: false; options: LoadgenOptions };
 
-/** How a flag takes its value. */
-export interface FlagSpec {
-  /** The long name, without `--`. */
-  name: string;
-  /** One-letter alias, without `-`. */
-  short?: string;
-  /** `string` takes a value, `boolean` none (with a `--no-` form); `multiple` repeats. */
-  type: "string" | "boolean";
-  multiple?: boolean;
-}
-
 /**
- * Every `--loadgen` flag, in one table: `parseArgs` and the negative-number joining below are
- * derived from it. To add a flag, add a row here, a field to {@link LoadgenOptions} filled in
- * `parseOptions`, and a line to {@link HELP}.
+ * Every `--loadgen` flag, in one table (the shared toolkit's {@link FlagSpec}): parsing and the
+ * negative-number joining below are derived from it. To add a flag, add a row here, a field to
+ * {@link LoadgenOptions} filled in `parseOptions`, and its lines in {@link HELP} (which keeps
+ * several lines per flag, grouped, so it is written out rather than generated).
  */
 export const FLAGS: readonly FlagSpec[] = [
-  { name: "target", short: "t", type: "string" },
-  { name: "rate", short: "r", type: "string" },
-  { name: "rate-shape", type: "string" },
-  { name: "concurrency", short: "c", type: "string" },
-  { name: "duration", short: "d", type: "string" },
-  { name: "requests", short: "n", type: "string" },
-  { name: "max-in-flight", type: "string" },
-  { name: "scheduler", type: "string" },
-  { name: "late-threshold", type: "string" },
-  { name: "mix", short: "m", type: "string" },
-  { name: "invalid-ratio", type: "string" },
-  { name: "seed", type: "string" },
-  { name: "symbols", type: "string" },
-  { name: "quantity", type: "string" },
-  { name: "side", type: "string" },
-  { name: "timeout", type: "string" },
-  { name: "json", type: "string" },
-  { name: "threshold", type: "string", multiple: true },
-  { name: "print", type: "boolean" },
-  { name: "progress", type: "boolean" },
-  { name: "progress-interval", type: "string" },
-  { name: "help", short: "h", type: "boolean" },
+  { name: "target", short: "t", value: "URL", help: "service to load" },
+  { name: "rate", short: "r", value: "N", help: "open model: N requests per second" },
+  { name: "rate-shape", value: "SPEC", help: "open model with a varying rate" },
+  { name: "concurrency", short: "c", value: "N", help: "closed model: N connections" },
+  { name: "duration", short: "d", value: "D", help: "run for D" },
+  { name: "requests", short: "n", value: "N", help: "stop after N requests" },
+  { name: "max-in-flight", value: "N", help: "open model: requests in flight at most" },
+  { name: "scheduler", value: "KIND", help: "open model: spin or timer" },
+  { name: "late-threshold", value: "D", help: "a send later than D counts as late" },
+  { name: "mix", short: "m", value: "SPEC", help: "weighted scenarios" },
+  { name: "invalid-ratio", value: "R", help: "share of orders invalid on purpose" },
+  { name: "seed", value: "N", help: "reproducible sequence of requests" },
+  { name: "symbols", value: "A,B,...", help: "symbol universe" },
+  { name: "quantity", value: "MIN-MAX", help: "order quantities" },
+  { name: "side", value: "SIDE", help: "BUY, SELL or random" },
+  { name: "timeout", value: "D", help: "a request without an answer after D fails" },
+  { name: "json", value: "FILE", help: "the whole report as JSON" },
+  { name: "threshold", value: "EXPR", multiple: true, help: "fail the run unless EXPR holds" },
+  { name: "print", help: "one line per request" },
+  { name: "no-print", help: "no line per request" },
+  { name: "progress", help: "live progress on stderr" },
+  { name: "no-progress", help: "no live progress" },
+  { name: "progress-interval", value: "D", help: "progress period" },
+  { name: "workers", value: "N", help: "load-generating threads" },
+  { name: "metrics-port", value: "N", help: "serve /metrics while the run lasts" },
+  { name: "metrics-host", value: "H", help: "address for --metrics-port" },
+  { name: "report", value: "FILE.html", help: "a self-contained HTML report" },
+  { name: "merge", help: "combine --json reports (the positional arguments)" },
+  { name: "help", short: "h", help: "this help" },
 ];
 
 /** What one process can drive: beyond, an option is an error (exit 2), not an out-of-memory. */
@@ -99,6 +103,8 @@ export const LIMITS = {
   rate: 100_000,
   /** `--requests`: the per-request bookkeeping stays exact to here. */
   requests: 1e12,
+  /** Threads (`--workers`): beyond the cores, more threads only share them. */
+  workers: Math.max(1, navigator.hardwareConcurrency),
   /** Durations (`--duration`, `--timeout`, ...): 7 days (timers overflow past 24.8 days). */
   durationMs: 7 * 86_400_000,
 } as const;
@@ -118,6 +124,9 @@ Target and model
       --rate-shape SPEC     open model with a varying rate:
                               sine:period=60s,min=50,max=500
                               burst:every=30s,for=5s,rate=2000   (base rate: --rate)
+                              ramp:from=10,to=2000,over=5m       (then 2000/s)
+                              stages:30s@100,1m@1000,30s@0       (each stage ramps from the
+                                previous rate, from 0; the run lasts the stages unless -d/-n)
   -c, --concurrency N       closed model: N connections, each waits for its answer
   -d, --duration D          run for D (30s, 2m, 1m30s, 500ms)
   -n, --requests N          stop after N requests (default 100 when no --duration)
@@ -128,6 +137,9 @@ Target and model
                             timer (cheap, sends up to ~2 ms late); lateness is reported
       --late-threshold D    a send later than D after its intended time counts as late (1ms)
       --timeout D           a request without an answer after D fails (default 10s)
+      --workers N           N threads generating load (default 1, at most the cores), each
+                            with its share of the rate, connections and requests; their HDR
+                            histograms are merged exactly
 
 What to send
   -m, --mix SPEC            weighted scenarios, e.g. orders=70,quotes=20,positions=10
@@ -158,7 +170,18 @@ Output
                             at a risk limit, 4xx to invalid-on-purpose requests), dropped,
                             late (a count or a percentage: 1%), rps (answers per second); OP
                             one of < <= > >=
+      --report FILE.html    write a self-contained HTML report (charts work offline)
+      --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics while the
+                            run lasts (loadgen_requests_total, loadgen_request_duration_seconds,
+                            loadgen_dropped_total, loadgen_late_total, loadgen_target_rate)
+      --metrics-host H      address for --metrics-port (default 127.0.0.1; 0.0.0.0 in a container)
+      --merge A.json B.json ...
+                            combine --json reports (e.g. of loadgens on several machines) into
+                            one, with exact percentiles; prints the summary, and takes --json,
+                            --report and --threshold
   -h, --help                this help
+      --game-day ALERT|all  make alerts fire and resolve instead (its own options:
+                            tradewatch --loadgen --game-day all --help)
 
 Limits of one process (beyond: exit 2): ${LIMITS.connections} connections (--concurrency,
 --max-in-flight), ${LIMITS.rate} requests/s (--rate, a rate shape's peak), durations of 7 days.
@@ -185,12 +208,12 @@ function positiveNumber(
   if (v === undefined) return null;
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new OptionError(
+    throw new UsageError(
       `${flag} must be a positive ${integer ? "integer" : "number"}, got "${v}"`,
       flag,
     );
   }
-  if (n > max) throw new OptionError(`${flag} ${v} is beyond ${why}`, flag);
+  if (n > max) throw new UsageError(`${flag} ${v} is beyond ${why}`, flag);
   return n;
 }
 
@@ -198,25 +221,12 @@ function duration(v: string | undefined, flag: string): number | null {
   if (v === undefined) return null;
   const ms = parseDuration(v);
   if (ms === null) {
-    throw new OptionError(`${flag} is not a duration: "${v}" (e.g. 30s, 500ms, 2m)`, flag);
+    throw new UsageError(`${flag} is not a duration: "${v}" (e.g. 30s, 500ms, 2m)`, flag);
   }
-  if (ms <= 0) throw new OptionError(`${flag} must be positive, got "${v}"`, flag);
-  if (ms > LIMITS.durationMs) throw new OptionError(`${flag} ${v} is longer than 7 days`, flag);
+  if (ms <= 0) throw new UsageError(`${flag} must be positive, got "${v}"`, flag);
+  if (ms > LIMITS.durationMs) throw new UsageError(`${flag} ${v} is longer than 7 days`, flag);
   return ms;
 }
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-const PARSE_SPEC: Record<
-  string,
-  { type: "string" | "boolean"; short?: string; multiple?: boolean }
-> = Object.fromEntries(
-  FLAGS.map((f) => [f.name, {
-    type: f.type,
-    ...(f.short !== undefined ? { short: f.short } : {}),
-    ...(f.multiple ? { multiple: true } : {}),
-  }]),
-);
 
 const CONNECTIONS_WHY = `what one process can hold open (at most ${LIMITS.connections})`;
 const RATE_WHY = `what one process can send (at most ${LIMITS.rate}/s; ` +
@@ -231,29 +241,35 @@ export function parseOptions(args: string[]): Parsed {
     const flag = FLAGS.find((f) =>
       args[i] === `--${f.name}` || (f.short !== undefined && args[i] === `-${f.short}`)
     );
-    if (flag?.type === "string" && /^-\d/.test(args[i + 1] ?? "")) {
+    if (flag?.value !== undefined && /^-\d/.test(args[i + 1] ?? "")) {
       joined.push(`--${flag.name}=${args[i + 1]}`);
       i++;
     } else {
       joined.push(args[i]);
     }
   }
-  let values: Values;
-  try {
-    ({ values } = parseArgs({
-      args: joined,
-      options: PARSE_SPEC,
-      allowPositionals: false,
-      allowNegative: true,
-    }));
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new OptionError(msg.replace(/\. To specify.*$/s, "").replace(/\.$/, ""));
-  }
-  const str = (name: string) => values[name] as string | undefined;
-  const bool = (name: string) => values[name] as boolean | undefined;
-  const list = (name: string) => (values[name] ?? []) as string[];
+  const { values, positionals } = parseFlags(joined, FLAGS, {
+    positionals: true,
+    positionalsName: "report files (with --merge)",
+  });
+  const str = (name: string) => values.get(name) as string | undefined;
+  const list = (name: string) => (values.get(name) ?? []) as string[];
+  /** `--x` true, `--no-x` false (the last one given wins), absent undefined. */
+  const bool = (name: string) => {
+    const i = joined.findLastIndex((a) => a === `--${name}` || a === `--no-${name}`);
+    return i < 0 ? (values.has(name) ? true : undefined) : joined[i] === `--${name}`;
+  };
   if (bool("help")) return { help: true };
+  const merge = bool("merge") ? positionals : null;
+  if (merge === null && positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+  }
+  if (merge !== null && merge.length === 0) {
+    throw new UsageError(
+      "--merge needs the --json reports to combine: --merge a.json b.json",
+      "--merge",
+    );
+  }
 
   const rate = positiveNumber(str("rate"), "--rate", false, LIMITS.rate, RATE_WHY);
   const concurrency = positiveNumber(
@@ -273,7 +289,7 @@ export function parseOptions(args: string[]): Parsed {
   );
   const shapeText = str("rate-shape") ?? null;
   if (concurrency !== null && (rate !== null || shapeText !== null)) {
-    throw new OptionError(
+    throw new UsageError(
       "Choose --rate/--rate-shape (open model) or --concurrency (closed model), not both",
       "--concurrency",
     );
@@ -287,8 +303,56 @@ export function parseOptions(args: string[]): Parsed {
       ? parseRateShape(shapeText, rate ?? undefined)
       : { kind: "constant", rate: rate ?? 10 };
     if (peakRate(shape) > LIMITS.rate) {
-      throw new OptionError(`--rate-shape peaks at ${peakRate(shape)}/s, beyond ${RATE_WHY}`);
+      throw new UsageError(`--rate-shape peaks at ${peakRate(shape)}/s, beyond ${RATE_WHY}`);
     }
+  }
+  // A staged profile lasts as long as its stages unless --duration or --requests says otherwise.
+  const ownDuration = shape === null ? null : shapeDurationMs(shape);
+  const runMs = durationMs ?? (requests === null ? ownDuration : null);
+
+  let workers = positiveNumber(
+    str("workers"),
+    "--workers",
+    true,
+    Number.MAX_SAFE_INTEGER,
+    "",
+  ) ?? 1;
+  if (workers > LIMITS.workers) {
+    console.error(
+      `tradewatch --loadgen: warning: --workers ${workers} capped to ${LIMITS.workers}, ` +
+        "the machine's cores (more threads only share them)",
+    );
+    workers = LIMITS.workers;
+  }
+  if (concurrency !== null && workers > concurrency) {
+    throw new UsageError(
+      `--workers ${workers} needs at least as many connections (--concurrency ${concurrency})`,
+      "--workers",
+    );
+  }
+  if (workers > 1 && bool("print")) {
+    throw new UsageError(
+      "--print needs one worker (lines of several threads interleave)",
+      "--print",
+    );
+  }
+  let metricsPort: number | null = null;
+  const portText = str("metrics-port");
+  if (portText !== undefined) {
+    metricsPort = Number(portText);
+    if (
+      portText.trim() === "" || !Number.isInteger(metricsPort) || metricsPort < 0 ||
+      metricsPort > 65535
+    ) {
+      throw new UsageError(
+        `--metrics-port must be a port from 0 to 65535, got "${portText}"`,
+        "--metrics-port",
+      );
+    }
+  }
+  const metricsHost = str("metrics-host") ?? "127.0.0.1";
+  if (str("metrics-host") !== undefined && metricsPort === null) {
+    throw new UsageError("--metrics-host needs --metrics-port", "--metrics-host");
   }
 
   const maxInFlight = positiveNumber(
@@ -300,7 +364,7 @@ export function parseOptions(args: string[]): Parsed {
   ) ?? 512;
   const scheduler = (str("scheduler") ?? "spin") as SchedulerKind;
   if (scheduler !== "spin" && scheduler !== "timer") {
-    throw new OptionError(`--scheduler must be spin or timer, got "${scheduler}"`, "--scheduler");
+    throw new UsageError(`--scheduler must be spin or timer, got "${scheduler}"`, "--scheduler");
   }
   const lateThresholdMs = duration(str("late-threshold"), "--late-threshold") ?? 1;
   const timeoutMs = duration(str("timeout"), "--timeout") ?? 10_000;
@@ -315,7 +379,7 @@ export function parseOptions(args: string[]): Parsed {
       ratioText.trim() === "" || !Number.isFinite(invalidRatio) || invalidRatio < 0 ||
       invalidRatio > 1
     ) {
-      throw new OptionError(
+      throw new UsageError(
         `--invalid-ratio must be between 0 and 1, got "${ratioText}"`,
         "--invalid-ratio",
       );
@@ -326,7 +390,7 @@ export function parseOptions(args: string[]): Parsed {
   if (seedText !== undefined) {
     seed = Number(seedText);
     if (seedText.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new OptionError(
+      throw new UsageError(
         `--seed must be an integer from 0 to 4294967295, got "${seedText}"`,
         "--seed",
       );
@@ -337,7 +401,7 @@ export function parseOptions(args: string[]): Parsed {
   if (symbolsText !== undefined) {
     symbols = symbolsText.split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (symbols.length === 0) {
-      throw new OptionError("--symbols needs at least one symbol", "--symbols");
+      throw new UsageError("--symbols needs at least one symbol", "--symbols");
     }
   }
   let quantityMin = 1;
@@ -346,12 +410,12 @@ export function parseOptions(args: string[]): Parsed {
   if (quantityText !== undefined) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(quantityText);
     if (!m) {
-      throw new OptionError(`--quantity must be N or MIN-MAX, got "${quantityText}"`, "--quantity");
+      throw new UsageError(`--quantity must be N or MIN-MAX, got "${quantityText}"`, "--quantity");
     }
     quantityMin = Number(m[1]);
     quantityMax = Number(m[2] ?? m[1]);
     if (quantityMin < 1 || quantityMax < quantityMin || !Number.isSafeInteger(quantityMax)) {
-      throw new OptionError(
+      throw new UsageError(
         `--quantity must be a range of positive integers, got "${quantityText}"`,
         "--quantity",
       );
@@ -359,13 +423,13 @@ export function parseOptions(args: string[]): Parsed {
   }
   const sideText = (str("side") ?? "random").trim().toUpperCase();
   if (!["BUY", "SELL", "RANDOM"].includes(sideText)) {
-    throw new OptionError(`--side must be BUY, SELL or random, got "${str("side")}"`, "--side");
+    throw new UsageError(`--side must be BUY, SELL or random, got "${str("side")}"`, "--side");
   }
   const sides: ("BUY" | "SELL")[] = sideText === "RANDOM"
     ? ["BUY", "SELL"]
     : [sideText as "BUY" | "SELL"];
   const thresholds = list("threshold").map(parseThreshold);
-  const print = bool("print") ?? seedLike;
+  const print = bool("print") ?? (seedLike && workers === 1);
   return {
     help: false,
     options: {
@@ -374,8 +438,8 @@ export function parseOptions(args: string[]): Parsed {
       shape,
       shapeText,
       concurrency,
-      durationMs,
-      requests: requests ?? (durationMs === null ? 100 : null),
+      durationMs: runMs,
+      requests: requests ?? (runMs === null ? 100 : null),
       maxInFlight,
       scheduler,
       lateThresholdMs,
@@ -392,6 +456,11 @@ export function parseOptions(args: string[]): Parsed {
       print,
       progress: bool("progress") ?? !print,
       progressIntervalMs,
+      workers,
+      metricsPort,
+      metricsHost,
+      report: str("report") ?? null,
+      merge,
     },
   };
 }

@@ -4,8 +4,17 @@
  * @module
  */
 import { formatMs } from "../duration.ts";
-import type { Runner } from "./runner.ts";
-import type { Stats } from "./stats.ts";
+
+/** What progress shows, read at each tick (one thread's runner and stats, or all workers'). */
+export interface LiveView {
+  inFlight(): number;
+  backlog(): number;
+  completed(): number;
+  failures(): number;
+  dropped(): number;
+  /** Latency (ms) at a percentile so far; NaN when none. */
+  latencyAt(percentile: number): number;
+}
 
 const encoder = new TextEncoder();
 
@@ -14,28 +23,29 @@ export class Progress {
   readonly #tty: boolean;
   readonly #timer: ReturnType<typeof setInterval>;
   #last = performance.now();
+  #lastDone = 0;
   #wrote = false;
 
   /** Start printing every `intervalMs`. */
-  constructor(stats: Stats, runner: Runner, intervalMs: number) {
+  constructor(view: LiveView, intervalMs: number) {
     this.#tty = Deno.stderr.isTerminal();
     const started = performance.now();
     this.#timer = setInterval(() => {
       const now = performance.now();
       const dt = (now - this.#last) / 1000;
       this.#last = now;
-      const rate = dt > 0 ? stats.intervalDone / dt : 0;
-      stats.intervalDone = 0;
-      const h = stats.latency;
-      const lat = h.totalCount === 0
+      const done = view.completed();
+      const rate = dt > 0 ? (done - this.#lastDone) / dt : 0;
+      this.#lastDone = done;
+      const p50 = view.latencyAt(50);
+      const lat = Number.isNaN(p50)
         ? "p50 -  p99 -"
-        : `p50 ${formatMs(h.getValueAtPercentile(50) / 1000)}  p99 ${
-          formatMs(h.getValueAtPercentile(99) / 1000)
-        }`;
+        : `p50 ${formatMs(p50)}  p99 ${formatMs(view.latencyAt(99))}`;
+      const backlog = view.backlog();
       const text = `[${((now - started) / 1000).toFixed(1).padStart(5)}s] ` +
-        `${rate.toFixed(0).padStart(6)} req/s  in flight ${runner.inFlight}` +
-        (runner.backlog ? `  backlog ${runner.backlog}` : "") +
-        `  done ${stats.completed}  errors ${stats.failures}  dropped ${stats.dropped}  ${lat}`;
+        `${rate.toFixed(0).padStart(6)} req/s  in flight ${view.inFlight()}` +
+        (backlog ? `  backlog ${backlog}` : "") +
+        `  done ${done}  errors ${view.failures()}  dropped ${view.dropped()}  ${lat}`;
       this.#write(this.#tty ? `\r\x1b[2K${text}` : `${text}\n`);
       this.#wrote = true;
     }, intervalMs);

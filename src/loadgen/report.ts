@@ -43,6 +43,8 @@ export interface Report {
     quantity: [number, number];
     sides: string[];
     timeoutMs: number;
+    /** Threads that generated the load. */
+    workers: number;
   };
   /** ISO-8601 start time. */
   startedAt: string;
@@ -109,6 +111,8 @@ export interface Report {
   pass: boolean;
   /** Everything an exact merge (`--merge`) needs: counts and HDR-encoded histograms. */
   stats: StatsSnapshot;
+  /** Only in a `--merge` result: the reports it combines. */
+  merged?: { file: string; target: string; startedAt: string; requests: number }[];
 }
 
 /** One interval of the timeline. */
@@ -188,9 +192,8 @@ export interface RunFacts {
   version: string;
   /** The normalised target URL. */
   target: string;
-  options: LoadgenOptions;
-  seed: number;
-  symbols: string[];
+  model: "open" | "closed";
+  config: Report["config"];
   startedAt: Date;
   elapsedMs: number;
   firstSentAt: number;
@@ -199,6 +202,35 @@ export interface RunFacts {
   connections: { used: number; connects: number };
   cpuSeconds: number;
   thresholds: ThresholdResult[];
+  /** `--merge`: the reports combined. */
+  merged?: Report["merged"];
+}
+
+/** The `config` of a report, from the options of its run. */
+export function configOf(
+  o: LoadgenOptions,
+  seed: number,
+  symbols: string[],
+): Report["config"] {
+  const open = o.model === "open";
+  return {
+    rate: o.shape?.kind === "constant" ? o.shape.rate : null,
+    rateShape: o.shapeText,
+    concurrency: o.concurrency,
+    durationMs: o.durationMs,
+    requests: o.requests,
+    maxInFlight: open ? o.maxInFlight : null,
+    scheduler: open ? o.scheduler : null,
+    lateThresholdMs: open ? o.lateThresholdMs : null,
+    mix: Object.fromEntries(o.mix),
+    invalidRatio: o.invalidRatio,
+    seed,
+    symbols,
+    quantity: [o.quantityMin, o.quantityMax],
+    sides: o.sides,
+    timeoutMs: o.timeoutMs,
+    workers: o.workers,
+  };
 }
 
 const record = (m: Map<number | string, number>) =>
@@ -211,8 +243,7 @@ export function achievedRate(stats: Stats, elapsedMs: number): number {
 
 /** Build the report of a finished (or interrupted) run. */
 export function buildReport(stats: Stats, f: RunFacts): Report {
-  const o = f.options;
-  const open = o.model === "open";
+  const open = f.model === "open";
   const sentSpan = f.lastSentAt - f.firstSentAt;
   const scenarios: Report["scenarios"] = {};
   for (const [name, s] of stats.scenarios) {
@@ -245,24 +276,8 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     tool: "tradewatch-loadgen",
     version: f.version,
     target: f.target,
-    model: o.model,
-    config: {
-      rate: o.shape?.kind === "constant" ? o.shape.rate : null,
-      rateShape: o.shapeText,
-      concurrency: o.concurrency,
-      durationMs: o.durationMs,
-      requests: o.requests,
-      maxInFlight: open ? o.maxInFlight : null,
-      scheduler: open ? o.scheduler : null,
-      lateThresholdMs: open ? o.lateThresholdMs : null,
-      mix: Object.fromEntries(o.mix),
-      invalidRatio: o.invalidRatio,
-      seed: f.seed,
-      symbols: f.symbols,
-      quantity: [o.quantityMin, o.quantityMax],
-      sides: o.sides,
-      timeoutMs: o.timeoutMs,
-    },
+    model: f.model,
+    config: f.config,
     startedAt: f.startedAt.toISOString(),
     elapsedSeconds: round3(f.elapsedMs / 1000),
     interrupted: f.interrupted,
@@ -279,7 +294,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       orders2xx: stats.orders2xx,
     },
     rate: {
-      requested: o.shape?.kind === "constant" ? o.shape.rate : null,
+      requested: f.config.rate,
       sent: round3(stats.sent > 1 && sentSpan > 0 ? ((stats.sent - 1) * 1000) / sentSpan : 0),
       achieved: round3(achievedRate(stats, f.elapsedMs)),
     },
@@ -302,6 +317,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
     thresholds: f.thresholds,
     pass: f.thresholds.every((t) => t.pass),
     stats: stats.snapshot(),
+    ...(f.merged ? { merged: f.merged } : {}),
   };
 }
 

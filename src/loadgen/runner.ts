@@ -49,6 +49,11 @@ export interface OpenPlan {
   scheduler: SchedulerKind;
   /** A send later than this after its intended time counts as late. */
   lateThresholdMs: number;
+  /** One of several threads: every `stride`-th send of the shape from the `offset`-th. */
+  stride?: number;
+  offset?: number;
+  /** `performance.now()` at which the clock starts (threads start together); default now. */
+  startAt?: number;
 }
 
 /** Closed-model parameters. */
@@ -56,6 +61,8 @@ export interface ClosedPlan {
   concurrency: number;
   durationMs?: number;
   requests?: number;
+  /** `performance.now()` at which the clock starts (threads start together); default now. */
+  startAt?: number;
 }
 
 /** Open model: connections opened before the start (one below 1,000 requests/s). */
@@ -156,7 +163,7 @@ export class Runner {
   async runOpen(plan: OpenPlan): Promise<void> {
     const ctx = this.#ctx;
     const stats = ctx.stats;
-    const schedule = new ArrivalSchedule(plan.shape);
+    const schedule = new ArrivalSchedule(plan.shape, plan.stride ?? 1, plan.offset ?? 0);
     const lateUs = plan.lateThresholdMs * 1000;
     const idle: HttpConnection[] = [];
     // Backlog of intended send times (a FIFO queue on an array with a moving head).
@@ -232,10 +239,11 @@ export class Runner {
       this.#sleep(Math.min(ctx.timeoutMs, MAX_SLEEP_MS)),
     ]);
     idle.push(...warm);
+    await this.#waitFor(plan.startAt);
     const watchdog = this.#startWatchdog();
     const abandonTimer = this.#abandonTimer(plan.durationMs);
     try {
-      const start = performance.now();
+      const start = Math.min(plan.startAt ?? Infinity, performance.now());
       this.startedAt = start;
       stats.origin = start;
       const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
@@ -295,7 +303,8 @@ export class Runner {
   /** Run the closed model to its end. */
   async runClosed(plan: ClosedPlan): Promise<void> {
     const ctx = this.#ctx;
-    const start = performance.now();
+    await this.#waitFor(plan.startAt);
+    const start = Math.min(plan.startAt ?? Infinity, performance.now());
     this.startedAt = start;
     ctx.stats.origin = start;
     const endAt = plan.durationMs === undefined ? Infinity : start + plan.durationMs;
@@ -383,6 +392,13 @@ export class Runner {
     const c = new HttpConnection(this.#ctx.endpoint);
     this.#conns.push(c);
     return c;
+  }
+
+  /** Sleep until `performance.now()` reaches `t` (or stop()). */
+  async #waitFor(t: number | undefined): Promise<void> {
+    while (t !== undefined && !this.#stopped && performance.now() < t) {
+      await this.#sleep(t - performance.now());
+    }
   }
 
   #sleep(ms: number): Promise<void> {

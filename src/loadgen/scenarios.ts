@@ -5,7 +5,7 @@
  * @module
  */
 import { buildRequest } from "./http_client.ts";
-import { OptionError } from "./option_error.ts";
+import { UsageError } from "../cli/mod.ts";
 import type { Rng } from "../rng.ts";
 
 /** Scenario names accepted by `--mix`, with what each sends. */
@@ -40,27 +40,27 @@ export function parseMix(text: string): Map<ScenarioName, number> {
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
     const weightText = eq < 0 ? "1" : part.slice(eq + 1).trim();
     if (!(name in SCENARIO_HELP)) {
-      throw new OptionError(
+      throw new UsageError(
         `Unknown scenario "${name}", expected one of ${SCENARIOS.join(", ")}`,
         "--mix",
       );
     }
     const weight = Number(weightText);
     if (weightText === "" || !Number.isFinite(weight) || weight < 0) {
-      throw new OptionError(
+      throw new UsageError(
         `Scenario weight must be a non-negative number, got "${weightText}" for ${name}`,
         "--mix",
       );
     }
     if (mix.has(name as ScenarioName)) {
-      throw new OptionError(`Scenario ${name} is listed twice`, "--mix");
+      throw new UsageError(`Scenario ${name} is listed twice`, "--mix");
     }
     mix.set(name as ScenarioName, weight);
   }
   let total = 0;
   for (const w of mix.values()) total += w;
   if (total <= 0) {
-    throw new OptionError("The mix needs at least one scenario with a weight", "--mix");
+    throw new UsageError("The mix needs at least one scenario with a weight", "--mix");
   }
   return mix;
 }
@@ -141,7 +141,7 @@ export class RequestFactory {
     this.#total = sum;
     this.#wantIds = (cfg.mix.get("lookups") ?? 0) > 0;
     if (mixNeedsSymbols(cfg.mix) && cfg.symbols.length === 0) {
-      throw new OptionError("The mix needs symbols but the universe is empty", "--symbols");
+      throw new UsageError("The mix needs symbols but the universe is empty", "--symbols");
     }
     const fixed = FIXED_PATHS[this.#names[0]];
     if (this.#names.length === 1 && fixed !== undefined) {

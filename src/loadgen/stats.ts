@@ -188,8 +188,6 @@ export class Stats {
   readonly lateness: Histogram = newHistogram();
   latenessMaxUs = 0;
   readonly scenarios = new Map<ScenarioName, ScenarioStats>();
-  /** Completed (answered or failed) requests since the last progress tick. */
-  intervalDone = 0;
   /** Timeline interval (ms). */
   readonly intervalMs: number;
   /** The timeline (sparse: an interval with no result is undefined). */
@@ -221,7 +219,6 @@ export class Stats {
   /** Record an answer. */
   recordResponse(req: PlannedRequest, status: number, latencyUs: number, serviceUs: number): void {
     this.responses++;
-    this.intervalDone++;
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     const lat = latencyUs < 1 ? 1 : latencyUs;
     this.latency.recordValue(lat);
@@ -258,7 +255,6 @@ export class Stats {
   /** Record a request that got no answer. */
   recordError(req: PlannedRequest, kind: ErrorKind): void {
     this.transportErrors++;
-    this.intervalDone++;
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
     const s = this.#scenario(req.scenario);
     s.requests++;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Endpoint } from "./http_client.ts";
-import { OptionError } from "./option_error.ts";
+import { UsageError } from "../cli/mod.ts";
 
 /** A parsed, reachable target. */
 export interface Target {
@@ -27,13 +27,13 @@ export function parseTarget(
   try {
     url = new URL(text.includes("://") ? text : `http://${text}`);
   } catch {
-    throw new OptionError(`Target "${text}" is not a URL`, "--target");
+    throw new UsageError(`Target "${text}" is not a URL`, "--target");
   }
   if (url.protocol !== "http:") {
-    throw new OptionError(`Target must be an http:// URL, got ${url.protocol}//`, "--target");
+    throw new UsageError(`Target must be an http:// URL, got ${url.protocol}//`, "--target");
   }
   if (url.search || url.hash) {
-    throw new OptionError("Target must not have a query or fragment", "--target");
+    throw new UsageError("Target must not have a query or fragment", "--target");
   }
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : 80;
@@ -48,7 +48,7 @@ export function parseTarget(
 
 /**
  * Connect once to check that the target is reachable, and resolve its address (so that the
- * run does not look names up for every connection). Throws an {@link OptionError} otherwise.
+ * run does not look names up for every connection). Throws an {@link UsageError} otherwise.
  */
 export async function resolveTarget(text: string, timeoutMs: number): Promise<Target> {
   const t = parseTarget(text);
@@ -71,7 +71,7 @@ export async function resolveTarget(text: string, timeoutMs: number): Promise<Ta
       }),
     ]);
   } catch (e) {
-    throw new OptionError(
+    throw new UsageError(
       `Target ${t.url} is unreachable: ${e instanceof Error ? e.message : String(e)}`,
       "--target",
     );
@@ -104,14 +104,14 @@ export async function fetchUniverse(target: Target, timeoutMs: number): Promise<
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
-    throw new OptionError(
+    throw new UsageError(
       `Cannot read the symbol universe from ${url}: ${e instanceof Error ? e.message : e}`,
       "--symbols",
     );
   }
   const text = await res.text();
   if (!res.ok) {
-    throw new OptionError(
+    throw new UsageError(
       `Cannot read the symbol universe from ${url}: HTTP ${res.status} (pass --symbols)`,
       "--symbols",
     );
@@ -120,11 +120,11 @@ export async function fetchUniverse(target: Target, timeoutMs: number): Promise<
   try {
     data = JSON.parse(text);
   } catch {
-    throw new OptionError(`GET ${url} did not answer JSON (pass --symbols)`, "--symbols");
+    throw new UsageError(`GET ${url} did not answer JSON (pass --symbols)`, "--symbols");
   }
   const universe = universeFrom(data);
   if (universe.symbols.length === 0) {
-    throw new OptionError(`GET ${url} lists no symbols (pass --symbols)`, "--symbols");
+    throw new UsageError(`GET ${url} lists no symbols (pass --symbols)`, "--symbols");
   }
   return universe;
 }

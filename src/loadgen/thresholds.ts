@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { parseDuration } from "../duration.ts";
-import { OptionError } from "./option_error.ts";
+import { parseDuration } from "../cli/mod.ts";
+import { UsageError } from "../cli/mod.ts";
 
 /** Comparison operators. */
 export type Op = "<" | "<=" | ">" | ">=";
@@ -60,7 +60,7 @@ const COUNTS = new Set(["errors", "rejected", "dropped", "late"]);
 export function parseThreshold(expr: string): Threshold {
   const m = RE.exec(expr);
   if (!m) {
-    throw new OptionError(
+    throw new UsageError(
       `Threshold "${expr}" is not METRIC<VALUE (metrics: pNN, max, min, mean, errors, rejected, dropped, late, rps)`,
       "--threshold",
     );
@@ -73,7 +73,7 @@ export function parseThreshold(expr: string): Threshold {
   if (metric.startsWith("p")) {
     const p = Number(metric.slice(1));
     if (!(p > 0 && p <= 100)) {
-      throw new OptionError(
+      throw new UsageError(
         `Threshold percentile must be in (0, 100], got ${metric}`,
         "--threshold",
       );
@@ -83,20 +83,20 @@ export function parseThreshold(expr: string): Threshold {
     const pct = raw.endsWith("%");
     const n = Number(pct ? raw.slice(0, -1) : raw);
     if (!Number.isFinite(n) || n < 0 || (pct && n > 100)) {
-      throw new OptionError(`Threshold "${expr}" needs a count or a percentage`, "--threshold");
+      throw new UsageError(`Threshold "${expr}" needs a count or a percentage`, "--threshold");
     }
     return { expr, metric, op, value: pct ? n / 100 : n, percent: pct };
   }
   if (metric === "rps") {
     const n = Number(raw.replace(/\/s$/, ""));
     if (!Number.isFinite(n) || n < 0) {
-      throw new OptionError(`Threshold "${expr}" needs a rate per second`, "--threshold");
+      throw new UsageError(`Threshold "${expr}" needs a rate per second`, "--threshold");
     }
     return { expr, metric, op, value: n, percent: false };
   }
   const ms = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : parseDuration(raw);
   if (ms === null || ms < 0) {
-    throw new OptionError(`Threshold "${expr}" needs a duration such as 250ms`, "--threshold");
+    throw new UsageError(`Threshold "${expr}" needs a duration such as 250ms`, "--threshold");
   }
   return { expr, metric, op, value: ms, percent: false };
 }

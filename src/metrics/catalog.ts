@@ -16,16 +16,16 @@ import RegistryClass from "prom-client/lib/registry.js";
 import {
   CONFIDENCE_LEVELS,
   DEFAULT_SYMBOLS,
+  ENDPOINT_LABELS,
+  FAULT_NAMES,
   HTTP_METHODS,
   HTTP_STATUSES,
   INVALID_LABEL,
   ORDER_STATUSES,
   POOL_STATES,
-  ROUTE_TEMPLATES,
   SIDES,
   SIGNAL_TYPES,
   STRATEGIES,
-  UNMATCHED_ENDPOINT,
 } from "./labels.ts";
 import { VERSION } from "../version.ts";
 import type { NativeHistogramOptions } from "./native_histogram.ts";
@@ -54,9 +54,16 @@ export interface CatalogOptions {
   native?: NativeHistogramOptions | null;
   /** The prom-client adapter (default: a new one, internals self-checked). */
   adapter?: PromAdapter;
+  /**
+   * Whether a run-time fault is active (read at scrape time for `tradewatch_fault_active`);
+   * without it every fault reads 0 (the admin API is off).
+   */
+  faultActive?: (fault: typeof FAULT_NAMES[number]) => boolean;
 }
 
-/** The seed's metrics plus tradewatch's build info, as typed prom-client handles. */
+/**
+ * The seed's metrics plus tradewatch's build info and fault gauge, as typed prom-client handles.
+ */
 export interface SeedMetrics {
   orderCount: Counter<"symbol" | "side" | "status">;
   orderLatency: Histogram<"symbol">;
@@ -72,6 +79,7 @@ export interface SeedMetrics {
   strategySignals: Counter<"strategy" | "signal_type">;
   riskVar: Gauge<"confidence_level">;
   buildInfo: Gauge<"version" | "deno">;
+  faultActive: Gauge<"fault">;
 }
 
 /** A registry with every metric the service exports, and the closed label-value sets. */
@@ -94,7 +102,8 @@ export const ORDER_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 export const HTTP_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
 /**
- * Create a fresh registry holding the seed's 13 metrics and `tradewatch_build_info`.
+ * Create a fresh registry holding the seed's 13 metrics, `tradewatch_build_info` and
+ * `tradewatch_fault_active`.
  * Process metrics are added by `src/metrics/process.ts` on the same registry.
  */
 export function createCatalog(
@@ -201,8 +210,19 @@ export function createCatalog(
       labelNames: ["version", "deno"],
       registers,
     }),
+    faultActive: new Gauge({
+      name: "tradewatch_fault_active",
+      help: "Whether a run-time fault of the admin API is active (1) or not (0)",
+      labelNames: ["fault"],
+      registers,
+      collect(this: Gauge<"fault">) {
+        const active = options.faultActive;
+        if (active) { for (const fault of FAULT_NAMES) this.set({ fault }, active(fault) ? 1 : 0); }
+      },
+    }),
   };
   metrics.buildInfo.set({ version: VERSION, deno: Deno.version.deno }, 1);
+  for (const fault of FAULT_NAMES) metrics.faultActive.set({ fault }, 0);
 
   const symbols = [...options.symbols];
   const orderSymbols = [...symbols, INVALID_LABEL];
@@ -217,17 +237,18 @@ export function createCatalog(
     ["trade_pnl_dollars", { symbol: symbols }],
     ["http_requests_total", {
       method: HTTP_METHODS,
-      endpoint: [...ROUTE_TEMPLATES, UNMATCHED_ENDPOINT],
+      endpoint: ENDPOINT_LABELS,
       status: HTTP_STATUSES,
     }],
     ["http_request_duration_seconds", {
       method: HTTP_METHODS,
-      endpoint: [...ROUTE_TEMPLATES, UNMATCHED_ENDPOINT],
+      endpoint: ENDPOINT_LABELS,
     }],
     ["db_connection_pool_size", { status: POOL_STATES }],
     ["market_data_lag_seconds", { symbol: symbols }],
     ["strategy_signals_total", { strategy: STRATEGIES, signal_type: SIGNAL_TYPES }],
     ["risk_var_dollars", { confidence_level: CONFIDENCE_LEVELS }],
+    ["tradewatch_fault_active", { fault: FAULT_NAMES }],
   ]);
   return {
     registry,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ROUTE_TEMPLATES } from "../server/routes.ts";
 
 /** The default symbol universe (the seed's five symbols). */
 export const DEFAULT_SYMBOLS: readonly string[] = ["AAPL", "GOOGL", "MSFT", "AMZN", "TSLA"];
@@ -41,10 +42,23 @@ export const HTTP_METHODS = [
  * (`src/server/routes.ts`), which also drives registration; requests that match no route are
  * recorded as {@link UNMATCHED_ENDPOINT}.
  */
-export { ROUTE_TEMPLATES } from "../server/routes.ts";
+export { ROUTE_TEMPLATES };
 
 /** The fixed `endpoint` value for requests that match no route. */
 export const UNMATCHED_ENDPOINT = "unmatched";
+
+/**
+ * The admin API's route template: registered only when an admin token is configured (without
+ * it, `/admin/faults` is an unknown path recorded as `unmatched`).
+ */
+export const ADMIN_FAULTS_ROUTE = "/admin/faults";
+
+/** Every value of the `endpoint` label of the `http_*` metrics. */
+export const ENDPOINT_LABELS: readonly string[] = [
+  ...ROUTE_TEMPLATES,
+  ADMIN_FAULTS_ROUTE,
+  UNMATCHED_ENDPOINT,
+];
 
 /** Every HTTP status code the service can answer with, as recorded in `status`. */
 export const HTTP_STATUSES = [
@@ -57,6 +71,7 @@ export const HTTP_STATUSES = [
   "404",
   "405",
   "406",
+  "408",
   "413",
   "415",
   "422",
@@ -77,3 +92,18 @@ export const SIGNAL_TYPES = ["buy", "sell"] as const;
 
 /** VaR confidence levels, as recorded in `risk_var_dollars{confidence_level}`. */
 export const CONFIDENCE_LEVELS = ["0.95", "0.99"] as const;
+
+/**
+ * The run-time faults of the admin API (`PUT /admin/faults`), as recorded in
+ * `tradewatch_fault_active{fault}`.
+ */
+export const FAULT_NAMES = [
+  "venue_failure",
+  "venue_latency",
+  "feed_stall",
+  "price_shock",
+  "db_pool_hold",
+  "cache",
+  "http_errors",
+  "cpu_burn",
+] as const;

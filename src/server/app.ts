@@ -6,16 +6,19 @@
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { expose } from "../metrics/exposition.ts";
-import { UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import { ADMIN_FAULTS_ROUTE, UNMATCHED_ENDPOINT } from "../metrics/labels.ts";
+import type { FaultRegistry } from "../faults/registry.ts";
 import type { Recorder } from "../metrics/recorder.ts";
-import { InvalidCursorError } from "../trading/ports.ts";
+import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
-import { readBodyLimited } from "./body.ts";
+import { createAuth } from "./auth.ts";
+import { readJsonBody } from "./body.ts";
+import { headContentLength } from "./head.ts";
+import { ADMIN_ENDPOINTS, errorInjector, registerAdmin } from "./admin.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import {
@@ -38,21 +41,14 @@ export interface AppOptions {
   config: Config;
   /** Defaults to a logger at `config.server.logLevel` on stdout. */
   logger?: Logger;
+  /** The run-time faults: given with `--admin-token`, which turns on the admin API. */
+  faults?: FaultRegistry | null;
 }
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEALTH_BODY = JSON.stringify({ status: "healthy" });
 const JSON_TYPE = "application/json";
 const HEALTH_HEADERS = { "content-type": JSON_TYPE };
-
-function isJsonType(contentType: string): boolean {
-  const type = contentType.split(";")[0].trim().toLowerCase();
-  return type === JSON_TYPE || (type.startsWith("application/") && type.endsWith("+json"));
-}
-
-function sha256(s: string): Uint8Array {
-  return createHash("sha256").update(s).digest();
-}
 
 /** Status code of a final order: 201 accepted, 422 rejected by risk, 502 failed at the venue. */
 export function orderHttpStatus(order: Order): 201 | 422 | 502 {
@@ -77,9 +73,11 @@ export function createApp(options: AppOptions): Hono {
   const logger = options.logger ?? createLogger(config.server.logLevel);
   const schema = orderSchema(service.symbols, config.trading.maxOrderQuantity);
   const symbols = new Set(service.symbols);
-  const tokenDigest = config.server.metricsToken === null
-    ? null
-    : sha256(config.server.metricsToken);
+  const auth = createAuth({
+    apiToken: config.server.apiToken,
+    metricsToken: config.server.metricsToken,
+    logger,
+  });
 
   const errorResponse = (err: unknown, c: Context): Response => {
     if (err instanceof ApiError) {
@@ -94,25 +92,53 @@ export function createApp(options: AppOptions): Hono {
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || "request error", field: null }, err.status);
     }
+    if (err instanceof StoreUnavailableError) {
+      // Nothing was stored: the client may retry (another replica, or this one once the
+      // database is back; /ready says which).
+      c.header("retry-after", "1");
+      return c.json({ error: "the database is unavailable: nothing was stored", field: null }, 503);
+    }
     logger.error("unhandled error", {
       request_id: getRequestId(c),
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     });
     return c.json({ error: "internal error", field: null }, 500);
   };
-  const { route } = createInstrumentation({ catalog, logger, errorResponse });
+  const faults = options.faults ?? null;
+  const adminToken = faults === null ? null : config.server.adminToken;
+  const { route } = createInstrumentation({
+    catalog,
+    logger,
+    errorResponse,
+    intercept: faults === null ? undefined : errorInjector(faults),
+  });
+  const endpoints: readonly RouteEntry[] = adminToken === null
+    ? ROUTES
+    : [...ROUTES, ...ADMIN_ENDPOINTS];
   const app = new Hono();
+  app.use(headContentLength());
 
   const handlers: Record<RouteKey, RouteHandler> = {
     "GET /": (c) =>
       c.json({
         name: "tradewatch",
         version: VERSION,
-        endpoints: ROUTES.map(({ method, path, description }) => ({ method, path, description })),
+        endpoints: endpoints.map(({ method, path, description }) => ({
+          method,
+          path,
+          description,
+        })),
         symbols: service.symbols,
       }),
 
-    "GET /health": (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS),
+    // Liveness, as the container's HEALTHCHECK sees it: the process answers AND its store can
+    // write. A store that cannot write (disk full, locked) is 503 here too: the service is not
+    // doing its job, whatever a restart would do (the store recovers by itself; see README).
+    // Stale market data is readiness only.
+    "GET /health": async (c) => {
+      if ((await service.ready()).database) return c.body(HEALTH_BODY, 200, HEALTH_HEADERS);
+      return c.json({ status: "unhealthy", database: false }, 503);
+    },
 
     "GET /ready": async (c) => {
       const r = await service.ready();
@@ -122,14 +148,6 @@ export function createApp(options: AppOptions): Hono {
 
     "GET /metrics": async (c) => {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
-      if (tokenDigest) {
-        const auth = c.req.header("authorization") ?? "";
-        const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
-        if (!m || !timingSafeEqual(sha256(m[1]), tokenDigest)) {
-          c.header("www-authenticate", 'Bearer realm="metrics"');
-          throw new ApiError(401, "a valid bearer token is required", "authorization");
-        }
-      }
       const out = await expose(
         catalog.adapter,
         catalog.registry,
@@ -146,18 +164,11 @@ export function createApp(options: AppOptions): Hono {
       let sideLabel = query.get("side")?.trim().toUpperCase();
       let request;
       try {
-        let body: unknown = undefined;
-        const text = await readBodyLimited(c.req.raw, config.server.bodyLimitBytes);
-        if (text.trim() !== "") {
-          if (!isJsonType(c.req.header("content-type") ?? "")) {
-            throw new ApiError(415, "the body must be application/json", "content-type");
-          }
-          try {
-            body = JSON.parse(text);
-          } catch {
-            throw new ApiError(400, "the body is not valid JSON", "body");
-          }
-        }
+        const body = await readJsonBody(
+          c.req.raw,
+          config.server.bodyLimitBytes,
+          config.server.bodyTimeoutMs,
+        );
         const raw = mergeOrderInput(query, body);
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
@@ -168,6 +179,11 @@ export function createApp(options: AppOptions): Hono {
           traceIdOf(c),
         );
         throw e;
+      }
+      if (!service.marketDataFresh()) {
+        // Prices older than --stale-after: no order is priced on them (nothing is stored).
+        c.header("retry-after", "1");
+        throw new ApiError(503, "market data is stale: orders are refused until quotes arrive");
       }
       const order = await service.placeOrder(request, receivedAt, traceIdOf(c));
       const status = orderHttpStatus(order);
@@ -215,13 +231,30 @@ export function createApp(options: AppOptions): Hono {
     "GET /risk": (c) => c.json(service.risk()),
   };
   for (const r of ROUTES as readonly RouteEntry[]) {
-    const handler = handlers[`${r.method} ${r.path}` as RouteKey];
+    const key = `${r.method} ${r.path}` as RouteKey;
+    const check = auth(key);
+    const open = handlers[key];
+    const handler: RouteHandler = check === null ? open : (c) => {
+      check(c);
+      return open(c);
+    };
     app.on(r.method, r.path, route(r.path, handler));
+  }
+
+  if (faults !== null && adminToken !== null) {
+    registerAdmin(app, {
+      faults,
+      token: adminToken,
+      symbols: service.symbols,
+      poolSize: config.trading.poolSize,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      route,
+    });
   }
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS: 204 with Allow),
   // recorded under their template; anything else is 404, recorded as `unmatched`.
-  const known = knownPaths();
+  const known = knownPaths(endpoints);
   const templateOf = (c: Context) => known.find((k) => k.pattern.test(c.req.path))?.template;
   app.notFound(route(
     (c) => templateOf(c) ?? UNMATCHED_ENDPOINT,
@@ -243,11 +276,11 @@ export function createApp(options: AppOptions): Hono {
 
 /**
  * Assert that every path registered on `app` (besides the `*` middleware) is a member of
- * `ROUTE_TEMPLATES`.
+ * `ROUTE_TEMPLATES` (or the admin API's route).
  * @throws {Error} naming the first unknown path
  */
 export function assertRouteTemplates(app: Hono): void {
-  const known = new Set<string>(ROUTE_TEMPLATES);
+  const known = new Set<string>([...ROUTE_TEMPLATES, ADMIN_FAULTS_ROUTE]);
   for (const r of app.routes) {
     if (r.path === "*" || r.path === "/*") continue;
     if (!known.has(r.path)) {

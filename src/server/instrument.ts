@@ -22,9 +22,9 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { exemplarLabels } from "../metrics/exemplar.ts";
 import type { CounterHandle, HistogramHandle } from "../metrics/prom_adapter.ts";
 import {
+  ENDPOINT_LABELS,
   HTTP_METHODS,
   HTTP_STATUSES,
-  ROUTE_TEMPLATES,
   UNMATCHED_ENDPOINT,
 } from "../metrics/labels.ts";
 import type { Logger } from "./logger.ts";
@@ -43,6 +43,11 @@ export interface InstrumentationOptions {
   catalog: MetricCatalog | null;
   logger: Logger;
   errorResponse: ErrorResponder;
+  /**
+   * Answers a request of `endpoint` before its handler when it returns a response (the
+   * `http_errors` fault); absent without the admin API.
+   */
+  intercept?: (endpoint: string) => Response | null;
 }
 
 /** What the app uses to observe its routes. */
@@ -57,7 +62,7 @@ export interface Instrumentation {
 const METHOD_LIST: readonly string[] = HTTP_METHODS;
 const METHOD_INDEX = new Map(METHOD_LIST.map((m, i) => [m, i]));
 const OTHER_METHOD = METHOD_LIST.indexOf("OTHER");
-const ENDPOINT_LIST: readonly string[] = [...ROUTE_TEMPLATES, UNMATCHED_ENDPOINT];
+const ENDPOINT_LIST: readonly string[] = ENDPOINT_LABELS;
 const ENDPOINT_INDEX = new Map(ENDPOINT_LIST.map((e, i) => [e, i]));
 const STATUS_LIST: readonly string[] = HTTP_STATUSES;
 const STATUS_INDEX = new Map(STATUS_LIST.map((s, i) => [Number(s), i]));
@@ -115,7 +120,7 @@ function pathOf(url: string): string {
 
 /** Create the instrumentation of an app. */
 export function createInstrumentation(options: InstrumentationOptions): Instrumentation {
-  const { catalog, logger, errorResponse } = options;
+  const { catalog, logger, errorResponse, intercept } = options;
   const exemplarsOn = catalog?.exemplars ?? false;
   const native = catalog?.native ?? null;
   const infoOn = logger.enabled("info");
@@ -196,6 +201,10 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
         };
         (c as unknown as WithInfo)[INFO] = info;
         const e = fixed ?? ENDPOINT_INDEX.get(endpointLabel(resolve!(c)))!;
+        if (intercept) {
+          const injected = intercept(ENDPOINT_LIST[e]);
+          if (injected) return finish(c, injected, e, info);
+        }
         let out: Response | Promise<Response>;
         try {
           out = handler(c);

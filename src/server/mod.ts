@@ -10,8 +10,10 @@ import { composeApp } from "../app.ts";
 import { UsageError } from "../cli/mod.ts";
 import { type Config, configHelp, parseConfig, wantsHelp } from "../config.ts";
 import type { MetricCatalog } from "../metrics/catalog.ts";
-import { TradingConfigError } from "../trading/config.ts";
+import { isPostgresUrl, TradingConfigError } from "../trading/config.ts";
+import { redactUrl } from "../redact.ts";
 import type { TradingService } from "../trading/types.ts";
+import { serveResilient } from "./listener.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -33,16 +35,16 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const log = logger ?? createLogger(config.server.logLevel);
   const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    let addr: Deno.NetAddr | null = null;
-    const server = Deno.serve({
+    const server = serveResilient({
       hostname: config.server.host,
       port: config.server.port,
-      onListen: (a) => {
-        addr = a as Deno.NetAddr;
-      },
-    }, (req) => app.fetch(req));
-    addr ??= server.addr as Deno.NetAddr;
+      handler: (req) => app.fetch(req),
+      logger: log,
+    });
+    const addr = server.addr;
     let closing: Promise<void> | null = null;
+    let stopped!: () => void;
+    const finished = new Promise<void>((r) => (stopped = r));
     const shutdown = (reason = "shutdown") =>
       closing ??= (async () => {
         log.info("shutting down", { reason });
@@ -55,9 +57,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         ]);
         clearTimeout(timer);
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
+        // Whatever the clients still do (a stalled body, an idle connection), the process
+        // ends now: `main` returns and the caller exits.
         await close();
         log.info("stopped", { reason });
         await log.flush();
+        stopped();
       })();
     return {
       config,
@@ -66,7 +71,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       catalog,
       logger: log,
       shutdown,
-      finished: server.finished.then(() => closing ?? undefined),
+      finished,
     };
   } catch (e) {
     await close();
@@ -76,6 +81,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
 
 /** The database as the `listening` line names it. */
 export function describeDb(dbPath: string): string {
+  // A database URL is shown without its password.
+  if (isPostgresUrl(dbPath)) return redactUrl(dbPath);
   return dbPath === ":memory:" || dbPath.startsWith("file:") ? dbPath : resolve(dbPath);
 }
 

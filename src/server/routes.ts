@@ -9,7 +9,7 @@
 
 /** One endpoint: a method on a route template. */
 export interface RouteEntry {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** Hono route template (`:name` segments). */
   path: string;
   /** One line for `GET /`. */
@@ -58,16 +58,16 @@ export const ROUTE_TEMPLATES: readonly RouteTemplate[] = [...new Set(ROUTES.map(
 
 /** A known path: its template, the `Allow` header value and a matcher of concrete paths. */
 export interface KnownPath {
-  template: RouteTemplate;
+  template: string;
   /** The methods served (GET implies HEAD), then OPTIONS: `POST, GET, HEAD, OPTIONS`. */
   allow: string;
   pattern: RegExp;
 }
 
-/** Every template with its `Allow` value and a matcher, in table order. */
-export function knownPaths(): KnownPath[] {
-  const allowed = new Map<RouteTemplate, string[]>();
-  for (const r of ROUTES) {
+/** Every template of `routes` (the table by default) with its `Allow` value and a matcher. */
+export function knownPaths(routes: readonly RouteEntry[] = ROUTES): KnownPath[] {
+  const allowed = new Map<string, string[]>();
+  for (const r of routes) {
     const list = allowed.get(r.path) ?? [];
     list.push(r.method);
     if (r.method === "GET") list.push("HEAD");

@@ -24,20 +24,33 @@
  */
 
 import pg from "pg";
-import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import type { Order, OrderPage } from "../trading/types.ts";
 import { settleWrite } from "../trading/position.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { migrate } from "./postgres_migrations.ts";
 import {
+  cursorSeq,
+  FILL_COLUMNS,
+  fillValues,
+  ORDER_COLUMNS,
+  orderPage,
+  type OrderRow,
+  orderValues,
+  type PositionRow,
+  rowToOrder,
+  rowToPosition,
+} from "./rows.ts";
+import {
   type Fill,
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
+
+export { StoreUnavailableError };
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -51,21 +64,10 @@ export interface PostgresStoreOptions {
   timeoutMs?: number;
 }
 
-/** The database cannot be reached or failed a write: the edge answers 503. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "StoreUnavailableError";
-  }
-}
-
 interface Item {
   write: OrderWrite;
   result: OrderCommit | null;
 }
-
-const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
-  "fill_price, reason, received_at, completed_at";
 
 const LOCK_POSITIONS = "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions " +
   "WHERE symbol = ANY($1::text[]) ORDER BY symbol FOR UPDATE";
@@ -78,62 +80,13 @@ const WRITE_BATCH = `WITH o AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[],
     $6::float8[], $7::text[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[])
 ), f AS (
-  INSERT INTO fills (order_id, symbol, side, quantity, price, time)
+  INSERT INTO fills (${FILL_COLUMNS})
   SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::float8[], $17::float8[],
     $18::text[])
 )
 UPDATE positions p SET quantity = u.q, avg_cost = u.c, realized_pnl = u.r
 FROM unnest($19::text[], $20::float8[], $21::float8[], $22::float8[]) AS u(s, q, c, r)
 WHERE p.symbol = u.s`;
-
-interface OrderRow {
-  seq: string;
-  id: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: number;
-  limit_price: number | null;
-  status: string;
-  filled_quantity: number;
-  fill_price: number | null;
-  reason: string | null;
-  received_at: string;
-  completed_at: string;
-}
-
-function rowToOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    symbol: row.symbol,
-    side: row.side as Side,
-    type: row.type as OrderType,
-    quantity: row.quantity,
-    limitPrice: row.limit_price,
-    status: row.status as OrderStatus,
-    filledQuantity: row.filled_quantity,
-    fillPrice: row.fill_price,
-    reason: row.reason,
-    receivedAt: row.received_at,
-    completedAt: row.completed_at,
-  };
-}
-
-interface PositionRow {
-  symbol: string;
-  quantity: number;
-  avg_cost: number;
-  realized_pnl: number;
-}
-
-function rowToPosition(r: PositionRow): StoredPosition {
-  return {
-    symbol: r.symbol,
-    quantity: r.quantity,
-    avgCost: r.avg_cost,
-    realizedPnl: r.realized_pnl,
-  };
-}
 
 function unavailable(error: unknown): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
@@ -199,6 +152,19 @@ export class PostgresStore implements OrderStore {
   }
 
   /**
+   * Lease one pooled connection to an outside holder (the `db_pool_hold` fault), waiting when
+   * none is free; call the result to give it back. Nothing runs on it while held.
+   */
+  async leaseConnection(): Promise<() => void> {
+    const client = await this.#pool.connect();
+    let held = true;
+    return () => {
+      if (held) client.release();
+      held = false;
+    };
+  }
+
+  /**
    * Queues a write; resolves with the order as committed (rejected when its fill would pass
    * `maxPosition`) and the symbol's committed position. Rejects with `StoreUnavailableError`
    * when the database failed the batch.
@@ -216,15 +182,9 @@ export class PostgresStore implements OrderStore {
   }
 
   async #commit(items: Item[]): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw this.#failed(error);
-    }
+    const client = await this.#begin();
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
       const symbols = [
         ...new Set(items.filter((i) => i.write.fill !== null).map((i) => i.write.fill!.symbol)),
       ].sort();
@@ -264,30 +224,10 @@ export class PostgresStore implements OrderStore {
           changed.add(fill.symbol);
           stored = fill;
         }
-        const values = [
-          order.id,
-          order.symbol,
-          order.side,
-          order.type,
-          order.quantity,
-          order.limitPrice,
-          order.status,
-          order.filledQuantity,
-          order.fillPrice,
-          order.reason,
-          order.receivedAt,
-          order.completedAt,
-        ];
+        const values = orderValues(order);
         for (let i = 0; i < 12; i++) o[i].push(values[i]);
         if (stored !== null) {
-          const fv = [
-            stored.orderId,
-            stored.symbol,
-            stored.side,
-            stored.quantity,
-            stored.price,
-            stored.time,
-          ];
+          const fv = fillValues(stored);
           for (let i = 0; i < 6; i++) f[i].push(fv[i]);
         }
         item.result = { order, position };
@@ -314,6 +254,29 @@ export class PostgresStore implements OrderStore {
     }
   }
 
+  /**
+   * A pooled connection with a transaction open. An idle connection may have died with a
+   * database restart unnoticed; a failed BEGIN has stored nothing, so it is retried once on a
+   * new connection.
+   */
+  async #begin(): Promise<pg.PoolClient> {
+    for (let attempt = 0;; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw this.#failed(error);
+      }
+      try {
+        await client.query("BEGIN");
+        return client;
+      } catch (error) {
+        client.release(error instanceof Error ? error : new Error(String(error)));
+        if (attempt > 0) throw this.#failed(error);
+      }
+    }
+  }
+
   #failed(error: unknown): StoreUnavailableError {
     const e = unavailable(error);
     this.#lastError = e;
@@ -336,9 +299,7 @@ export class PostgresStore implements OrderStore {
 
   async listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    if (options.before !== undefined && !ORDER_CURSOR_PATTERN.test(options.before)) {
-      throw new InvalidCursorError();
-    }
+    cursorSeq(options.before); // throws InvalidCursorError
     const rows = options.before === undefined
       ? await this.#query<OrderRow>(
         "list-first",
@@ -350,12 +311,7 @@ export class PostgresStore implements OrderStore {
         `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < $1 ORDER BY seq DESC LIMIT $2`,
         [options.before, limit + 1],
       );
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    return {
-      orders: page.map(rowToOrder),
-      nextCursor: more ? String(page[page.length - 1].seq) : null,
-    };
+    return orderPage(rows, limit);
   }
 
   async loadPositions(): Promise<StoredPosition[]> {
@@ -382,12 +338,16 @@ export class PostgresStore implements OrderStore {
 
   async ping(): Promise<boolean> {
     if (this.#closed) return false;
-    try {
-      await this.#pool.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
+    // Twice: the first try may meet a connection that died with a database restart.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.#pool.query("SELECT 1");
+        return true;
+      } catch {
+        // try a new connection
+      }
     }
+    return false;
   }
 
   async close(): Promise<void> {

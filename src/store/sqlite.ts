@@ -18,6 +18,13 @@
  *   until then the worker keeps the process alive (close the store, or exit explicitly). Under
  *   sustained writes the WAL file grows to about the RESTART threshold (128 MiB by default) and
  *   is reused; it is truncated once the writes stop.
+ * - Faults: a failed commit (disk full, the database locked by another process beyond the busy
+ *   timeout) rejects its batch with `StoreUnavailableError` and marks the store as not writing
+ *   (`write_health.ts`): later writes are refused at once, `ping()` answers false, and a probe
+ *   write on a timer brings the store back once the cause is gone, without a restart. Nothing
+ *   needs undoing: positions are computed from the stored rows inside each transaction.
+ * - At start (file databases): the writer lock (`writer_lock.ts`: one process per file) and the
+ *   integrity check (`integrity.ts`: `quick_check`, positions replayed from the fills).
  *
  * @module
  */
@@ -25,20 +32,23 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { mkdirSync, rmSync } from "node:fs";
-import type { Order, OrderPage, OrderStatus, OrderType, Side } from "../trading/types.ts";
+import type { Order, OrderPage } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
+import { checkIntegrity } from "./integrity.ts";
 import { Pool } from "./pool.ts";
+import { type WriteFailure, WriteHealth } from "./write_health.ts";
+import { acquireWriterLock, type WriterLock } from "./writer_lock.ts";
 import {
-  InvalidCursorError,
-  ORDER_CURSOR_PATTERN,
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
+import * as shape from "./rows.ts";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -57,6 +67,10 @@ export interface SqliteStoreOptions {
    * or `false` for SQLite's automatic checkpoints on the committing connection.
    */
   checkpoint?: false | { intervalMs?: number; restartBytes?: number };
+  /** How long a write waits for the database's write lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+  /** Time between probe writes while the store cannot write, in ms (default 1000). */
+  probeIntervalMs?: number;
 }
 
 /** How long a connection waits for a lock, in ms (the write path waits on a timer instead). */
@@ -96,68 +110,20 @@ CREATE TABLE IF NOT EXISTS positions (
   avg_cost REAL NOT NULL,
   realized_pnl REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS write_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS wal_restarts (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   count INTEGER NOT NULL
 );
 `;
 
-const ORDER_COLUMNS = "id, symbol, side, type, quantity, limit_price, status, filled_quantity, " +
-  "fill_price, reason, received_at, completed_at";
-
 /** A queued write and, once its batch committed, what was committed for it. */
 interface PendingWrite {
   write: OrderWrite;
   result: OrderCommit | null;
-}
-
-interface PositionRow {
-  symbol: string;
-  quantity: number;
-  avg_cost: number;
-  realized_pnl: number;
-}
-
-function rowToPosition(r: PositionRow): StoredPosition {
-  return {
-    symbol: r.symbol,
-    quantity: r.quantity,
-    avgCost: r.avg_cost,
-    realizedPnl: r.realized_pnl,
-  };
-}
-
-interface OrderRow {
-  seq: number;
-  id: string;
-  symbol: string;
-  side: string;
-  type: string;
-  quantity: number;
-  limit_price: number | null;
-  status: string;
-  filled_quantity: number;
-  fill_price: number | null;
-  reason: string | null;
-  received_at: string;
-  completed_at: string;
-}
-
-function rowToOrder(row: OrderRow): Order {
-  return {
-    id: row.id,
-    symbol: row.symbol,
-    side: row.side as Side,
-    type: row.type as OrderType,
-    quantity: row.quantity,
-    limitPrice: row.limit_price,
-    status: row.status as OrderStatus,
-    filledQuantity: row.filled_quantity,
-    fillPrice: row.fill_price,
-    reason: row.reason,
-    receivedAt: row.received_at,
-    completedAt: row.completed_at,
-  };
 }
 
 /** One pooled connection with its prepared statements. */
@@ -172,28 +138,32 @@ class Connection {
   readonly loadPositions: StatementSync;
   readonly getPosition: StatementSync;
   readonly ping: StatementSync;
+  readonly probe: StatementSync;
 
-  constructor(path: string) {
+  readonly busyTimeoutMs: number;
+
+  constructor(path: string, busyTimeoutMs: number) {
+    this.busyTimeoutMs = busyTimeoutMs;
     this.db = new DatabaseSync(path);
-    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${shape.ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFill = this.db.prepare(
-      "INSERT INTO fills (order_id, symbol, side, quantity, price, time) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO fills (${shape.FILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.upsertPosition = this.db.prepare(
       "INSERT INTO positions (symbol, quantity, avg_cost, realized_pnl) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT(symbol) DO UPDATE SET quantity = excluded.quantity, " +
         "avg_cost = excluded.avg_cost, realized_pnl = excluded.realized_pnl",
     );
-    this.getOrder = this.db.prepare(`SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
+    this.getOrder = this.db.prepare(`SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE id = ?`);
     this.listFirst = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
     this.listBefore = this.db.prepare(
-      `SELECT seq, ${ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT seq, ${shape.ORDER_COLUMNS} FROM orders WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.loadPositions = this.db.prepare(
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions ORDER BY symbol",
@@ -202,6 +172,9 @@ class Connection {
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions WHERE symbol = ?",
     );
     this.ping = this.db.prepare("SELECT 1 AS ok");
+    this.probe = this.db.prepare(
+      "INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+    );
   }
 
   /**
@@ -219,7 +192,7 @@ class Connection {
       if (error instanceof Error && /database is locked/.test(error.message)) return false;
       throw error;
     } finally {
-      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -246,37 +219,17 @@ class Connection {
           const symbol = write.fill.symbol;
           stored = positions.get(symbol) ?? null;
           if (stored === null) {
-            const row = this.getPosition.get(symbol) as PositionRow | undefined;
-            if (row !== undefined) stored = rowToPosition(row);
+            const row = this.getPosition.get(symbol) as shape.PositionRow | undefined;
+            if (row !== undefined) stored = shape.rowToPosition(row);
           }
         }
         const result = settleWrite(write, stored);
         results.push(result);
         const o = result.order;
-        this.insertOrder.run(
-          o.id,
-          o.symbol,
-          o.side,
-          o.type,
-          o.quantity,
-          o.limitPrice,
-          o.status,
-          o.filledQuantity,
-          o.fillPrice,
-          o.reason,
-          o.receivedAt,
-          o.completedAt,
-        );
+        this.insertOrder.run(...shape.orderValues(o));
         const fill = write.fill;
         if (result.position !== null && fill !== null) {
-          this.insertFill.run(
-            fill.orderId,
-            fill.symbol,
-            fill.side,
-            fill.quantity,
-            fill.price,
-            fill.time,
-          );
+          this.insertFill.run(...shape.fillValues(fill));
           positions.set(fill.symbol, result.position);
         }
       }
@@ -293,6 +246,10 @@ class Connection {
 }
 
 let memoryCounter = 0;
+
+function unavailable(reason: string, cause?: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`The database cannot write: ${reason}`, { cause });
+}
 
 /**
  * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
@@ -323,6 +280,8 @@ export class SqliteStore implements OrderStore {
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
+  readonly #health: WriteHealth;
+  readonly #lock: WriterLock | null = null;
   /** The temporary directory of a `:memory:` store that could not be in memory. */
   readonly #tempDir: string | null = null;
   #closed = false;
@@ -338,30 +297,42 @@ export class SqliteStore implements OrderStore {
     }
     const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
+    // Before anything opens the file: a second process must not even create the schema.
+    const shared = options.path !== ":memory:" && !path.startsWith("file:");
+    const lock = shared ? acquireWriterLock(path) : null;
+    this.#lock = lock;
     // The first connection creates the schema before the others prepare statements on it.
-    const bootstrap = new DatabaseSync(path);
+    let bootstrap: DatabaseSync;
     let pageSize = 4096;
     try {
-      bootstrap.exec("PRAGMA busy_timeout = 5000");
-      if (offLoop) bootstrap.exec("PRAGMA wal_autocheckpoint = 0");
-      if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
-      bootstrap.exec(SCHEMA);
-      pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
+      bootstrap = new DatabaseSync(path);
+      try {
+        bootstrap.exec("PRAGMA busy_timeout = 5000");
+        if (offLoop) bootstrap.exec("PRAGMA wal_autocheckpoint = 0");
+        if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
+        bootstrap.exec(SCHEMA);
+        pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
+        if (shared) checkIntegrity(bootstrap, options.path);
+      } catch (error) {
+        bootstrap.close();
+        throw error;
+      }
     } catch (error) {
-      bootstrap.close();
+      lock?.release();
       if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
       throw error;
     }
     const connections: Connection[] = [];
     try {
       for (let i = 0; i < poolSize; i++) {
-        const c = new Connection(path);
+        const c = new Connection(path, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
         connections.push(c);
         if (offLoop) c.db.exec("PRAGMA wal_autocheckpoint = 0");
       }
     } catch (error) {
       for (const c of connections) c.db.close();
       bootstrap.close();
+      lock?.release();
       throw error;
     }
     bootstrap.close();
@@ -369,8 +340,15 @@ export class SqliteStore implements OrderStore {
     this.#committer = new GroupCommitter<PendingWrite>({
       maxBatch: options.maxBatch ?? 512,
       delayMs: options.flushDelayMs ?? 0,
+      // Each batch stands alone: its positions come from the stored rows, so a failed batch
+      // leaves nothing that a later one could contradict.
+      failStop: false,
       onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
-      commit: (batch) => this.#commit(batch),
+      commit: (batch) => this.#commitGuarded(batch),
+    });
+    this.#health = new WriteHealth({
+      intervalMs: options.probeIntervalMs ?? 1000,
+      probe: () => this.#probe(),
     });
     if (offLoop) {
       const settings = options.checkpoint === false ? {} : options.checkpoint ?? {};
@@ -418,6 +396,59 @@ export class SqliteStore implements OrderStore {
     return this.#pool.state;
   }
 
+  /** Why the store cannot write now (since when), or null while it writes. */
+  get writeFailure(): WriteFailure | null {
+    return this.#health.failure;
+  }
+
+  /**
+   * Commits a batch, or refuses it at once while the store is not writing (the probe decides
+   * when it writes again); a failed commit marks the store as not writing.
+   */
+  async #commitGuarded(batch: PendingWrite[]): Promise<void> {
+    const failure = this.#health.failure;
+    if (failure !== null) {
+      // Give back the connection the batch leased when it opened.
+      const lease = this.#leases.shift() ?? null;
+      if (lease !== null) this.#pool.release(lease);
+      throw unavailable(failure.reason);
+    }
+    try {
+      await this.#commit(batch);
+    } catch (error) {
+      this.#health.fail(error);
+      throw unavailable(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  /** One probe write on a free connection; false while the write lock is held elsewhere. */
+  #probe(): Promise<boolean> {
+    return this.#pool.use((c) => {
+      if (!c.tryBegin()) return false;
+      try {
+        c.probe.run(new Date().toISOString());
+        c.db.exec("COMMIT");
+        return true;
+      } catch (error) {
+        if (c.db.isTransaction) c.db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Lease one pooled connection to an outside holder (the `db_pool_hold` fault), waiting when
+   * none is idle; call the result to give it back. Nothing runs on it while held.
+   */
+  async leaseConnection(): Promise<() => void> {
+    const c = await this.#pool.acquire();
+    let held = true;
+    return () => {
+      if (held) this.#pool.release(c);
+      held = false;
+    };
+  }
+
   /**
    * Commits a batch on the connection leased when it opened (batches commit in the order they
    * opened), or on one awaited from the pool when none was free then.
@@ -454,7 +485,7 @@ export class SqliteStore implements OrderStore {
   }
 
   async #commitWhenFree(c: Connection, batch: PendingWrite[]): Promise<void> {
-    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    const deadline = performance.now() + c.busyTimeoutMs;
     for (;;) {
       // A failed attempt costs microseconds; the lock is held for about 10 ms.
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -473,41 +504,35 @@ export class SqliteStore implements OrderStore {
 
   getOrder(id: string): Promise<Order | null> {
     return this.#pool.use((c) => {
-      const row = c.getOrder.get(id) as unknown as OrderRow | undefined;
-      return row === undefined ? null : rowToOrder(row);
+      const row = c.getOrder.get(id) as unknown as shape.OrderRow | undefined;
+      return row === undefined ? null : shape.rowToOrder(row);
     });
   }
 
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage> {
     const limit = Math.max(1, Math.trunc(options.limit));
-    let before: number | null = null;
-    if (options.before !== undefined) {
-      if (!ORDER_CURSOR_PATTERN.test(options.before)) {
-        return Promise.reject(new InvalidCursorError());
-      }
-      before = Number(options.before);
+    let before: number | null;
+    try {
+      before = shape.cursorSeq(options.before);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#pool.use((c) => {
       const rows = (before === null
         ? c.listFirst.all(limit + 1)
-        : c.listBefore.all(before, limit + 1)) as unknown as OrderRow[];
-      const more = rows.length > limit;
-      const page = more ? rows.slice(0, limit) : rows;
-      return {
-        orders: page.map(rowToOrder),
-        nextCursor: more ? String(page[page.length - 1].seq) : null,
-      };
+        : c.listBefore.all(before, limit + 1)) as unknown as shape.OrderRow[];
+      return shape.orderPage(rows, limit);
     });
   }
 
   loadPositions(): Promise<StoredPosition[]> {
     return this.#pool.use((c) =>
-      (c.loadPositions.all() as unknown as PositionRow[]).map(rowToPosition)
+      (c.loadPositions.all() as unknown as shape.PositionRow[]).map(shape.rowToPosition)
     );
   }
 
   async ping(): Promise<boolean> {
-    if (this.#closed || this.#committer.failure !== null) return false;
+    if (this.#closed || this.#health.failure !== null) return false;
     try {
       return await this.#pool.use((c) => c.ping.get() !== undefined);
     } catch {
@@ -518,12 +543,14 @@ export class SqliteStore implements OrderStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#health.close();
     await this.#committer.close();
     this.#pool.close();
     for (const c of this.#pool.connections) c.db.close();
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
+    this.#lock?.release();
     if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
   }
 }

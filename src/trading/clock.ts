@@ -1,7 +1,7 @@
 /**
- * The system clock, the default `Clock` adapter: wall time from `performance.timeOrigin +
- * performance.now()` (sub-millisecond, and consistent with the monotonic time orders are
- * stamped with at the edge).
+ * The system clock, the default `Clock` adapter: `performance.now()` with
+ * `performance.timeOrigin` as its wall-clock origin (sub-millisecond, and consistent with the
+ * monotonic time orders are stamped with at the edge).
  *
  * @module
  */
@@ -10,6 +10,11 @@ import type { Clock } from "./ports.ts";
 
 /** The process's clock. */
 export const systemClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
   monotonic: () => performance.now(),
+  origin: performance.timeOrigin,
 };
+
+/** Wall-clock ms since the epoch on `clock`. */
+export function wallNow(clock: Clock): number {
+  return clock.origin + clock.monotonic();
+}

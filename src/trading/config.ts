@@ -23,6 +23,19 @@ export const MAX_SYMBOLS = 2000;
 /** The default database file (relative to the working directory). */
 export const DEFAULT_DB_PATH = "./data/tradewatch.db";
 
+/** Whether a `dbPath` names a PostgreSQL database (`postgres://` or `postgresql://`). */
+export function isPostgresUrl(path: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(path);
+}
+
+function validPostgresUrl(url: string): boolean {
+  try {
+    return new URL(url).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** A number field in `r`; its error message is the range in words. */
 export function numberIn(r: Range): z.ZodType<number> {
   const expected = describeRange(r);
@@ -84,10 +97,12 @@ export const tradingConfigSchema = z.object({
   maxPosition: numberIn(TRADING_RANGES.maxPosition).default(10_000),
   maxNotional: numberIn(TRADING_RANGES.maxNotional).default(1_000_000),
   maxOrderQuantity: numberIn(TRADING_RANGES.maxOrderQuantity).default(10_000),
-  dbPath: z.string({ error: "a file path or :memory:" }).refine(
-    (p) => p.trim() !== "" && !p.includes("\0"),
-    { error: "a file path or :memory:" },
+  dbPath: z.string({ error: "a file path, :memory: or a postgres:// URL" }).refine(
+    (p) => p.trim() !== "" && !p.includes("\0") && (!isPostgresUrl(p) || validPostgresUrl(p)),
+    { error: "a file path, :memory: or a postgres://user@host:port/database URL" },
   ).default(DEFAULT_DB_PATH),
+  cacheUrl: z.string().regex(/^rediss?:\/\/\S+$/, { error: "a redis:// URL" }).nullable()
+    .default(null),
   poolSize: numberIn(TRADING_RANGES.poolSize).default(4),
   cacheTtlMs: numberIn(TRADING_RANGES.cacheTtlMs).default(250),
   varWindow: numberIn(TRADING_RANGES.varWindow).default(250),

@@ -3,9 +3,10 @@
  * behind the `TradingService` contract of `types.ts`, on the ports of `ports.ts` (store, cache,
  * clock, venue). `service.ts` builds one.
  *
- * The order path is three steps: decide (`decide.ts`, pure: pre-trade risk), execute
- * (`execute.ts`: venue, then matching), record (`record.ts` builds the write; the store commits
- * it and answers the committed order and position; the book takes the committed position).
+ * The order path is three steps: decide (`decide.ts`, pure: pre-trade risk), execute (the venue
+ * port, then `execute.ts`'s `outcomeOf`, pure: matching), record (`record.ts` builds the write;
+ * the store commits it and answers the committed order and position; the book takes the
+ * committed position).
  *
  * Consistency: an order's effect on positions, P&L and risk becomes visible only once its
  * transaction has committed. The risk check reserves the order's quantity as pending exposure
@@ -32,10 +33,11 @@ import type {
   TradingState,
 } from "./types.ts";
 import type { Clock, OrderCommit, OrderStore, OrderWrite, ReadCache, Venue } from "./ports.ts";
+import { wallNow } from "./clock.ts";
 import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
 import type { EventBus } from "./events.ts";
-import { execute, type Outcome, rejected } from "./execute.ts";
-import { Market, type TickRound } from "./market.ts";
+import { type Outcome, outcomeOf, rejected } from "./execute.ts";
+import { Market, type MarketFeed, type TickRound } from "./market.ts";
 import { Portfolio } from "./portfolio.ts";
 import { orderWrite } from "./record.ts";
 import { VarWindow } from "./risk.ts";
@@ -51,6 +53,8 @@ export interface EnginePorts {
   venue: Venue;
   clock: Clock;
   bus: EventBus;
+  /** Decorates the simulated market before the engine uses it (the market-data faults). */
+  feed?: (market: Market) => MarketFeed;
 }
 
 /** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
@@ -102,7 +106,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #cache: ReadCache;
   readonly #venue: Venue;
   readonly #clock: Clock;
-  readonly #market: Market;
+  readonly #market: MarketFeed;
   readonly #portfolio: Portfolio;
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
@@ -130,7 +134,8 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#cache = ports.cache;
     this.#venue = ports.venue;
     this.#clock = ports.clock;
-    this.#market = new Market({ ...config, clock: ports.clock });
+    const market = new Market({ ...config, clock: ports.clock });
+    this.#market = ports.feed ? ports.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
     this.#varWindow = new VarWindow(this.symbols.length, config.varWindow);
@@ -180,7 +185,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       var: { "0.95": r.var95, "0.99": r.var99 },
       windowSize: r.windowSize,
       portfolioValue: r.portfolioValue,
-      computedAt: new Date(this.#clock.now()).toISOString(),
+      computedAt: new Date(wallNow(this.#clock)).toISOString(),
     };
   }
 
@@ -188,6 +193,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#risk = this.#computeRisk();
   }
 
+  /** decide → execute → record (one function, so that an order costs few promise hops). */
   async placeOrder(
     request: OrderRequest,
     receivedAt: number,
@@ -196,37 +202,36 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     if (this.#closing !== null) throw new Error("The trading service is closed");
     this.#inFlight++;
     try {
-      return await this.#place(request, receivedAt, correlation);
+      const id = uuidv7();
+      const { symbol } = request;
+      const pending = this.#pending.get(symbol);
+      // 1. decide (pure). It reads its quote through the read cache, as a trading API reads
+      // cached market data (a Redis miss or outage falls back to the feed's latest quote).
+      const reason = decide(
+        request,
+        await this.#cachedQuote(symbol),
+        this.#portfolio.quantity(symbol),
+        pending,
+        this.#limits,
+      );
+      if (reason !== null) {
+        return await this.#record(id, request, rejected(reason), receivedAt, null, correlation);
+      }
+      // 2. execute: the quantity stays reserved from here until the store answered (#record).
+      reserve(pending!, request);
+      let accepted: boolean;
+      try {
+        accepted = await this.#venue.send(request);
+      } catch (error) {
+        release(pending!, request);
+        throw error;
+      }
+      const outcome = outcomeOf(request, accepted, this.#market.quote(symbol)!);
+      // 3. record
+      return await this.#record(id, request, outcome, receivedAt, pending!, correlation);
     } finally {
       if (--this.#inFlight === 0 && this.#drained !== null) this.#drained();
     }
-  }
-
-  /** decide → execute → record. */
-  async #place(request: OrderRequest, receivedAt: number, correlation?: string): Promise<Order> {
-    const id = uuidv7();
-    const { symbol } = request;
-    const pending = this.#pending.get(symbol);
-    const reason = decide(
-      request,
-      this.#market.quote(symbol),
-      this.#portfolio.quantity(symbol),
-      pending,
-      this.#limits,
-    );
-    if (reason !== null) {
-      return this.#record(id, request, rejected(reason), receivedAt, null, correlation);
-    }
-    // Held from the decision until the store answered (released by #record).
-    reserve(pending!, request);
-    let outcome: Outcome;
-    try {
-      outcome = await execute(request, this.#venue, () => this.#market.quote(symbol)!);
-    } catch (error) {
-      release(pending!, request);
-      throw error;
-    }
-    return this.#record(id, request, outcome, receivedAt, pending!, correlation);
   }
 
   /**
@@ -241,13 +246,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     held: PendingExposure | null,
     correlation: string | undefined,
   ): Promise<Order> {
-    const clock = this.#clock;
-    const completed = clock.monotonic();
-    const offset = clock.now() - completed;
+    const origin = this.#clock.origin;
     const write: OrderWrite = orderWrite(request, outcome, {
       id,
-      receivedAt: isoAt(offset + receivedAt),
-      completedAt: isoAt(offset + completed),
+      receivedAt: isoAt(origin + receivedAt),
+      completedAt: isoAt(origin + this.#clock.monotonic()),
       maxPosition: this.#limits.maxPosition,
     });
     let commit: OrderCommit;
@@ -311,7 +314,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   async quote(symbol: string): Promise<Quote | null> {
-    if (!this.#market.has(symbol)) return null;
+    return (await this.#cachedQuote(symbol)) ?? null;
+  }
+
+  /** The quote through the read cache (counted as a hit or a miss); undefined off-universe. */
+  async #cachedQuote(symbol: string): Promise<Quote | undefined> {
+    if (!this.#market.has(symbol)) return undefined;
     const key = `quote:${symbol}`;
     const cached = await this.#cache.get<Quote>(key);
     this.#emitCache(cached !== undefined);
@@ -341,12 +349,17 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     };
   }
 
+  marketDataFresh(): boolean {
+    return wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
+  }
+
   async ready(): Promise<Readiness> {
     const open = this.#closing === null;
-    const marketData = open &&
-      this.#clock.now() - this.#market.lastTickAt <= this.#config.staleAfterMs;
-    const database = open && await this.#store.ping();
-    return { database, marketData };
+    const marketData = open && this.marketDataFresh();
+    const [database, cache] = open
+      ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
+      : [false, false];
+    return { database, marketData, cache };
   }
 
   /** Subscribes to domain events (orders, signals, cache lookups). */

@@ -1,12 +1,11 @@
 /**
- * Step 2 of the order path: send a risk-checked order to the venue and match what comes back
- * against the quote of that moment.
+ * Step 2 of the order path: a risk-checked order goes to the venue (the `Venue` port, awaited by
+ * the engine), and what comes back is matched against the quote of that moment.
  *
  * @module
  */
 
 import { match } from "./decide.ts";
-import type { Venue } from "./ports.ts";
 import type { OrderRequest, OrderStatus, Quote } from "./types.ts";
 
 /** How an order ended before it is stored: filled at a price, or not filled for a reason. */
@@ -20,19 +19,14 @@ export function rejected(reason: string): Outcome {
 }
 
 /**
- * Sends `request` to `venue`; a venue failure is `failed`, otherwise the order matches against
- * `quoteNow()` (read after the venue answered): `filled`, or `cancelled` for a limit order that
- * is not marketable.
+ * The outcome of a risk-checked order once the venue answered: `failed` when it did not accept
+ * it; otherwise matched against `quote` (read after the venue answered): `filled`, or
+ * `cancelled` for a limit order that is not marketable. The engine awaits the venue (a port)
+ * and calls this; it is pure.
  */
-export async function execute(
-  request: OrderRequest,
-  venue: Venue,
-  quoteNow: () => Quote,
-): Promise<Outcome> {
-  if (!(await venue.send(request))) {
-    return { status: "failed", price: null, reason: "The venue failed the order" };
-  }
-  const result = match(request, quoteNow());
+export function outcomeOf(request: OrderRequest, accepted: boolean, quote: Quote): Outcome {
+  if (!accepted) return { status: "failed", price: null, reason: "The venue failed the order" };
+  const result = match(request, quote);
   return result.status === "filled"
     ? { status: "filled", price: result.price, reason: null }
     : { status: "cancelled", price: null, reason: result.reason };

@@ -13,7 +13,7 @@
 
 import type { Quote } from "./types.ts";
 import type { Clock } from "./ports.ts";
-import { systemClock } from "./clock.ts";
+import { systemClock, wallNow } from "./clock.ts";
 import { hashString, Rng } from "../rng.ts";
 
 /** Milliseconds in the 365-day year the volatility is annualised over. */
@@ -70,6 +70,15 @@ function quoteOf(symbol: string, mid: number, exchangeTime: number, receivedTime
   };
 }
 
+/**
+ * The price feed as the engine uses it: the simulated `Market`, or a decorator of it (the
+ * market-data faults of the admin API).
+ */
+export type MarketFeed = Pick<
+  Market,
+  "symbols" | "onRound" | "quote" | "has" | "lastTickAt" | "start" | "step" | "close"
+>;
+
 /** The simulated price feed. Call `start()` to tick on a timer or `step()` to tick by hand. */
 export class Market {
   readonly symbols: readonly string[];
@@ -93,7 +102,7 @@ export class Market {
     this.symbols = [...options.symbols];
     this.#mids = new Float64Array(this.symbols.length);
     this.#rngs = [];
-    const now = this.#clock.now();
+    const now = wallNow(this.#clock);
     this.#lastTickAt = now;
     this.#quotes = [];
     this.symbols.forEach((symbol, i) => {
@@ -132,12 +141,12 @@ export class Market {
    * Advances every symbol by one GBM step and publishes the round. `dueAt` is when the round
    * was due (ms since the epoch); exchange times are `dueAt` minus the simulated feed delay.
    */
-  step(dueAt: number = this.#clock.now()): TickRound {
+  step(dueAt: number = wallNow(this.#clock)): TickRound {
     const n = this.symbols.length;
     const returns = new Float64Array(n);
     const sigma = this.#sigmaStep;
     const drift = -0.5 * sigma * sigma;
-    const receivedTime = this.#clock.now();
+    const receivedTime = wallNow(this.#clock);
     const feedDelay = this.#options.feedDelayMs;
     for (let i = 0; i < n; i++) {
       const old = this.#mids[i];
@@ -156,12 +165,12 @@ export class Market {
   /** Starts ticking every `tickIntervalMs` (drift-free; a late timer skips, never bursts). */
   start(): void {
     if (this.#timer !== undefined) return;
-    this.#due = this.#clock.now() + this.#options.tickIntervalMs;
+    this.#due = wallNow(this.#clock) + this.#options.tickIntervalMs;
     this.#schedule();
   }
 
   #schedule(): void {
-    const wait = Math.max(0, this.#due - this.#clock.now());
+    const wait = Math.max(0, this.#due - wallNow(this.#clock));
     this.#timer = setTimeout(() => this.#fire(), wait);
   }
 
@@ -171,7 +180,7 @@ export class Market {
       this.step(due);
     } finally {
       const interval = this.#options.tickIntervalMs;
-      const now = this.#clock.now();
+      const now = wallNow(this.#clock);
       this.#due = due + interval;
       if (this.#due < now) this.#due = now + interval; // fell behind: skip, do not burst
       if (this.#timer !== undefined) this.#schedule();

@@ -68,7 +68,7 @@ export interface OrderStore {
   /**
    * Queues a write; resolves with what was committed once the transaction holding it has
    * committed (group commit), and rejects if that transaction failed (then nothing of the
-   * write is stored).
+   * write is stored; `StoreUnavailableError` when the store cannot write now).
    */
   append(write: OrderWrite): Promise<OrderCommit>;
   /** One order by id, or null. */
@@ -94,6 +94,17 @@ export interface OrderStore {
  */
 export const ORDER_CURSOR_PATTERN: RegExp = /^[1-9][0-9]{0,15}$/;
 
+/**
+ * The store cannot write now (disk full, database locked, database lost): nothing of the write
+ * was stored. The edge answers 503; the store recovers by itself once the cause goes away.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
 /** A pagination cursor that is not one this store handed out. */
 export class InvalidCursorError extends Error {
   /** The request field at fault. */
@@ -115,16 +126,21 @@ export interface ReadCache {
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   /** Removes `key` (e.g. after a write made it stale). */
   delete(key: string): Promise<void>;
+  /** Whether a networked backend answers now (absent: in-process, always true). */
+  ping?(): Promise<boolean>;
   /** Releases the backend's resources. */
   close(): Promise<void>;
 }
 
-/** Time, as the domain reads it. */
+/**
+ * Time, as the domain reads it: one monotonic reading per event; wall-clock time is
+ * `origin + monotonic()` (sub-millisecond), so a timestamp costs one reading.
+ */
 export interface Clock {
-  /** Wall-clock time in ms since the epoch, sub-millisecond precision. */
-  now(): number;
   /** Monotonic time in ms (`performance.now()`); order latencies are measured on it. */
   monotonic(): number;
+  /** Wall-clock ms since the epoch at monotonic time 0 (`performance.timeOrigin`). */
+  readonly origin: number;
 }
 
 /** Where risk-checked orders are sent for execution. */

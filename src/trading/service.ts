@@ -14,6 +14,7 @@ import { defaultTradingConfig, validateTradingConfig } from "./config.ts";
 import { TradingEngine, type TradingTestHooks } from "./engine.ts";
 import { EventBus } from "./events.ts";
 import { SimulatedVenue } from "./venue.ts";
+import type { Market, MarketFeed } from "./market.ts";
 
 export { defaultTradingConfig };
 export type { TradingTestHooks };
@@ -28,6 +29,8 @@ export interface TradingServiceOptions {
   venue?: Venue;
   /** Clock (default: the system clock). */
   clock?: Clock;
+  /** Decorates the simulated market feed (the admin API's market-data faults). */
+  feed?: (market: Market) => MarketFeed;
   /** Start the market and risk timers (default true; tests pass false and use `testHooks`). */
   startTimers?: boolean;
   /** Sees errors thrown by event listeners (default: `console.error`, once per listener). */
@@ -49,12 +52,9 @@ export async function createTradingService(
     engine = new TradingEngine(config, {
       store,
       cache,
-      venue: options.venue ?? new SimulatedVenue({
-        latencyMs: config.venueLatencyMs,
-        failRate: config.failRate,
-        seed: (config.seed ^ 0x7e0e) >>> 0,
-      }),
+      venue: options.venue ?? simulatedVenue(config),
       clock: options.clock ?? systemClock,
+      feed: options.feed,
       bus: new EventBus(options.onListenerError),
     });
     await engine.restore();
@@ -65,6 +65,15 @@ export async function createTradingService(
   }
   if (options.startTimers !== false) engine.start();
   return engine;
+}
+
+/** The simulated venue of `config` (latency, failure rate, seeded). */
+export function simulatedVenue(config: TradingConfig): Venue {
+  return new SimulatedVenue({
+    latencyMs: config.venueLatencyMs,
+    failRate: config.failRate,
+    seed: (config.seed ^ 0x7e0e) >>> 0,
+  });
 }
 
 /** The manual controls of a service built by `createTradingService` (tests, tools). */

@@ -84,6 +84,8 @@ export interface Readiness {
   database: boolean;
   /** Market data ticked within its staleness bound. */
   marketData: boolean;
+  /** The read cache answers (Redis reachable; always true in-process). Not needed for ready. */
+  cache: boolean;
 }
 
 /** A page of recent orders, newest first. */
@@ -130,8 +132,10 @@ export interface TradingConfig {
   maxNotional: number;
   /** Largest quantity of one order. */
   maxOrderQuantity: number;
-  /** SQLite file path, or ":memory:". */
+  /** SQLite file path, ":memory:", or a `postgres://` URL (the PostgreSQL store). */
   dbPath: string;
+  /** `redis://` URL of the Redis read cache; null: the in-process cache. */
+  cacheUrl: string | null;
   /** Connection pool size. */
   poolSize: number;
   /** Read-cache TTL in ms. */
@@ -181,6 +185,8 @@ export interface TradingService {
   /** The state gauges read at scrape time: synchronous, no cache, no I/O. */
   state(): TradingState;
   ready(): Promise<Readiness>;
+  /** Whether the last market-data tick is at most `staleAfterMs` old (synchronous, no I/O). */
+  marketDataFresh(): boolean;
   /** Subscribe to domain events; returns an unsubscribe function. */
   on(listener: (event: DomainEvent) => void): () => void;
   /** Stop timers, flush pending writes, close the database. */

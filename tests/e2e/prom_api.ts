@@ -48,21 +48,6 @@ export async function prometheusAlerts(base: string): Promise<PrometheusAlert[]>
   return body.data.alerts;
 }
 
-/** An alert as Alertmanager's /api/v2/alerts lists it. */
-export interface AlertmanagerAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  receivers: { name: string }[];
-  status: { state: "active" | "suppressed" | "unprocessed"; inhibitedBy: string[] };
-}
-
-/** The alerts Alertmanager received (active, suppressed and unprocessed). */
-export async function alertmanagerAlerts(base: string): Promise<AlertmanagerAlert[]> {
-  const res = await fetch(`${base}/api/v2/alerts`);
-  if (!res.ok) throw new Error(`Alertmanager answered ${res.status}: ${await res.text()}`);
-  return await res.json();
-}
-
 /**
  * Poll `probe` every `intervalMs` until it returns a value other than `undefined`; throws with
  * `describe()` after `timeoutMs`. Errors thrown by `probe` count as "not yet".

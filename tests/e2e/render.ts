@@ -93,6 +93,51 @@ export async function renderRules(alerts: string[], forDuration = "1s"): Promise
   return stringify(file);
 }
 
+/**
+ * The one rewrite that makes the real rules fast enough for a test: every duration of
+ * configs/alert_rules.yml, each alert's `for:` and every PromQL range window (`[5m]`), is divided
+ * by TIME_SCALE, with `for:` at least 1s and windows at least MIN_WINDOW_SECONDS (five samples
+ * at the test's 1 s scrape interval, so that rate() and changes() still see a series move).
+ * `for: 5m` becomes 5s, `for: 10m` 10s, `[5m]` 5s, `[1m]` 5s. Expressions, thresholds, labels
+ * and every other field stay as they are.
+ */
+export const TIME_SCALE = 60;
+/** The shortest range window after the rewrite, in seconds. */
+export const MIN_WINDOW_SECONDS = 5;
+
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+function seconds(text: string): number {
+  let total = 0;
+  const rest = text.replace(/(\d+)(ms|[smhd])/g, (_, n, unit) => {
+    total += Number(n) * DURATION_UNITS[unit];
+    return "";
+  });
+  if (rest !== "" || text === "") throw new Error(`Cannot scale the duration ${text}`);
+  return total;
+}
+
+/** A duration divided by TIME_SCALE, at least `min` seconds, in whole seconds. */
+function scaled(text: string, min: number): string {
+  return `${Math.max(min, Math.ceil(seconds(text) / TIME_SCALE))}s`;
+}
+
+/** configs/alert_rules.yml with the {@link TIME_SCALE} rewrite applied to every rule. */
+export async function renderScaledRules(): Promise<string> {
+  const file = parse(await Deno.readTextFile(`${CONFIGS}alert_rules.yml`)) as RuleFile;
+  for (const rule of file.groups.flatMap((g) => g.rules)) {
+    if (/\boffset\b|\[[^\]]*:[^\]]*\]/.test(rule.expr)) {
+      throw new Error(`${rule.alert ?? rule.record}: offsets and subqueries are not rewritten`);
+    }
+    rule.expr = rule.expr.replace(
+      /\[([0-9a-z]+)\]/g,
+      (_, d) => `[${scaled(d, MIN_WINDOW_SECONDS)}]`,
+    );
+    if (rule.for) rule.for = scaled(rule.for, 1);
+  }
+  return stringify(file);
+}
+
 interface Route {
   receiver?: string;
   group_wait?: string;

@@ -10,7 +10,12 @@ import { ROOT } from "../configs/tools.ts";
 import { startArgs } from "../support/service.ts";
 import { ManagedProcess } from "./process.ts";
 import { freePort, waitUntil } from "./prom_api.ts";
-import { renderAlertmanagerConfig, renderPrometheusConfig, renderRules } from "./render.ts";
+import {
+  renderAlertmanagerConfig,
+  renderPrometheusConfig,
+  renderRules,
+  renderScaledRules,
+} from "./render.ts";
 
 /** A notification Alertmanager POSTed to the webhook sink. */
 export interface Notification {
@@ -27,8 +32,11 @@ export interface LoadgenReport {
 
 /** What to start. */
 export interface StackOptions {
-  /** Alerts whose `for` is shortened to 1s in the generated rule file. */
-  fastAlerts: string[];
+  /**
+   * Alerts whose `for` is shortened to 1s in the generated rule file, or `scaled`: every rule
+   * under the one documented time rewrite of render.ts (`renderScaledRules`).
+   */
+  fastAlerts: string[] | "scaled";
   /** Extra flags for the trading API. */
   serviceArgs?: string[];
 }
@@ -89,7 +97,12 @@ export class Stack {
       prometheus: new URL(this.prometheusUrl).host,
       alertmanager: new URL(this.alertmanagerUrl).host,
     };
-    await Deno.writeTextFile(`${this.dir}/alert_rules.yml`, await renderRules(options.fastAlerts));
+    await Deno.writeTextFile(
+      `${this.dir}/alert_rules.yml`,
+      options.fastAlerts === "scaled"
+        ? await renderScaledRules()
+        : await renderRules(options.fastAlerts),
+    );
     await Deno.writeTextFile(
       `${this.dir}/prometheus.yml`,
       await renderPrometheusConfig(addresses, `${this.dir}/alert_rules.yml`),
@@ -167,10 +180,7 @@ export class Stack {
     return ManagedProcess.start(
       "loadgen",
       Deno.execPath(),
-      [
-        "run",
-        "--allow-all",
-        `${ROOT}main.ts`,
+      startArgs([
         "--loadgen",
         "--target",
         this.apiUrl,
@@ -178,8 +188,30 @@ export class Stack {
         "timer",
         "--no-progress",
         ...args,
-      ],
+      ]),
       { cwd: ROOT },
+    );
+  }
+
+  /**
+   * Start `tradewatch --loadgen --game-day ...` against the stack (its service, Prometheus and
+   * Alertmanager), as a user runs it.
+   */
+  startGameDay(args: string[], env: Record<string, string> = {}): ManagedProcess {
+    return ManagedProcess.start(
+      "gameday",
+      Deno.execPath(),
+      startArgs([
+        "--loadgen",
+        "--target",
+        this.apiUrl,
+        "--prometheus-url",
+        this.prometheusUrl,
+        "--alertmanager-url",
+        this.alertmanagerUrl,
+        ...args,
+      ]),
+      { cwd: ROOT, env },
     );
   }
 

@@ -13,7 +13,20 @@ async function cli(
   stdin?: string,
 ): Promise<{ code: number; out: string; err: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "--lint-rules", ...args],
+    // The flags of `deno task start`, as users run it.
+    args: [
+      "run",
+      "--v8-flags=--no-maglev",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-run",
+      MAIN,
+      "--lint-rules",
+      ...args,
+    ],
     cwd: REPO,
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -123,6 +136,41 @@ Deno.test("cli: json and github formats, stdin, --fatal-warnings, --catalog none
     assert.equal((await cli([typo])).code, 1, "an impossible label value is an error");
     const none = await cli(["--catalog", "none", typo]);
     assert.equal(none.code, 0, none.out);
+  } finally {
+    if (dir) await Deno.remove(dir, { recursive: true });
+    dir = "";
+  }
+});
+
+Deno.test("cli: quoted input is escaped and cut in text output; '-' twice is a usage error; typos fail with --fatal-warnings", async () => {
+  try {
+    const long = "x-".repeat(100);
+    const evil = await file(
+      "e.yml",
+      CLEAN + '        labels:\n          "a\\x1b[31mb\\nFAKE.yml:1:1: error: forged": x\n' +
+        `          "${long}": y\n`,
+    );
+    const r = await cli(["--prometheus", "2", "--catalog", "none", evil]);
+    assert.equal(r.code, 1);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(r.out, /[\x00-\x08\x0b-\x1f\x7f]/, "no raw control character");
+    assert.ok(!r.out.split("\n").some((l) => l.startsWith("FAKE.yml")), "no forged line");
+    assert.match(r.out, /invalid label name: a\\x1b\[31mb\\nFAKE/);
+    assert.ok(r.out.split("\n").every((l) => l.length < 300), "long tokens are cut");
+    assert.match(r.out, /x-x…x-x/);
+
+    const twice = await cli(["-", "-"], CLEAN);
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /'-' \(standard input\) given more than once/);
+
+    const typo = await file("typo.yml", CLEAN.replace("up == 0", "order_count_totl > 0"));
+    const plain = await cli([typo]);
+    assert.equal(plain.code, 0);
+    assert.match(
+      plain.out,
+      /warning: metric "order_count_totl" does not exist; did you mean "order_count_total"\?/,
+    );
+    assert.equal((await cli(["--fatal-warnings", typo])).code, 1, "a misspelt metric fails CI");
   } finally {
     if (dir) await Deno.remove(dir, { recursive: true });
     dir = "";

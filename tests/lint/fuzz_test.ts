@@ -8,22 +8,17 @@ import { join } from "node:path";
 import { lintText } from "../../src/lint/lint.ts";
 import { render } from "../../src/lint/report.ts";
 import { splitGroups } from "../../src/lint/chunks.ts";
+import { Rng } from "../../src/rng.ts";
 import { CORPUS, corpusPresent, options, REPO, serviceCatalog } from "./helpers.ts";
 
 const HAVE_CORPUS = corpusPresent();
 const SEED = 20261127;
 const MUTANTS = 8000;
 
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
+/** The service's seeded generator (`src/rng.ts`), so that a failure can be replayed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed);
+  return () => generator.next();
 }
 
 const SPICE = [

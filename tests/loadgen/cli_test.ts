@@ -54,6 +54,7 @@ const reportSchema = z.strictObject({
     quantity: z.tuple([z.number().int().positive(), z.number().int().positive()]),
     sides: z.array(z.enum(["BUY", "SELL"])).min(1),
     timeoutMs: z.number().positive(),
+    workers: z.number().int().positive(),
   }),
   startedAt: z.iso.datetime(),
   elapsedSeconds: z.number().nonnegative(),
@@ -156,6 +157,12 @@ const reportSchema = z.strictObject({
         .nullable(),
     ),
   }),
+  merged: z.array(z.strictObject({
+    file: z.string(),
+    target: z.string(),
+    startedAt: z.iso.datetime(),
+    requests: count,
+  })).optional(),
 });
 type Report = z.infer<typeof reportSchema>;
 
@@ -519,32 +526,18 @@ Deno.test("bad options and an unreachable target exit 2 with a clear message", a
   }
 });
 
-Deno.test("--help lists every option", async () => {
+Deno.test("--help lists every flag of the table", async () => {
+  const { FLAGS } = await import("../../src/loadgen/options.ts");
   const r = await loadgen(["--help"]);
   assert.equal(r.code, 0);
-  for (
-    const flag of [
-      "--target",
-      "--rate",
-      "--rate-shape",
-      "--concurrency",
-      "--duration",
-      "--requests",
-      "--max-in-flight",
-      "--scheduler",
-      "--mix",
-      "--invalid-ratio",
-      "--seed",
-      "--symbols",
-      "--json",
-      "--threshold",
-      "--timeout",
-    ]
-  ) assert.ok(r.stdout.includes(flag), flag);
+  for (const f of FLAGS) {
+    const shown = f.name.startsWith("no-") ? `--${f.name.slice(3)}, --${f.name}` : `--${f.name}`;
+    assert.ok(r.stdout.includes(shown), shown);
+  }
 });
 
 Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the options", async (t) => {
-  const hole = blackHole(); // accepts nothing: every request hangs
+  const hole = await blackHole(); // answers nothing: every request hangs
   try {
     const target = `http://127.0.0.1:${hole.port}`;
     const base = ["--target", target, "-m", "health", "--no-progress", "--timeout", "1h"];
@@ -553,6 +546,7 @@ Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the
         ["--concurrency", "10000", "-d", "2s"],
         ["--rate", "100000", "-d", "2s"],
         ["--rate", "100000", "-d", "2s", "--max-in-flight", "10000", "--scheduler", "timer"],
+        ["--workers", "2", "--concurrency", "10000", "-d", "2s"],
       ]
     ) {
       await t.step(`${args.join(" ")} stops at its duration`, async () => {
@@ -586,6 +580,6 @@ Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the
       });
     }
   } finally {
-    hole.close();
+    await hole.close();
   }
 });

@@ -131,36 +131,47 @@ export function watchLoadgen(args: string[]): Watched {
   };
 }
 
-/**
- * A loopback server that accepts every connection and never answers a byte (it reads and
- * discards, and closes its side when the client closes).
- */
-export function blackHole(): { port: number; close(): void } {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held = new Set<Deno.Conn>();
-  const drain = async (c: Deno.Conn) => {
+const BLACK_HOLE = `
+const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+console.log(JSON.stringify({ port: l.addr.port }));
+for await (const c of l) {
+  (async () => {
     const buf = new Uint8Array(4096);
     try {
       while ((await c.read(buf)) !== null) { /* discard */ }
     } catch { /* reset */ }
-    held.delete(c);
     try {
       c.close();
     } catch { /* closed */ }
-  };
-  (async () => {
-    try {
-      for await (const c of l) {
-        held.add(c);
-        drain(c);
-      }
-    } catch { /* closed */ }
   })();
+}`;
+
+/**
+ * A loopback server that accepts every connection and never answers a byte (it reads and
+ * discards, and closes its side when the client closes). A process of its own, so that its
+ * thousands of sockets do not slow the test's own event loop (and its measurements).
+ */
+export async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", BLACK_HOLE],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the black hole exited before listening");
+    text += value;
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
   return {
-    port: (l.addr as Deno.NetAddr).port,
-    close: () => {
-      l.close();
-      for (const c of held) c.close();
+    port: JSON.parse(text).port,
+    close: async () => {
+      child.kill("SIGKILL");
+      await child.status;
     },
   };
 }

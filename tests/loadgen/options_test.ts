@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatMs, parseDuration } from "../../src/duration.ts";
-import { OptionError } from "../../src/loadgen/option_error.ts";
+import { UsageError } from "../../src/cli/mod.ts";
 import { type LoadgenOptions, parseOptions } from "../../src/loadgen/options.ts";
 import { ArrivalSchedule, parseRateShape, rateAt } from "../../src/loadgen/rate_shape.ts";
 import {
@@ -60,7 +60,7 @@ Deno.test("options of an open and a closed run", () => {
   assert.equal(closed.print, true);
 });
 
-Deno.test("bad options are OptionErrors naming the problem", () => {
+Deno.test("bad options are UsageErrors naming the problem", () => {
   const cases: [string[], RegExp][] = [
     [["--rate", "-5"], /--rate must be a positive number/],
     [["--rate=-5"], /--rate must be a positive number/],
@@ -90,12 +90,15 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
     [["--rate-shape", "sine:period=1s,min=0,max=5"], /min must be a positive number/],
     [["--rate-shape", "burst:every=10s,for=20s,rate=5", "--rate", "1"], /for < every/],
     [["--side", "hold"], /--side must be BUY, SELL or random/],
-    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    // The shared toolkit's wording (src/cli).
+    [["--frobnicate"], /Unknown flag --frobnicate/],
+    [["--rate"], /Flag --rate needs a value/],
+    [["--json", "a.json", "b.json"], /Unexpected argument "b.json"/],
   ];
   for (const [args, re] of cases) {
     assert.throws(
       () => parseOptions(args),
-      (e) => e instanceof OptionError && re.test(e.message),
+      (e) => e instanceof UsageError && re.test(e.message),
       args.join(" "),
     );
   }
@@ -103,6 +106,10 @@ Deno.test("bad options are OptionErrors naming the problem", () => {
 
 Deno.test("--help is recognised", () => {
   assert.deepEqual(parseOptions(["--help"]), { help: true });
+  assert.deepEqual(parseOptions(["-h"]), { help: true });
+  // --no-X after --X wins, and the other way round.
+  assert.equal(opts(["--print", "--no-print"]).print, false);
+  assert.equal(opts(["--no-progress", "--progress"]).progress, true);
 });
 
 Deno.test("durations", () => {
@@ -194,4 +201,78 @@ Deno.test("the universe is read from the shapes GET /quotes may have", () => {
     "TSLA",
   ]);
   assert.deepEqual(universeFrom({ error: "nope" }).symbols, []);
+});
+
+Deno.test("ramps and staged profiles: parse, rates, exact send counts, limits", () => {
+  const ramp = parseRateShape("ramp:from=10,to=2000,over=5m", undefined);
+  assert.deepEqual(ramp, { kind: "ramp", from: 10, to: 2000, overMs: 300_000 });
+  assert.equal(rateAt(ramp, 0), 10);
+  assert.equal(rateAt(ramp, 150_000), 1005);
+  assert.equal(rateAt(ramp, 600_000), 2000); // then stays at `to`
+  // The k-th send is where the integral of the rate reaches k: (10 + 2000) / 2 × 300 s.
+  const r = new ArrivalSchedule(ramp);
+  let n = 0;
+  while (r.next() < 300_000) n++;
+  assert.ok(Math.abs(n - 301_500) <= 1, `sends during the ramp: ${n}`);
+
+  const stages = parseRateShape("stages:30s@100,1m@1000,30s@0", undefined);
+  assert.equal(rateAt(stages, 15_000), 50); // ramping 0 -> 100 over the first 30 s
+  assert.equal(rateAt(stages, 60_000), 550); // 100 -> 1000 over the next minute
+  assert.equal(rateAt(stages, 105_000), 500); // 1000 -> 0 over the last 30 s
+  assert.equal(rateAt(stages, 200_000), 0);
+  const s = new ArrivalSchedule(stages);
+  let m = 0;
+  while (s.next() !== Infinity) m++;
+  assert.ok(Math.abs(m - (50 * 30 + 550 * 60 + 500 * 30)) <= 1, `sends of the stages: ${m}`);
+  // The run lasts the stages unless -d or -n says otherwise.
+  assert.equal(opts(["--rate-shape", "stages:30s@100,1m@1000,30s@0"]).durationMs, 120_000);
+  assert.equal(opts(["--rate-shape", "stages:30s@100", "-d", "10s"]).durationMs, 10_000);
+  assert.equal(opts(["--rate-shape", "stages:30s@100", "-n", "5"]).durationMs, null);
+
+  // Workers take every N-th send of the same schedule: together, exactly the shape.
+  const whole = new ArrivalSchedule(stages);
+  const a = new ArrivalSchedule(stages, 2, 0);
+  const b = new ArrivalSchedule(stages, 2, 1);
+  for (let i = 0; i < 1000; i++) {
+    assert.equal(a.next(), whole.next());
+    assert.equal(b.next(), whole.next());
+  }
+
+  for (
+    const [text, re] of [
+      ["ramp:from=10,to=2000", /needs over=/],
+      ["ramp:from=-1,to=5,over=1m", /rate >= 0/],
+      ["ramp:from=0,to=0,over=1m", /never sends/],
+      ["stages:30s", /DURATION@RATE/],
+      ["stages:0s@10", /positive duration/],
+      ["stages:10s@0,5s@0", /never sends/],
+      ["warp:speed=9", /expected sine, burst, ramp or stages/],
+    ] as const
+  ) {
+    assert.throws(() => parseRateShape(text, undefined), re, text);
+  }
+  assert.throws(
+    () => parseOptions(["--rate-shape", "ramp:from=1,to=1e6,over=1m"]),
+    /peaks at 1000000\/s, beyond/,
+  );
+});
+
+Deno.test("--workers, --metrics-port, --report and --merge options", () => {
+  assert.equal(opts([]).workers, 1);
+  const two = opts(["--workers", "2", "-c", "4", "-d", "1s"]);
+  assert.equal(two.workers, Math.min(2, navigator.hardwareConcurrency));
+  assert.equal(opts(["--workers", "2"]).print, false, "no per-request lines from several threads");
+  assert.throws(() => parseOptions(["--workers", "0"]), /--workers must be a positive integer/);
+  if (navigator.hardwareConcurrency >= 2) {
+    assert.throws(() => parseOptions(["--workers", "2", "-c", "1"]), /at least as many/);
+    assert.throws(() => parseOptions(["--workers", "2", "--print"]), /--print needs one worker/);
+  }
+  assert.equal(opts(["--metrics-port", "9464"]).metricsPort, 9464);
+  assert.equal(opts(["--metrics-port", "0"]).metricsHost, "127.0.0.1");
+  assert.throws(() => parseOptions(["--metrics-port", "70000"]), /port from 0 to 65535/);
+  assert.throws(() => parseOptions(["--metrics-host", "0.0.0.0"]), /needs --metrics-port/);
+  assert.equal(opts(["--report", "r.html"]).report, "r.html");
+  assert.deepEqual(opts(["--merge", "a.json", "b.json"]).merge, ["a.json", "b.json"]);
+  assert.throws(() => parseOptions(["--merge"]), /--merge needs the --json reports/);
+  assert.throws(() => parseOptions(["a.json"]), /Unexpected argument "a.json"/);
 });

@@ -232,3 +232,73 @@ Deno.test("a duration run abandons answers still awaited 2 s after its end", asy
     await s.close();
   }
 });
+
+Deno.test("stats merge exactly: two halves merged equal one run holding every value", async () => {
+  const { Stats: S } = await import("../../src/loadgen/stats.ts");
+  const { percentiles: pct } = await import("../../src/loadgen/report.ts");
+  const req = (scenario: "orders" | "health", invalid = false) => ({
+    scenario,
+    invalid,
+    label: "",
+    bytes: new Uint8Array(),
+    keepBody: false,
+    idempotent: true,
+  });
+  const rng = new Rng(9);
+  const whole = new S();
+  const halves = [new S(), new S()];
+  for (let i = 0; i < 20_000; i++) {
+    // A long-tailed latency: most fast, some very slow.
+    const us = Math.round(100 + 50_000 * rng.next() ** 8 + (rng.next() < 0.001 ? 2e6 : 0));
+    const r = req(i % 3 === 0 ? "orders" : "health", i % 50 === 0);
+    const status = i % 97 === 0 ? 503 : r.invalid ? 400 : i % 41 === 0 ? 422 : 200;
+    for (const s of [whole, halves[i % 2]]) {
+      s.noteSent(r, i % 7, 1);
+      if (i % 501 === 0) s.recordError(r, "timeout");
+      else s.recordResponse(r, status, us, us - 10);
+    }
+  }
+  const merged = new S();
+  // Through JSON, as between workers or machines.
+  for (const h of halves) merged.merge(JSON.parse(JSON.stringify(h.snapshot())));
+  assert.deepEqual(
+    pct(merged.latency, merged.latencyMaxUs),
+    pct(whole.latency, whole.latencyMaxUs),
+  );
+  assert.deepEqual(
+    pct(merged.service!, merged.serviceMaxUs),
+    pct(whole.service!, whole.serviceMaxUs),
+  );
+  assert.deepEqual(
+    pct(merged.lateness, merged.latenessMaxUs),
+    pct(whole.lateness, whole.latenessMaxUs),
+  );
+  for (
+    const k of [
+      "sent",
+      "responses",
+      "transportErrors",
+      "failedResponses",
+      "rejected",
+      "late",
+    ] as const
+  ) {
+    assert.equal(merged[k], whole[k], k);
+  }
+  assert.ok(whole.rejected > 0 && whole.failedResponses > 0 && whole.transportErrors > 0);
+  assert.deepEqual([...merged.statuses].sort(), [...whole.statuses].sort());
+  for (const name of ["orders", "health"] as const) {
+    const m = merged.scenarios.get(name)!;
+    const w = whole.scenarios.get(name)!;
+    assert.deepEqual(pct(m.latency!, m.maxUs), pct(w.latency!, w.maxUs));
+    assert.deepEqual([m.requests, m.failed, m.rejected], [w.requests, w.failed, w.rejected]);
+  }
+  assert.equal(merged.timeline.length, whole.timeline.length);
+  merged.timeline.forEach((iv, i) => {
+    assert.equal(iv?.completed, whole.timeline[i]?.completed);
+    assert.equal(
+      iv?.latency.getValueAtPercentile(99),
+      whole.timeline[i]?.latency.getValueAtPercentile(99),
+    );
+  });
+});

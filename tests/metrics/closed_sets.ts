@@ -30,7 +30,7 @@ export function assertClosedSets(e: Exposition, symbols: readonly string[]): num
     if (!closed) continue;
     for (const [label, value] of Object.entries(s.labels)) {
       if (label === "le") continue;
-      const allowed = closed[label];
+      const allowed: readonly string[] | undefined = closed[label];
       assert.ok(allowed, `${s.name}: unexpected label ${label}`);
       assert.ok(
         allowed.includes(value),

@@ -181,3 +181,19 @@ Deno.test("values that are property names are values, never flags or modes", () 
   assert.throws(() => parse(["--constructor"]), /Unknown flag --constructor/);
   assert.throws(() => parse(["--__proto__", "x"]), /Unknown flag --__proto__/);
 });
+
+Deno.test("scale-out: --db postgres://, DATABASE_URL, --cache redis:// and REDIS_URL", () => {
+  const pg = "postgres://app:secret@db:5432/tradewatch";
+  assert.equal(parse(["--db", pg]).trading.dbPath, pg);
+  assert.equal(parse([], { DATABASE_URL: pg }).trading.dbPath, pg);
+  assert.equal(parse([], { DATABASE_URL: pg, TRADEWATCH_DB: "x.db" }).trading.dbPath, "x.db");
+  assert.equal(parse([]).trading.cacheUrl, null);
+  assert.equal(parse(["--cache", "redis://cache:6379"]).trading.cacheUrl, "redis://cache:6379");
+  assert.equal(parse([], { REDIS_URL: "redis://r:1" }).trading.cacheUrl, "redis://r:1");
+  assert.throws(() => parse(["--cache", "memcached://x"]), (e: unknown) => {
+    assert.ok(e instanceof UsageError);
+    assert.match(e.message, /--cache .*redis:\/\/ URL/);
+    return true;
+  });
+  assert.throws(() => parse(["--db", "postgres://"]), /postgres:\/\/user@host:port\/database/);
+});

@@ -6,23 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { HTTP_STATUSES } from "../../src/metrics/labels.ts";
+import { Rng } from "../../src/rng.ts";
 import { assertClosedSets } from "../metrics/closed_sets.ts";
 import { type Exposition, parseExposition, seriesKey, startInProcess } from "./helpers.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = rng(SEED);
+const generator = new Rng(SEED);
+const rand = () => generator.next();
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const int = (n: number) => Math.floor(rand() * n);
 

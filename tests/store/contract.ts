@@ -18,7 +18,8 @@ export interface StoreFactory {
   cleanup(): Promise<void>;
 }
 
-function order(i: number, extra: Partial<Order> = {}): Order {
+/** Order `i` of the test data (AAPL for odd i, MSFT for even; SELL every third), filled. */
+export function order(i: number, extra: Partial<Order> = {}): Order {
   return {
     id: `order-${i}`,
     symbol: i % 2 ? "AAPL" : "MSFT",

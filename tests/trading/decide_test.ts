@@ -1,24 +1,9 @@
 import assert from "node:assert/strict";
 import { checkRisk, match, type RiskLimits } from "../../src/trading/decide.ts";
-import type { OrderRequest, Quote } from "../../src/trading/types.ts";
+import { QUOTE as quote, request as order } from "./fixtures.ts";
 
-const quote: Quote = {
-  symbol: "XYZ",
-  bid: 99.9,
-  ask: 100.1,
-  last: 100,
-  exchangeTime: 0,
-  receivedTime: 0,
-};
 const limits: RiskLimits = { maxPosition: 100, maxNotional: 5_000, maxOrderQuantity: 40 };
 const none = { buy: 0, sell: 0 };
-const order = (o: Partial<OrderRequest>): OrderRequest => ({
-  symbol: "XYZ",
-  side: "BUY",
-  quantity: 10,
-  type: "market",
-  ...o,
-});
 
 Deno.test("market orders fill at the ask when buying and at the bid when selling", () => {
   assert.deepEqual(match(order({ side: "BUY" }), quote), { status: "filled", price: 100.1 });

@@ -1,35 +1,28 @@
 import assert from "node:assert/strict";
-import { execute } from "../../src/trading/execute.ts";
+import { outcomeOf } from "../../src/trading/execute.ts";
 import { settleWrite } from "../../src/trading/position.ts";
 import { orderWrite } from "../../src/trading/record.ts";
-import type { OrderRequest, Quote } from "../../src/trading/types.ts";
+import type { OrderRequest } from "../../src/trading/types.ts";
+import { QUOTE as quote, request } from "./fixtures.ts";
 
-const quote: Quote = {
-  symbol: "XYZ",
-  bid: 99.9,
-  ask: 100.1,
-  last: 100,
-  exchangeTime: 0,
-  receivedTime: 0,
-};
-const market: OrderRequest = { symbol: "XYZ", side: "BUY", quantity: 10, type: "market" };
-const venue = (ok: boolean) => ({ send: () => Promise.resolve(ok) });
+const market: OrderRequest = request();
 
-Deno.test("execute: a venue failure fails; otherwise the order matches the quote after it", async () => {
-  assert.deepEqual(await execute(market, venue(false), () => quote), {
+Deno.test("outcomeOf: a venue failure fails; otherwise the order matches the quote", () => {
+  assert.deepEqual(outcomeOf(market, false, quote), {
     status: "failed",
     price: null,
     reason: "The venue failed the order",
   });
-  assert.deepEqual(await execute(market, venue(true), () => quote), {
+  assert.deepEqual(outcomeOf(market, true, quote), {
     status: "filled",
     price: 100.1,
     reason: null,
   });
-  const limit: OrderRequest = { ...market, type: "limit", price: 100 };
-  const cancelled = await execute(limit, venue(true), () => quote);
+  const cancelled = outcomeOf(request({ type: "limit", price: 100 }), true, quote);
   assert.equal(cancelled.status, "cancelled");
   assert.match(cancelled.reason!, /not marketable against ask 100.1/);
+  const sell = outcomeOf(request({ side: "SELL", type: "limit", price: 99 }), true, quote);
+  assert.deepEqual(sell, { status: "filled", price: 99.9, reason: null });
 });
 
 Deno.test("orderWrite: a fill exactly for filled orders, limit price only for limit orders", () => {

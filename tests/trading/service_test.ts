@@ -125,12 +125,15 @@ Deno.test("close waits for orders at the venue and refuses new ones", async () =
   await svc.close();
   assert.equal((await inFlight).status, "filled");
   await assert.rejects(svc.placeOrder(buy("AMZN", 1), performance.now()), /closed/);
-  assert.deepEqual(await svc.ready(), { database: false, marketData: false });
+  assert.deepEqual(await svc.ready(), { database: false, marketData: false, cache: false });
   await svc.close(); // idempotent
 });
 
 Deno.test("ticks: lag, marks, strategies, risk; state is read, not pushed", async () => {
-  const svc = await createTradingService(config({ varWindow: 50 }), { startTimers: false });
+  // No read cache (TTL 0): quote() answers the latest tick, as state() does.
+  const svc = await createTradingService(config({ varWindow: 50, cacheTtlMs: 0 }), {
+    startTimers: false,
+  });
   const events: DomainEvent[] = [];
   try {
     await svc.placeOrder(buy("GOOGL", 100), performance.now());
@@ -181,7 +184,8 @@ Deno.test("reads go through the cache: misses, then hits, invalidated by fills",
     await svc.placeOrder(buy("AAPL", 1), performance.now());
     const after = await svc.positions();
     assert.equal(after.find((p) => p.symbol === "AAPL")!.quantity, 1);
-    assert.deepEqual(hits, [false, true, false, true, false]);
+    // quote, quote, positions, positions, the order's quote (cached above), positions.
+    assert.deepEqual(hits, [false, true, false, true, true, false]);
   } finally {
     await svc.close();
   }
@@ -218,7 +222,7 @@ Deno.test("ready, and positions reloaded from a file database after restart", as
     const a = await createTradingService(config({ dbPath, tickIntervalMs: 10 }));
     let id: string;
     try {
-      assert.deepEqual(await a.ready(), { database: true, marketData: true });
+      assert.deepEqual(await a.ready(), { database: true, marketData: true, cache: true });
       await a.placeOrder(buy("MSFT", 30), performance.now());
       id = (await a.placeOrder(buy("MSFT", 10, { side: "SELL" }), performance.now())).id;
     } finally {
@@ -245,7 +249,7 @@ Deno.test("market data goes stale without ticks", async () => {
   const svc = await createTradingService(config({ staleAfterMs: 20 }), { startTimers: false });
   try {
     await new Promise((r) => setTimeout(r, 40));
-    assert.deepEqual(await svc.ready(), { database: true, marketData: false });
+    assert.deepEqual(await svc.ready(), { database: true, marketData: false, cache: true });
     testHooks(svc).tick();
     assert.equal((await svc.ready()).marketData, true);
   } finally {
@@ -300,8 +304,8 @@ Deno.test("state(): positions without the cache, risk, the pool now, tick times"
   try {
     svc.on((e) => e.type === "cache" && cache.push(e.hit));
     await svc.positions(); // cached now
-    await svc.placeOrder(buy("MSFT", 3), performance.now());
     testHooks(svc).tick();
+    await svc.placeOrder(buy("MSFT", 3), performance.now()); // caches the latest quote
     const s = svc.state();
     assert.equal(s.positions.find((p) => p.symbol === "MSFT")!.quantity, 3);
     assert.deepEqual(s.pool, { active: 0, idle: 4, waiting: 0, max: 4 });
@@ -311,7 +315,8 @@ Deno.test("state(): positions without the cache, risk, the pool now, tick times"
     const t = s.ticks.find((x) => x.symbol === "MSFT")!;
     assert.deepEqual([t.exchangeTime, t.receivedTime], [q.exchangeTime, q.receivedTime]);
     assert.ok(t.receivedTime > t.exchangeTime);
-    assert.deepEqual(cache, [false, false], "state() does not read the cache");
+    // positions, the order's quote, quote(): state() does not read the cache.
+    assert.deepEqual(cache, [false, false, true], "state() does not read the cache");
   } finally {
     await svc.close();
   }

@@ -1,6 +1,7 @@
 /**
  * An alert expression without a condition (no comparison filtering its result) fires for every
- * series it returns, i.e. always while the metric exists.
+ * series it returns, i.e. always while the metric exists. An expression that selects no series at
+ * all (`vector(1)`, the "Watchdog" alert of kube-prometheus) fires always by design: not reported.
  *
  * @module
  */
@@ -43,7 +44,7 @@ export const alertsComparison: Check = {
     if (!a || !rule.alert?.value) return [];
     const found = a.findings(this.name, undefined, () => {
       const top = a.top;
-      if (!top || hasCondition(a.expr, top)) return [];
+      if (!top || a.nodes("VectorSelector").length === 0 || hasCondition(a.expr, top)) return [];
       return [{
         severity: "warning",
         from: 0,

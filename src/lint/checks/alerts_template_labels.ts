@@ -21,28 +21,26 @@ export const alertsTemplateLabels: Check = {
     if (!hasLabelRefs(ctx, rule.labels) && !hasLabelRefs(ctx, rule.annotations)) return out;
     const labels = a.labels;
     if (labels.all && labels.removed.size === 0) return out;
-    {
-      const ruleLabels = new Set((rule.labels ?? []).map((l) => l.key.value));
-      for (
-        const [what, entries] of [["label", rule.labels], ["annotation", rule.annotations]] as const
-      ) {
-        for (const { key, value } of entries ?? []) {
-          const info = ctx.template(value);
-          if (info.error) continue;
-          for (const ref of info.labelRefs) {
-            if (mayHave(labels, ref.name) || ruleLabels.has(ref.name)) continue;
-            const kept = labels.all
-              ? ""
-              : ` (it keeps: ${[...labels.only].join(", ") || "no labels"})`;
-            out.push(ctx.inScalar(
-              this.name,
-              "warning",
-              value,
-              ref.offset,
-              `${what} "${key.value}" uses $labels.${ref.name}, but the query's result has no "${ref.name}" label${kept}`,
-              `$labels.${ref.name}`,
-            ));
-          }
+    const ruleLabels = new Set((rule.labels ?? []).map((l) => l.key.value));
+    for (
+      const [what, entries] of [["label", rule.labels], ["annotation", rule.annotations]] as const
+    ) {
+      for (const { key, value } of entries ?? []) {
+        const info = ctx.template(value);
+        if (info.error) continue;
+        for (const ref of info.labelRefs) {
+          if (mayHave(labels, ref.name) || ruleLabels.has(ref.name)) continue;
+          const kept = labels.all
+            ? ""
+            : ` (it keeps: ${[...labels.only].join(", ") || "no labels"})`;
+          out.push(ctx.inScalar(
+            this.name,
+            "warning",
+            value,
+            ref.offset,
+            `${what} "${key.value}" uses $labels.${ref.name}, but the query's result has no "${ref.name}" label${kept}`,
+            `$labels.${ref.name}`,
+          ));
         }
       }
     }

@@ -24,6 +24,14 @@ import { alertsFor } from "./alerts_for.ts";
 import { alertsComparison } from "./alerts_comparison.ts";
 import { alertsTemplateValue } from "./alerts_template_value.ts";
 import { alertsTemplateLabels } from "./alerts_template_labels.ts";
+import { upgradeLeQuantile } from "./upgrade_le_quantile.ts";
+import { upgradeRegexNewline } from "./upgrade_regex_newline.ts";
+import { upgradeHoltWinters } from "./upgrade_holt_winters.ts";
+import { upgradeRangeBoundary } from "./upgrade_range_boundary.ts";
+import { onlineSeries } from "./online_series.ts";
+import { onlineLabels } from "./online_labels.ts";
+import { onlineCounter } from "./online_counter.ts";
+import { onlineRange } from "./online_range.ts";
 
 /** All checks. */
 export const CHECKS: readonly Check[] = [
@@ -47,4 +55,12 @@ export const CHECKS: readonly Check[] = [
   alertsComparison,
   alertsTemplateValue,
   alertsTemplateLabels,
+  upgradeLeQuantile,
+  upgradeRegexNewline,
+  upgradeHoltWinters,
+  upgradeRangeBoundary,
+  onlineSeries,
+  onlineLabels,
+  onlineCounter,
+  onlineRange,
 ];

@@ -54,24 +54,22 @@ export const promqlCounter: Check = {
       const out: ExprFinding[] = [];
       const expr = a.expr;
       const seen = new Set<number>();
-      {
-        for (const node of a.nodes("BinaryExpr")) {
-          if (!COMPARISONS.has(binaryOp(node))) continue;
-          const found: SyntaxNode[] = [];
-          for (const side of exprChildren(node)) rawSelectors(expr, side, found);
-          for (const s of found) {
-            const sel = a.selectorAt(s);
-            if (!sel.name || seen.has(s.from)) continue;
-            if (catalog.series.get(sel.name)?.type !== "counter") continue;
-            seen.add(s.from);
-            out.push({
-              severity: "warning",
-              from: s.from,
-              to: s.to,
-              message:
-                `counter "${sel.name}" is compared as a total (it only grows until a restart): compare rate(${sel.name}[5m]) or increase(${sel.name}[1h]) instead`,
-            });
-          }
+      for (const node of a.nodes("BinaryExpr")) {
+        if (!COMPARISONS.has(binaryOp(node))) continue;
+        const found: SyntaxNode[] = [];
+        for (const side of exprChildren(node)) rawSelectors(expr, side, found);
+        for (const s of found) {
+          const sel = a.selectorAt(s);
+          if (!sel.name || seen.has(s.from) || !ctx.ours(sel.matchers)) continue;
+          if (catalog.series.get(sel.name)?.type !== "counter") continue;
+          seen.add(s.from);
+          out.push({
+            severity: "warning",
+            from: s.from,
+            to: s.to,
+            message:
+              `counter "${sel.name}" is compared as a total (it only grows until a restart): compare rate(${sel.name}[5m]) or increase(${sel.name}[1h]) instead`,
+          });
         }
       }
       return out;

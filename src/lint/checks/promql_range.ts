@@ -31,22 +31,20 @@ export const promqlRange: Check = {
     const out: Problem[] = [];
     const min = 2 * ctx.options.scrapeIntervalMs;
     const parsed = a.parsed;
-    {
-      for (const sel of a.selectors) {
-        if (!sel.fn || !RATE_LIKE.has(sel.fn) || sel.rangeMs === undefined) continue;
-        if (sel.rangeMs >= min) continue;
-        const matrix = sel.node.parent!;
-        out.push(ctx.inScalar(
-          this.name,
-          "warning",
-          rule.expr!,
-          matrix.from,
-          `${sel.fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
-            formatDuration(min)
-          }]`,
-          parsed.expr.slice(matrix.from, matrix.to),
-        ));
-      }
+    for (const sel of a.selectors) {
+      if (!sel.fn || !RATE_LIKE.has(sel.fn) || sel.rangeMs === undefined) continue;
+      if (sel.rangeMs >= min) continue;
+      const matrix = sel.node.parent!;
+      out.push(ctx.inScalar(
+        this.name,
+        "warning",
+        rule.expr!,
+        matrix.from,
+        `${sel.fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
+          formatDuration(min)
+        }]`,
+        parsed.expr.slice(matrix.from, matrix.to),
+      ));
     }
     return out;
   },

@@ -21,26 +21,27 @@ export const promqlRate: Check = {
     if (!catalog || !a) return [];
     const out: Problem[] = [];
     const parsed = a.parsed;
-    {
-      for (const sel of a.selectors) {
-        if (!sel.fn || !COUNTER_FUNCS.has(sel.fn) || sel.rangeMs === undefined || !sel.name) {
-          continue;
-        }
-        const info = catalog.series.get(sel.name);
-        const type = info?.type ?? catalog.synthetic.get(sel.name);
-        if (type !== "gauge" && type !== "summary_quantile") continue;
-        const call = ancestor(sel.node, "FunctionCall") ?? sel.node;
-        out.push(ctx.inScalar(
-          this.name,
-          "error",
-          rule.expr!,
-          call.from,
-          `${sel.fn}() over gauge "${sel.name}": ${sel.fn}() expects a counter and reads every drop as a reset; use ${
-            sel.fn === "increase" ? "delta()" : "deriv()"
-          }`,
-          parsed.expr.slice(call.from, call.to),
-        ));
+    for (const sel of a.selectors) {
+      if (
+        !sel.fn || !COUNTER_FUNCS.has(sel.fn) || sel.rangeMs === undefined || !sel.name ||
+        !ctx.ours(sel.matchers)
+      ) {
+        continue;
       }
+      const info = catalog.series.get(sel.name);
+      const type = info?.type ?? catalog.synthetic.get(sel.name);
+      if (type !== "gauge" && type !== "summary_quantile") continue;
+      const call = ancestor(sel.node, "FunctionCall") ?? sel.node;
+      out.push(ctx.inScalar(
+        this.name,
+        "error",
+        rule.expr!,
+        call.from,
+        `${sel.fn}() over gauge "${sel.name}": ${sel.fn}() expects a counter and reads every drop as a reset; use ${
+          sel.fn === "increase" ? "delta()" : "deriv()"
+        }`,
+        parsed.expr.slice(call.from, call.to),
+      ));
     }
     return out;
   },

@@ -1,6 +1,6 @@
 /**
- * Selectors against the service's catalog: unknown metric names (a notice with "did you mean":
- * other jobs' metrics are legitimate), label names the metric does not have, and label values
+ * Selectors against the service's catalog: unknown metric names (a warning with "did you mean"
+ * when the name is a near miss of a known one, else a notice: other jobs' metrics are legitimate), label names the metric does not have, and label values
  * outside a closed set (`side="buy"` where only BUY and SELL exist).
  *
  * @module
@@ -8,7 +8,7 @@
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
 import type { Matcher } from "../promql/ast.ts";
-import { suggest } from "../suggest.ts";
+import { metricTypo, suggest } from "../suggest.ts";
 import { checkRegex } from "../promql/regex.ts";
 import type { SeriesInfo } from "../catalog.ts";
 import type { RunCache } from "../cache.ts";
@@ -38,70 +38,68 @@ export const promqlSeries: Check = {
     const recorded = ctx.recorded;
     const expr = rule.expr!;
     const parsed = a.parsed;
-    {
-      for (const sel of a.selectors) {
-        const name = sel.name;
-        if (name === undefined) continue;
-        const info = catalog.series.get(name);
-        if (!info) {
-          if (catalog.synthetic.has(name) || recorded.has(name) || name.includes(":")) continue;
-          const names = [...catalog.series.keys(), ...catalog.synthetic.keys()];
-          const hint = suggest(name, names) ??
-            names.find((n) => n.startsWith(name) || name.startsWith(n));
-          out.push(ctx.inScalar(
-            this.name,
-            "info",
-            expr,
-            sel.node.from,
-            `metric "${name}" is not exported by tradewatch (another job's?)` +
-              (hint ? `, did you mean "${hint}"?` : ""),
-            name,
-          ));
-          continue;
-        }
-        for (const m of sel.matchers) out.push(...matcherProblems(this.name, info, m));
+    for (const sel of a.selectors) {
+      const name = sel.name;
+      if (name === undefined || !ctx.ours(sel.matchers)) continue;
+      const info = catalog.series.get(name);
+      if (!info) {
+        if (catalog.synthetic.has(name) || recorded.has(name) || name.includes(":")) continue;
+        const typo = metricTypo(name, catalog.names);
+        // A near miss of a known name is a typo: such an alert never fires (a warning, so
+        // that --fatal-warnings fails on it). Other names are other jobs' metrics.
+        out.push(ctx.inScalar(
+          this.name,
+          typo ? "warning" : "info",
+          expr,
+          sel.node.from,
+          typo
+            ? `metric "${name}" does not exist; did you mean "${typo}"? (a misspelt metric never fires)`
+            : `metric "${name}" is not exported by tradewatch (another job's?)`,
+          name,
+        ));
+        continue;
       }
-      // deno-lint-ignore no-inner-declarations
-      function matcherProblems(check: string, info: SeriesInfo, m: Matcher): Problem[] {
-        if (m.label === "__name__") return [];
-        const text = parsed.expr.slice(m.from, m.to);
-        const at = (sev: Problem["severity"], msg: string) =>
-          ctx.inScalar(check, sev, expr, m.from, msg, text);
-        if (!info.labelNames.includes(m.label) && !catalog!.targetLabels.has(m.label)) {
-          const known = [...info.labelNames, ...catalog!.targetLabels];
-          const hint = suggest(m.label, known);
-          const msg = `metric "${info.name}" has no label "${m.label}"` +
-            (hint ? `, did you mean "${hint}"?` : ` (it has: ${list(known)})`);
-          if (matchesEmpty(m, ctx.options.prometheus, ctx.cache)) {
-            return [at("warning", `${msg}; this matcher matches every series`)];
-          }
-          return [at("error", `${msg}; this selector never matches`)];
+      for (const m of sel.matchers) out.push(...matcherProblems(this.name, info, m));
+    }
+    function matcherProblems(check: string, info: SeriesInfo, m: Matcher): Problem[] {
+      if (m.label === "__name__") return [];
+      const text = parsed.expr.slice(m.from, m.to);
+      const at = (sev: Problem["severity"], msg: string) =>
+        ctx.inScalar(check, sev, expr, m.from, msg, text);
+      if (!info.labelNames.includes(m.label) && !catalog!.targetLabels.has(m.label)) {
+        const known = [...info.labelNames, ...catalog!.targetLabels];
+        const hint = suggest(m.label, known);
+        const msg = `metric "${info.name}" has no label "${m.label}"` +
+          (hint ? `, did you mean "${hint}"?` : ` (it has: ${list(known)})`);
+        if (matchesEmpty(m, ctx.options.prometheus, ctx.cache)) {
+          return [at("warning", `${msg}; this matcher matches every series`)];
         }
-        const allowed = info.labelValues[m.label];
-        if (!allowed || allowed.length === 0) return [];
-        if (m.op === "=" && m.value !== "" && !allowed.includes(m.value)) {
-          const hint = suggest(m.value, allowed);
+        return [at("error", `${msg}; this selector never matches`)];
+      }
+      const allowed = info.labelValues[m.label];
+      if (!allowed || allowed.length === 0) return [];
+      if (m.op === "=" && m.value !== "" && !allowed.includes(m.value)) {
+        const hint = suggest(m.value, allowed);
+        return [at(
+          "error",
+          `${m.label}="${m.value}" never matches ${info.name}: ${m.label} is one of ${
+            list(allowed)
+          }` +
+            (hint ? `; did you mean "${hint}"?` : ""),
+        )];
+      }
+      if (m.op === "=~") {
+        const re = checkRegex(m.value, ctx.options.prometheus, ctx.cache);
+        if (!("error" in re) && !re.matches("") && !allowed.some((v) => re.matches(v))) {
           return [at(
             "error",
-            `${m.label}="${m.value}" never matches ${info.name}: ${m.label} is one of ${
+            `${m.label}=~"${m.value}" matches no value of ${info.name}: ${m.label} is one of ${
               list(allowed)
-            }` +
-              (hint ? `; did you mean "${hint}"?` : ""),
+            }`,
           )];
         }
-        if (m.op === "=~") {
-          const re = checkRegex(m.value, ctx.options.prometheus, ctx.cache);
-          if (!("error" in re) && !re.matches("") && !allowed.some((v) => re.matches(v))) {
-            return [at(
-              "error",
-              `${m.label}=~"${m.value}" matches no value of ${info.name}: ${m.label} is one of ${
-                list(allowed)
-              }`,
-            )];
-          }
-        }
-        return [];
       }
+      return [];
     }
     return out;
   },

@@ -1,4 +1,6 @@
-import { alertFile, type Case, checkTable, exprCol } from "../helpers.ts";
+import assert from "node:assert/strict";
+import { alertFile, type Case, checkTable, exprCol, lint } from "../helpers.ts";
+import { loadServiceCatalog } from "../../../src/lint/catalog.ts";
 
 const at = (expr: string, part: string) => exprCol(expr, part);
 const e1 = 'rate(order_count_total{side="buy"}[5m]) > 0';
@@ -53,16 +55,28 @@ checkTable("promql/series", [
     want: [["error", 5, at(e4, "status"), "matches no value of order_count_total"]],
   },
   {
-    name: "unknown metric: a notice with a suggestion",
+    name: "a misspelt metric: a warning with the suggestion (it never fires)",
     yaml: alertFile(e5),
     opts: catalog,
     want: [[
-      "info",
+      "warning",
       5,
       16,
-      'metric "order_cont_total" is not exported by tradewatch (another job\'s?), did you mean "order_count_total"?',
+      'metric "order_cont_total" does not exist; did you mean "order_count_total"?',
     ]],
   },
+  ...([
+    ["order_count_totl", "order_count_total", "one edit"],
+    ["order_count", "order_count_total", "a missing _total"],
+    ["http_request_duration_seconds", "http_request_duration_seconds_bucket", "a histogram's base"],
+    ["order_count_tot", "order_count_total", "a truncation"],
+    ["http_requests_count", "http_requests_total", "another suffix"],
+  ] as const).map(([name, want, how]) => ({
+    name: `typo (${how}): ${name}`,
+    yaml: alertFile(`${name} > 1`),
+    opts: catalog,
+    want: [["warning", 5, 16, `did you mean "${want}"?`]] as Case["want"],
+  })),
   {
     name: "another job's metric: a notice",
     yaml: alertFile(e6),
@@ -89,3 +103,25 @@ checkTable("promql/series", [
   },
   { name: "--catalog none turns it off", yaml: alertFile(e1), want: [] },
 ]);
+
+Deno.test("promql/series: selectors of jobs the Prometheus configuration has not are not ours", async () => {
+  const catalog = await loadServiceCatalog([], ["trading_api", "prometheus"]);
+  const found = (expr: string) =>
+    lint(alertFile(expr), { catalog }).filter((p) =>
+      p.check === "promql/series" && p.severity !== "info"
+    ).map((p) => p.message);
+  // Thanos' rules select its own http_requests_total by job: the catalog says nothing about it.
+  assert.deepEqual(
+    found('rate(http_requests_total{job=~".*thanos-query.*",handler="q"}[5m]) > 1'),
+    [],
+  );
+  assert.deepEqual(
+    found('rate(http_requests_total{job="alertmanager-main",code="5"}[5m]) > 1'),
+    [],
+  );
+  assert.deepEqual(found('order_count_totl{job="other"} > 1'), []);
+  // Our job, a job regex that matches it, or no job matcher: checked.
+  for (const job of ['job="trading_api",', 'job=~"trading.*",', 'job!="x",', ""]) {
+    assert.equal(found(`rate(http_requests_total{${job}handler="q"}[5m]) > 1`).length, 1, job);
+  }
+});
