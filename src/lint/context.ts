@@ -14,7 +14,7 @@ import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
-import type { OnlineFacts } from "./online.ts";
+import type { Needs, OnlineFacts } from "./online.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -30,8 +30,8 @@ export interface LintOptions {
   scrapeIntervalSource: string;
   /** `--upgrade-to 3`: flag rules whose meaning changes from Prometheus 2 to 3. */
   upgradeTo?: 3;
-  /** `--prometheus-url`: what the live Prometheus answered (see `online.ts`). */
-  online?: OnlineFacts;
+  /** `--prometheus-url`: run the online checks (judged once Prometheus answered, `online.ts`). */
+  online?: boolean;
 }
 
 /** Per-file state shared by the checks of one run; makes positioned problems. */
@@ -93,6 +93,11 @@ export class FileContext {
       matchers,
       (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
     );
+  }
+
+  /** Record an online judgement, made once Prometheus has answered what it `needs`. */
+  defer(needs: Needs, judge: (facts: OnlineFacts) => Problem[]): void {
+    this.cache.deferred.push({ path: this.path, needs, judge });
   }
 
   /** A check's per-file map (created on first use). */

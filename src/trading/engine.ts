@@ -343,10 +343,13 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     };
   }
 
+  marketDataFresh(): boolean {
+    return wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
+  }
+
   async ready(): Promise<Readiness> {
     const open = this.#closing === null;
-    const marketData = open &&
-      wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
+    const marketData = open && this.marketDataFresh();
     const [database, cache] = open
       ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
       : [false, false];

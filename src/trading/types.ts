@@ -178,6 +178,8 @@ export interface TradingService {
   /** The state gauges read at scrape time: synchronous, no cache, no I/O. */
   state(): TradingState;
   ready(): Promise<Readiness>;
+  /** Whether the last market-data tick is at most `staleAfterMs` old (synchronous, no I/O). */
+  marketDataFresh(): boolean;
   /** Subscribe to domain events; returns an unsubscribe function. */
   on(listener: (event: DomainEvent) => void): () => void;
   /** Stop timers, flush pending writes, close the database. */
