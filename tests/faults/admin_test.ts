@@ -77,7 +77,7 @@ Deno.test("admin API: an empty or short token is a configuration error (flag and
   ) {
     const out = await runMain(["--db", ":memory:", "--port", "0", ...args], env);
     assert.equal(out.code, 2, JSON.stringify({ args, env, out }));
-    assert.match(out.stderr, /Invalid --admin-token/);
+    assert.match(out.stderr, /Invalid (--admin-token|TRADEWATCH_ADMIN_TOKEN)/);
   }
 });
 
