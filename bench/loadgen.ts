@@ -2,10 +2,13 @@
  * Benchmarks of the loadgen area, side by side with wrk in the same run, against a bare
  * `Deno.serve` answering GET /health (a child process):
  *
- * - closed loop, 50 connections: `tradewatch --loadgen -c 50 -m health` vs `wrk -t2 -c50`,
- *   throughput ratio (goal >= 1.0x) and client CPU per request (goal <= wrk's). Both run in
- *   interleaved rounds; the ratio is the median of per-round ratios. CPU is the whole child
- *   process (user + system, from getrusage via bash's `times`), start-up included for both;
+ * - closed loop, 50 connections, at equal thread counts: one loadgen thread vs `wrk -t1 -c50`,
+ *   and `--workers 2` vs `wrk -t2 -c50`: throughput ratio (goal >= 1.0x) and client CPU per
+ *   request (goal <= wrk's) for each pair; and `--workers 2` against one worker (goal >= 1.2x).
+ *   All run in interleaved rounds; each ratio is the median of per-round ratios. CPU is the
+ *   whole child process (user + system, from getrusage via bash's `times`), start-up included
+ *   for both; the server's own CPU over each run (from /proc) is reported alongside, since on a
+ *   2-core machine the server's single thread and the client's threads share the cores;
  * - open mode at 1k, 5k and 10k requests/s: achieved send rate over the requested one (goal
  *   within 1%, nothing dropped), with the p99 send lateness alongside; and the p99 lateness of
  *   the timer scheduler at 10k/s for comparison.
@@ -39,7 +42,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
+interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
   const proc = new Deno.Command(Deno.execPath(), {
     args: ["eval", SERVER],
     stdin: "null",
@@ -63,6 +72,7 @@ async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
   })();
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: proc.pid,
     async stop() {
       proc.kill("SIGTERM");
       await proc.status;
@@ -92,8 +102,8 @@ async function timed(cmd: string[]): Promise<{ stdout: string; cpuSeconds: numbe
   };
 }
 
-async function wrk(url: string): Promise<Measured> {
-  const r = await timed(["wrk", "-t2", "-c50", `-d${SECONDS}s`, `${url}/health`]);
+async function wrk(url: string, threads: number): Promise<Measured> {
+  const r = await timed(["wrk", `-t${threads}`, "-c50", `-d${SECONDS}s`, `${url}/health`]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
   const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
   if (!(rps > 0)) throw new Error(`Unexpected wrk output: ${r.stdout}`);
@@ -122,47 +132,95 @@ async function loadgen(url: string, args: string[]): Promise<any> {
   return { report: JSON.parse(r.stdout), cpuSeconds: r.cpuSeconds };
 }
 
-async function closedLoop(url: string): Promise<BenchRow[]> {
-  const ours: Measured[] = [];
-  const theirs: Measured[] = [];
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+function processCpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd) here.
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+type Who = "wrk -t1" | "loadgen 1" | "wrk -t2" | "loadgen --workers 2";
+
+async function closedLoop(server: Server): Promise<BenchRow[]> {
+  const runs = new Map<Who, (Measured & { serverCpu: number })[]>();
+  const who: Who[] = ["wrk -t1", "loadgen 1", "wrk -t2", "loadgen --workers 2"];
+  for (const w of who) runs.set(w, []);
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? ["wrk", "loadgen"] : ["loadgen", "wrk"];
-    for (const who of order) {
-      if (who === "wrk") theirs.push(await wrk(url));
+    const order = round % 2 === 0 ? who : [...who].reverse();
+    for (const w of order) {
+      const cpu0 = processCpuSeconds(server.pid);
+      let m: Measured;
+      if (w === "wrk -t1" || w === "wrk -t2") m = await wrk(server.url, w === "wrk -t1" ? 1 : 2);
       else {
-        const { report, cpuSeconds } = await loadgen(url, ["-c", "50", "-d", `${SECONDS}s`]);
-        ours.push({ rps: report.rate.achieved, cpuSeconds, requests: report.requests.completed });
+        const { report, cpuSeconds } = await loadgen(server.url, [
+          "-c",
+          "50",
+          "-d",
+          `${SECONDS}s`,
+          ...(w === "loadgen --workers 2" ? ["--workers", "2"] : []),
+        ]);
+        m = { rps: report.rate.achieved, cpuSeconds, requests: report.requests.completed };
       }
+      // The server's share of a core over the measured seconds.
+      const serverCpu = (processCpuSeconds(server.pid) - cpu0) / SECONDS;
+      runs.get(w)!.push({ ...m, serverCpu });
     }
   }
-  const ratio = median(ours.map((o, i) => o.rps / theirs[i].rps));
+  const get = (w: Who) => runs.get(w)!;
   // CPU per 10k requests, in % of one core-second (the issue's unit: "12.5% CPU per 10k rps").
   const cpuPer10k = (m: Measured) => (m.cpuSeconds / m.requests) * 10_000 * 100;
-  const ourCpu = median(ours.map(cpuPer10k));
-  const wrkCpu = median(theirs.map(cpuPer10k));
-  const cpuRatio = median(ours.map((o, i) => cpuPer10k(o) / cpuPer10k(theirs[i])));
-  return [
-    {
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const rows: BenchRow[] = [];
+  for (
+    const [ours, theirs, label] of [
+      ["loadgen 1", "wrk -t1", "1 thread"],
+      ["loadgen --workers 2", "wrk -t2", "2 threads"],
+    ] as [Who, Who, string][]
+  ) {
+    const o = get(ours);
+    const t = get(theirs);
+    const ratio = median(o.map((x, i) => x.rps / t[i].rps));
+    const cpuRatio = median(o.map((x, i) => cpuPer10k(x) / cpuPer10k(t[i])));
+    rows.push({
       area: "loadgen",
-      name: "closed loop c=50 GET /health rps",
-      value: median(ours.map((o) => o.rps)),
+      name: `closed loop c=50 GET /health, ${label}: ${ours} rps (server CPU ${
+        pct(median(o.map((x) => x.serverCpu)))
+      } vs ${pct(median(t.map((x) => x.serverCpu)))} of a core)`,
+      value: median(o.map((x) => x.rps)),
       unit: "req/s",
-      anchor: { name: "wrk -t2 -c50", value: median(theirs.map((t) => t.rps)) },
+      anchor: { name: `${theirs} -c50`, value: median(t.map((x) => x.rps)) },
       ratio,
       goal: ">= 1.0x",
       pass: ratio >= 1.0,
-    },
-    {
+    });
+    rows.push({
       area: "loadgen",
-      name: "client CPU per 10k requests",
-      value: ourCpu,
+      name: `client CPU per 10k requests, ${label}`,
+      value: median(o.map(cpuPer10k)),
       unit: "% core-s",
-      anchor: { name: "wrk", value: wrkCpu },
+      anchor: { name: theirs, value: median(t.map(cpuPer10k)) },
       ratio: cpuRatio,
       goal: "<= 1.0x",
       pass: cpuRatio <= 1.0,
-    },
-  ];
+    });
+  }
+  const one = get("loadgen 1");
+  const two = get("loadgen --workers 2");
+  const scale = median(two.map((x, i) => x.rps / one[i].rps));
+  rows.push({
+    area: "loadgen",
+    name: `closed loop c=50: --workers 2 vs one worker (server CPU ${
+      pct(median(two.map((x) => x.serverCpu)))
+    } vs ${pct(median(one.map((x) => x.serverCpu)))} of a core)`,
+    value: median(two.map((x) => x.rps)),
+    unit: "req/s",
+    anchor: { name: "loadgen, 1 worker", value: median(one.map((x) => x.rps)) },
+    ratio: scale,
+    goal: ">= 1.2x",
+    pass: scale >= 1.2,
+  });
+  return rows;
 }
 
 async function openMode(url: string): Promise<BenchRow[]> {
@@ -214,7 +272,7 @@ async function openMode(url: string): Promise<BenchRow[]> {
 export async function run(): Promise<BenchRow[]> {
   const server = await startServer();
   try {
-    return [...(await closedLoop(server.url)), ...(await openMode(server.url))];
+    return [...(await closedLoop(server)), ...(await openMode(server.url))];
   } finally {
     await server.stop();
   }

@@ -46,8 +46,12 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** false turns off every metric update and `/metrics` (answers 404), for the overhead bench. */
   metrics: boolean;
-  /** Bearer token required on `/metrics` when set. */
+  /** Bearer token of Prometheus: accepted on `/metrics` (and on the read API without apiToken). */
   metricsToken: string | null;
+  /** Bearer token of the read API (positions, risk, orders) and of `/metrics`, when set. */
+  apiToken: string | null;
+  /** How long a request body may take to arrive, in ms (408 after). */
+  bodyTimeoutMs: number;
   /** Bearer token of the admin API (run-time faults); null: no admin API. */
   adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
@@ -72,12 +76,18 @@ const SERVER_RANGES = {
   port: { min: 0, max: 65535, int: true },
   bodyLimitBytes: { min: 1, max: 64 << 20, int: true },
   shutdownTimeoutMs: { min: 0, max: 600_000, int: true },
+  bodyTimeoutMs: { min: 1, max: 600_000, int: true },
   nativeHistogramBucketFactor: { gt: 1, max: 65536 },
 } as const satisfies Record<string, Range>;
 
 function numberIn(r: Range): z.ZodType<number> {
   return z.custom<number>((v) => inRange(v, r), { error: describeRange(r) });
 }
+
+/** A bearer token: printable, no spaces, 8 to 512 characters; null (the default) is none. */
+const tokenSchema = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+  error: "8 to 512 printable characters without spaces",
+}).nullable().default(null);
 
 /** The server part: every key, its range and its default. */
 export const serverConfigSchema = z.object({
@@ -86,12 +96,10 @@ export const serverConfigSchema = z.object({
   port: numberIn(SERVER_RANGES.port).default(8000),
   logLevel: z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(", ") }).default("info"),
   metrics: z.boolean({ error: "true or false" }).default(true),
-  metricsToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
-    error: "8 to 512 printable characters without spaces",
-  }).nullable().default(null),
-  adminToken: z.string().regex(/^[\x21-\x7e]{8,512}$/, {
-    error: "8 to 512 printable characters without spaces",
-  }).nullable().default(null),
+  metricsToken: tokenSchema,
+  apiToken: tokenSchema,
+  adminToken: tokenSchema,
+  bodyTimeoutMs: numberIn(SERVER_RANGES.bodyTimeoutMs).default(10_000),
   exemplars: z.boolean({ error: "true or false" }).default(true),
   nativeHistograms: z.boolean({ error: "true or false" }).default(true),
   nativeHistogramBucketFactor: numberIn(SERVER_RANGES.nativeHistogramBucketFactor).default(1.1),
@@ -136,9 +144,6 @@ interface ServeFlag extends FlagSpec {
   key: ConfigKey;
   kind: Kind;
 }
-
-/** The admin token's variable (an empty value is an error, unlike other variables). */
-const ADMIN_TOKEN_ENV = "TRADEWATCH_ADMIN_TOKEN";
 
 const server = (field: keyof ServerConfig): ConfigKey => ({ section: "server", field });
 const trading = (field: keyof TradingConfig): ConfigKey => ({ section: "trading", field });
@@ -319,12 +324,31 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     value: "TOKEN",
     key: server("metricsToken"),
     kind: "string",
-    help: "require 'Authorization: Bearer TOKEN' on /metrics",
+    help: "require 'Authorization: Bearer TOKEN' on /metrics (and, without --api-token, on " +
+      "/positions, /risk, GET /orders)",
+  },
+  // Protected means protected (issue 9): the read API's token; request deadlines.
+  {
+    name: "api-token",
+    env: "TRADEWATCH_API_TOKEN",
+    value: "TOKEN",
+    key: server("apiToken"),
+    kind: "string",
+    help: "require 'Authorization: Bearer TOKEN' on /positions, /risk, GET /orders[/:id] and " +
+      "/metrics",
+  },
+  {
+    name: "body-timeout",
+    env: "TRADEWATCH_BODY_TIMEOUT",
+    value: "DURATION",
+    key: server("bodyTimeoutMs"),
+    kind: "duration",
+    help: "a request body must arrive within this long (408 after)",
   },
   // Game day (issue 12): the admin API's run-time faults.
   {
     name: "admin-token",
-    env: ADMIN_TOKEN_ENV,
+    env: "TRADEWATCH_ADMIN_TOKEN",
     value: "TOKEN",
     key: server("adminToken"),
     kind: "string",
@@ -418,6 +442,16 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     SERVE_FLAGS,
     (name) => name === "TRADEWATCH_DB" ? env(name) || env("DATABASE_URL") : env(name),
   );
+  // An empty token is a mistake (a variable set from an unset secret), not "no authentication".
+  for (const f of SERVE_FLAGS) {
+    if (!["metricsToken", "apiToken", "adminToken"].includes(f.key.field)) continue;
+    if (values.get(f.name) === undefined && env(f.env) === "") {
+      throw new UsageError(
+        `Invalid ${f.env}: it is set but empty; unset it for no authentication, or give a token`,
+        `--${f.name}`,
+      );
+    }
+  }
   const input = { server: {} as Record<string, unknown>, trading: {} as Record<string, unknown> };
   const sources = new Map<ServeFlag, { raw: string; env: boolean }>();
   for (const f of SERVE_FLAGS) {
@@ -429,14 +463,6 @@ export function parseConfig(args: readonly string[], env: EnvSource = processEnv
     if (raw === undefined) continue;
     sources.set(f, { raw, env: isEnv });
     input[f.key.section][f.key.field] = convert(f.kind, raw);
-  }
-  if (!values.has("admin-token") && env(ADMIN_TOKEN_ENV) === "") {
-    // An empty secret is a mistake, not "no admin API".
-    throw new UsageError(
-      `Invalid --admin-token "": expected 8 to 512 printable characters without spaces ` +
-        `(from the environment variable ${ADMIN_TOKEN_ENV})`,
-      "--admin-token",
-    );
   }
   const result = configSchema.safeParse(input);
   if (result.success) return result.data as Config;

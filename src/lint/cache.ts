@@ -9,6 +9,9 @@
 import type { ParsedExpr } from "./promql/parse.ts";
 import type { RegexResult } from "./promql/regex.ts";
 import type { TemplateInfo } from "./gotemplate.ts";
+import type { Deferred, Needs, OnlineFacts } from "./online.ts";
+
+export type { Deferred, Needs, OnlineFacts };
 
 /** A bounded map: the oldest entry goes when it is full. */
 export class Bounded<K, V> {
@@ -47,4 +50,6 @@ export class RunCache {
   readonly templates: Bounded<string, TemplateInfo> = new Bounded(1024);
   /** Whether Prometheus 2.42's grammar knows a function name. */
   readonly functions242: Map<string, boolean> = new Map();
+  /** Online judgements waiting for Prometheus' answers (`--prometheus-url`). */
+  readonly deferred: Deferred[] = [];
 }

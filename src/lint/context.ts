@@ -8,13 +8,13 @@ import { SourceIndex } from "./source.ts";
 import { YamlTable, type YNode } from "./yaml.ts";
 import { type CatalogIndex, mayBeOurs } from "./catalog.ts";
 import type { Matcher } from "./promql/infer.ts";
-import { checkRegex } from "./promql/regex.ts";
+import { matcherAccepts } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
-import type { OnlineFacts } from "./online.ts";
+import type { Needs, OnlineFacts } from "./online.ts";
 
 /** Options that change what the checks accept. */
 export interface LintOptions {
@@ -30,8 +30,8 @@ export interface LintOptions {
   scrapeIntervalSource: string;
   /** `--upgrade-to 3`: flag rules whose meaning changes from Prometheus 2 to 3. */
   upgradeTo?: 3;
-  /** `--prometheus-url`: what the live Prometheus answered (see `online.ts`). */
-  online?: OnlineFacts;
+  /** `--prometheus-url`: run the online checks (judged once Prometheus answered, `online.ts`). */
+  online?: boolean;
 }
 
 /** Per-file state shared by the checks of one run; makes positioned problems. */
@@ -88,11 +88,17 @@ export class FileContext {
   ours(matchers: readonly Matcher[]): boolean {
     const catalog = this.options.catalog;
     if (!catalog) return false;
-    return mayBeOurs(
-      catalog,
-      matchers,
-      (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
-    );
+    return mayBeOurs(catalog, matchers, (m, value) => this.accepts(m, value));
+  }
+
+  /** Whether a label matcher accepts a value (RE2, anchored; compiled once per run). */
+  accepts(m: Matcher, value: string): boolean {
+    return matcherAccepts(m, value, this.options.prometheus, this.cache);
+  }
+
+  /** Record an online judgement, made once Prometheus has answered what it `needs`. */
+  defer(needs: Needs, judge: (facts: OnlineFacts) => Problem[]): void {
+    this.cache.deferred.push({ path: this.path, needs, judge });
   }
 
   /** A check's per-file map (created on first use). */

@@ -82,7 +82,7 @@ function activeChecks(options: LintOptions): Check[] {
       : c.kind === "upgrade"
       ? options.upgradeTo === 3
       : c.kind === "online"
-      ? options.online !== undefined
+      ? options.online === true
       : true
   );
 }

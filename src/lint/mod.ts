@@ -23,6 +23,7 @@ import { loadServiceCatalog } from "./catalog.ts";
 import { CHECKS } from "./checks/mod.ts";
 import { formatDuration } from "./duration.ts";
 import { RunCache } from "./cache.ts";
+import { judgeDeferred } from "./online.ts";
 
 /** The default Prometheus configuration, read when present. */
 export const DEFAULT_CONFIG = "configs/prometheus.yml";
@@ -233,6 +234,7 @@ export async function main(args: string[]): Promise<number> {
     catalog: cli.catalog === "service"
       ? await loadServiceCatalog(scrape.targetLabels, scrape.jobs)
       : undefined,
+    ...(cli.prometheusUrl ? { online: true } : {}),
   };
 
   let unreadable = false;
@@ -250,6 +252,20 @@ export async function main(args: string[]): Promise<number> {
       continue;
     }
     results.push(typeof text === "string" ? lintText(path, text, options, false, cache) : text);
+  }
+  if (cli.prometheusUrl && results.length) {
+    // The online checks deferred their judgements: ask Prometheus once, then judge.
+    const online = await judgeDeferred(
+      { url: cli.prometheusUrl, token: cli.prometheusToken },
+      cache.deferred,
+      results[0].path,
+    );
+    for (const r of results) {
+      const more = online.get(r.path);
+      if (!more) continue;
+      r.problems.push(...more);
+      r.problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    }
   }
   const out = render(results, cli.format);
   await writeAll(out);

@@ -15,8 +15,9 @@ import type { Recorder } from "../metrics/recorder.ts";
 import { InvalidCursorError, StoreUnavailableError } from "../trading/ports.ts";
 import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
+import { createAuth } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
-import { bearerGuard } from "./bearer.ts";
+import { headContentLength } from "./head.ts";
 import { ADMIN_ENDPOINTS, errorInjector, registerAdmin } from "./admin.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -25,6 +26,7 @@ import {
   getRequestId,
   receivedAtOf,
   type RouteHandler,
+  traceIdOf,
 } from "./instrument.ts";
 import { knownPaths, ROUTE_TEMPLATES, type RouteEntry, type RouteKey, ROUTES } from "./routes.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
@@ -71,9 +73,11 @@ export function createApp(options: AppOptions): Hono {
   const logger = options.logger ?? createLogger(config.server.logLevel);
   const schema = orderSchema(service.symbols, config.trading.maxOrderQuantity);
   const symbols = new Set(service.symbols);
-  const metricsGuard = config.server.metricsToken === null
-    ? null
-    : bearerGuard(config.server.metricsToken, "metrics");
+  const auth = createAuth({
+    apiToken: config.server.apiToken,
+    metricsToken: config.server.metricsToken,
+    logger,
+  });
 
   const errorResponse = (err: unknown, c: Context): Response => {
     if (err instanceof ApiError) {
@@ -112,6 +116,7 @@ export function createApp(options: AppOptions): Hono {
     ? ROUTES
     : [...ROUTES, ...ADMIN_ENDPOINTS];
   const app = new Hono();
+  app.use(headContentLength());
 
   const handlers: Record<RouteKey, RouteHandler> = {
     "GET /": (c) =>
@@ -126,7 +131,14 @@ export function createApp(options: AppOptions): Hono {
         symbols: service.symbols,
       }),
 
-    "GET /health": (c) => c.body(HEALTH_BODY, 200, HEALTH_HEADERS),
+    // Liveness, as the container's HEALTHCHECK sees it: the process answers AND its store can
+    // write. A store that cannot write (disk full, locked) is 503 here too: the service is not
+    // doing its job, whatever a restart would do (the store recovers by itself; see README).
+    // Stale market data is readiness only.
+    "GET /health": async (c) => {
+      if ((await service.ready()).database) return c.body(HEALTH_BODY, 200, HEALTH_HEADERS);
+      return c.json({ status: "unhealthy", database: false }, 503);
+    },
 
     "GET /ready": async (c) => {
       const r = await service.ready();
@@ -136,7 +148,6 @@ export function createApp(options: AppOptions): Hono {
 
     "GET /metrics": async (c) => {
       if (!catalog) throw new ApiError(404, "metrics are turned off (--no-metrics)");
-      metricsGuard?.(c);
       const out = await expose(
         catalog.adapter,
         catalog.registry,
@@ -153,15 +164,28 @@ export function createApp(options: AppOptions): Hono {
       let sideLabel = query.get("side")?.trim().toUpperCase();
       let request;
       try {
-        const body = await readJsonBody(c.req.raw, config.server.bodyLimitBytes);
+        const body = await readJsonBody(
+          c.req.raw,
+          config.server.bodyLimitBytes,
+          config.server.bodyTimeoutMs,
+        );
         const raw = mergeOrderInput(query, body);
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
       } catch (e) {
-        recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
+        recorder?.recordInvalidOrder(
+          sideLabel,
+          (performance.now() - receivedAt) / 1000,
+          traceIdOf(c),
+        );
         throw e;
       }
-      const order = await service.placeOrder(request, receivedAt);
+      if (!service.marketDataFresh()) {
+        // Prices older than --stale-after: no order is priced on them (nothing is stored).
+        c.header("retry-after", "1");
+        throw new ApiError(503, "market data is stale: orders are refused until quotes arrive");
+      }
+      const order = await service.placeOrder(request, receivedAt, traceIdOf(c));
       const status = orderHttpStatus(order);
       if (status === 201) {
         c.header("location", `/orders/${order.id}`);
@@ -207,8 +231,14 @@ export function createApp(options: AppOptions): Hono {
     "GET /risk": (c) => c.json(service.risk()),
   };
   for (const r of ROUTES as readonly RouteEntry[]) {
-    const handler = handlers[`${r.method} ${r.path}` as RouteKey];
-    app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
+    const key = `${r.method} ${r.path}` as RouteKey;
+    const check = auth(key);
+    const open = handlers[key];
+    const handler: RouteHandler = check === null ? open : (c) => {
+      check(c);
+      return open(c);
+    };
+    app.on(r.method, r.path, route(r.path, handler));
   }
 
   if (faults !== null && adminToken !== null) {
@@ -218,6 +248,7 @@ export function createApp(options: AppOptions): Hono {
       symbols: service.symbols,
       poolSize: config.trading.poolSize,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       route,
     });
   }

@@ -13,17 +13,39 @@ function sha256(s: string): Uint8Array {
   return createHash("sha256").update(s).digest();
 }
 
+/** Why a bearer check failed (logged; never the presented value). */
+export type BearerFailure = "no authorization header" | "not a bearer token" | "wrong token";
+
 /**
- * A guard requiring `Authorization: Bearer TOKEN`: it throws ApiError 401 (with
- * `WWW-Authenticate` for `realm`) when the header is missing or names another token.
+ * A guard requiring `Authorization: Bearer TOKEN` with one of `tokens`: it throws ApiError 401
+ * (with `WWW-Authenticate` for `realm`) when the header is missing or names another token, after
+ * telling `onFailure` why.
  */
-export function bearerGuard(token: string, realm: string): (c: Context) => void {
-  const digest = sha256(token);
+export function bearerGuard(
+  tokens: string | readonly string[],
+  realm: string,
+  onFailure?: (c: Context, reason: BearerFailure) => void,
+): (c: Context) => void {
+  const digests = (typeof tokens === "string" ? [tokens] : tokens).map(sha256);
   return function requireBearer(c) {
-    const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(c.req.header("authorization") ?? "");
-    if (!m || !timingSafeEqual(sha256(m[1]), digest)) {
-      c.header("www-authenticate", `Bearer realm="${realm}"`);
-      throw new ApiError(401, "a valid bearer token is required", "authorization");
+    const header = c.req.header("authorization");
+    const m = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+    if (m !== null) {
+      const presented = sha256(m[1]);
+      // Every digest is compared, so the time taken does not tell which one matched.
+      let ok = false;
+      for (const d of digests) ok = timingSafeEqual(d, presented) || ok;
+      if (ok) return;
     }
+    onFailure?.(
+      c,
+      header === undefined
+        ? "no authorization header"
+        : m === null
+        ? "not a bearer token"
+        : "wrong token",
+    );
+    c.header("www-authenticate", `Bearer realm="${realm}"`);
+    throw new ApiError(401, "a valid bearer token is required", "authorization");
   };
 }

@@ -6,13 +6,21 @@
  *
  * @module
  */
-import { ApiError } from "./errors.ts";
+import { ApiError, safeField } from "./errors.ts";
+import { findDuplicateKey } from "./json_keys.ts";
 
 /**
- * The request body as text, or "" when there is none.
- * @throws {ApiError} 413 when the body is (or announces to be) larger than `maxBytes`
+ * The request body as text, or "" when there is none. A body still arriving after `timeoutMs`
+ * (a client that sent part of it and stalled) is cancelled: the request answers 408 instead of
+ * holding its connection, and a graceful shutdown, forever.
+ * @throws {ApiError} 413 when the body is (or announces to be) larger than `maxBytes`; 408 when
+ * it did not arrive within `timeoutMs`
  */
-export async function readBodyLimited(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyLimited(
+  request: Request,
+  maxBytes: number,
+  timeoutMs = Infinity,
+): Promise<string> {
   const tooLarge = () => new ApiError(413, `the body is larger than ${maxBytes} bytes`, "body");
   const body = request.body;
   if (!body) return "";
@@ -24,15 +32,35 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = Number.isFinite(timeoutMs)
+    ? new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))
+    : null;
+  try {
+    for (;;) {
+      const next = expired === null ? await reader.read() : await Promise.race([
+        reader.read(),
+        expired,
+      ]);
+      if (next === null) {
+        await reader.cancel().catch(() => {});
+        throw new ApiError(
+          408,
+          `the body did not arrive within ${timeoutMs} ms (--body-timeout)`,
+          "body",
+        );
+      }
+      const { done, value } = next;
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
   const all = new Uint8Array(size);
@@ -53,18 +81,30 @@ export function isJsonType(contentType: string): boolean {
 }
 
 /**
- * The request body parsed as JSON, or undefined when there is none.
- * @throws {ApiError} 413 over `maxBytes`, 415 when not declared as JSON, 400 when not JSON
+ * The request body parsed as JSON, or undefined when there is none. A key given twice in one
+ * object is refused (JSON.parse would keep the last one silently).
+ * @throws {ApiError} 413 over `maxBytes`, 408 after `timeoutMs`, 415 when not declared as JSON,
+ * 400 when not JSON or with a duplicate key
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await readBodyLimited(request, maxBytes);
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  timeoutMs = Infinity,
+): Promise<unknown> {
+  const text = await readBodyLimited(request, maxBytes, timeoutMs);
   if (text.trim() === "") return undefined;
   if (!isJsonType(request.headers.get("content-type") ?? "")) {
     throw new ApiError(415, "the body must be application/json", "content-type");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, "the body is not valid JSON", "body");
   }
+  const twice = findDuplicateKey(text);
+  if (twice !== null) {
+    throw new ApiError(400, "field is given more than once", safeField(twice, "body"));
+  }
+  return value;
 }

@@ -13,6 +13,7 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { isPostgresUrl, TradingConfigError } from "../trading/config.ts";
 import { redactUrl } from "../redact.ts";
 import type { TradingService } from "../trading/types.ts";
+import { serveResilient } from "./listener.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 /** A running server, as returned by {@link startServer}. */
@@ -34,16 +35,16 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const log = logger ?? createLogger(config.server.logLevel);
   const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    let addr: Deno.NetAddr | null = null;
-    const server = Deno.serve({
+    const server = serveResilient({
       hostname: config.server.host,
       port: config.server.port,
-      onListen: (a) => {
-        addr = a as Deno.NetAddr;
-      },
-    }, (req) => app.fetch(req));
-    addr ??= server.addr as Deno.NetAddr;
+      handler: (req) => app.fetch(req),
+      logger: log,
+    });
+    const addr = server.addr;
     let closing: Promise<void> | null = null;
+    let stopped!: () => void;
+    const finished = new Promise<void>((r) => (stopped = r));
     const shutdown = (reason = "shutdown") =>
       closing ??= (async () => {
         log.info("shutting down", { reason });
@@ -56,9 +57,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         ]);
         clearTimeout(timer);
         if (timedOut) log.warn("in-flight requests did not finish in time", { reason });
+        // Whatever the clients still do (a stalled body, an idle connection), the process
+        // ends now: `main` returns and the caller exits.
         await close();
         log.info("stopped", { reason });
         await log.flush();
+        stopped();
       })();
     return {
       config,
@@ -67,7 +71,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       catalog,
       logger: log,
       shutdown,
-      finished: server.finished.then(() => closing ?? undefined),
+      finished,
     };
   } catch (e) {
     await close();

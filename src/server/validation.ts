@@ -1,7 +1,8 @@
 /**
  * Validation of order requests (zod): the seed's query parameters (`symbol`, `side`, `quantity`)
  * and/or a JSON body with the same fields plus `type` and `price`. Field errors answer 422 with
- * the field's name; malformed input (bad JSON, a field given twice) answers 400.
+ * the field's name; malformed input (bad JSON, a field given twice, in the query, in both query
+ * and body, or as a duplicate JSON key) answers 400. Quantities are whole shares.
  *
  * @module
  */
@@ -46,6 +47,8 @@ export function orderSchema(symbols: readonly string[], maxQuantity: number) {
     quantity: numberField("quantity").pipe(
       z.number({ error: "quantity must be a finite number" })
         .refine((n) => n > 0, { error: "quantity must be greater than 0" })
+        // Whole shares: positions are sums of integers, exact below 2^53 (no 4e-10 residues).
+        .refine((n) => Number.isInteger(n), { error: "quantity must be a whole number of shares" })
         .refine((n) => n <= maxQuantity, { error: `quantity must be at most ${maxQuantity}` }),
     ),
     type: stringField("type", 8).transform((s) => s.toLowerCase()).pipe(

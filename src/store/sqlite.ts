@@ -18,6 +18,13 @@
  *   until then the worker keeps the process alive (close the store, or exit explicitly). Under
  *   sustained writes the WAL file grows to about the RESTART threshold (128 MiB by default) and
  *   is reused; it is truncated once the writes stop.
+ * - Faults: a failed commit (disk full, the database locked by another process beyond the busy
+ *   timeout) rejects its batch with `StoreUnavailableError` and marks the store as not writing
+ *   (`write_health.ts`): later writes are refused at once, `ping()` answers false, and a probe
+ *   write on a timer brings the store back once the cause is gone, without a restart. Nothing
+ *   needs undoing: positions are computed from the stored rows inside each transaction.
+ * - At start (file databases): the writer lock (`writer_lock.ts`: one process per file) and the
+ *   integrity check (`integrity.ts`: `quick_check`, positions replayed from the fills).
  *
  * @module
  */
@@ -28,13 +35,17 @@ import { mkdirSync, rmSync } from "node:fs";
 import type { Order, OrderPage } from "../trading/types.ts";
 import { Checkpointer, type CheckpointStats } from "./checkpointer.ts";
 import { GroupCommitter } from "./group_commit.ts";
+import { checkIntegrity } from "./integrity.ts";
 import { Pool } from "./pool.ts";
+import { type WriteFailure, WriteHealth } from "./write_health.ts";
+import { acquireWriterLock, type WriterLock } from "./writer_lock.ts";
 import {
   type OrderCommit,
   type OrderStore,
   type OrderWrite,
   type PoolState,
   type StoredPosition,
+  StoreUnavailableError,
 } from "../trading/ports.ts";
 import { settleWrite } from "../trading/position.ts";
 import * as shape from "./rows.ts";
@@ -56,6 +67,10 @@ export interface SqliteStoreOptions {
    * or `false` for SQLite's automatic checkpoints on the committing connection.
    */
   checkpoint?: false | { intervalMs?: number; restartBytes?: number };
+  /** How long a write waits for the database's write lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+  /** Time between probe writes while the store cannot write, in ms (default 1000). */
+  probeIntervalMs?: number;
 }
 
 /** How long a connection waits for a lock, in ms (the write path waits on a timer instead). */
@@ -95,6 +110,10 @@ CREATE TABLE IF NOT EXISTS positions (
   avg_cost REAL NOT NULL,
   realized_pnl REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS write_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS wal_restarts (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   count INTEGER NOT NULL
@@ -119,10 +138,14 @@ class Connection {
   readonly loadPositions: StatementSync;
   readonly getPosition: StatementSync;
   readonly ping: StatementSync;
+  readonly probe: StatementSync;
 
-  constructor(path: string) {
+  readonly busyTimeoutMs: number;
+
+  constructor(path: string, busyTimeoutMs: number) {
+    this.busyTimeoutMs = busyTimeoutMs;
     this.db = new DatabaseSync(path);
-    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.insertOrder = this.db.prepare(
       `INSERT INTO orders (${shape.ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -149,6 +172,9 @@ class Connection {
       "SELECT symbol, quantity, avg_cost, realized_pnl FROM positions WHERE symbol = ?",
     );
     this.ping = this.db.prepare("SELECT 1 AS ok");
+    this.probe = this.db.prepare(
+      "INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+    );
   }
 
   /**
@@ -166,7 +192,7 @@ class Connection {
       if (error instanceof Error && /database is locked/.test(error.message)) return false;
       throw error;
     } finally {
-      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -221,6 +247,10 @@ class Connection {
 
 let memoryCounter = 0;
 
+function unavailable(reason: string, cause?: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`The database cannot write: ${reason}`, { cause });
+}
+
 /**
  * Where a `:memory:` store lives: a named shared-cache in-memory database, so that the pooled
  * connections share it. Deno's `node:sqlite` honours such URIs only with every permission
@@ -250,6 +280,8 @@ export class SqliteStore implements OrderStore {
   /** Connections leased by open batches, oldest batch first (null: none was free). */
   readonly #leases: (Connection | null)[] = [];
   readonly #checkpointer: Checkpointer | null = null;
+  readonly #health: WriteHealth;
+  readonly #lock: WriterLock | null = null;
   /** The temporary directory of a `:memory:` store that could not be in memory. */
   readonly #tempDir: string | null = null;
   #closed = false;
@@ -265,30 +297,42 @@ export class SqliteStore implements OrderStore {
     }
     const file = options.path !== ":memory:" || this.#tempDir !== null;
     const offLoop = file && options.checkpoint !== false;
+    // Before anything opens the file: a second process must not even create the schema.
+    const shared = options.path !== ":memory:" && !path.startsWith("file:");
+    const lock = shared ? acquireWriterLock(path) : null;
+    this.#lock = lock;
     // The first connection creates the schema before the others prepare statements on it.
-    const bootstrap = new DatabaseSync(path);
+    let bootstrap: DatabaseSync;
     let pageSize = 4096;
     try {
-      bootstrap.exec("PRAGMA busy_timeout = 5000");
-      if (offLoop) bootstrap.exec("PRAGMA wal_autocheckpoint = 0");
-      if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
-      bootstrap.exec(SCHEMA);
-      pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
+      bootstrap = new DatabaseSync(path);
+      try {
+        bootstrap.exec("PRAGMA busy_timeout = 5000");
+        if (offLoop) bootstrap.exec("PRAGMA wal_autocheckpoint = 0");
+        if (file) bootstrap.exec("PRAGMA journal_mode = WAL");
+        bootstrap.exec(SCHEMA);
+        pageSize = Number(bootstrap.prepare("PRAGMA page_size").get()?.page_size ?? pageSize);
+        if (shared) checkIntegrity(bootstrap, options.path);
+      } catch (error) {
+        bootstrap.close();
+        throw error;
+      }
     } catch (error) {
-      bootstrap.close();
+      lock?.release();
       if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
       throw error;
     }
     const connections: Connection[] = [];
     try {
       for (let i = 0; i < poolSize; i++) {
-        const c = new Connection(path);
+        const c = new Connection(path, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
         connections.push(c);
         if (offLoop) c.db.exec("PRAGMA wal_autocheckpoint = 0");
       }
     } catch (error) {
       for (const c of connections) c.db.close();
       bootstrap.close();
+      lock?.release();
       throw error;
     }
     bootstrap.close();
@@ -296,8 +340,15 @@ export class SqliteStore implements OrderStore {
     this.#committer = new GroupCommitter<PendingWrite>({
       maxBatch: options.maxBatch ?? 512,
       delayMs: options.flushDelayMs ?? 0,
+      // Each batch stands alone: its positions come from the stored rows, so a failed batch
+      // leaves nothing that a later one could contradict.
+      failStop: false,
       onOpen: () => this.#leases.push(this.#pool.tryAcquire()),
-      commit: (batch) => this.#commit(batch),
+      commit: (batch) => this.#commitGuarded(batch),
+    });
+    this.#health = new WriteHealth({
+      intervalMs: options.probeIntervalMs ?? 1000,
+      probe: () => this.#probe(),
     });
     if (offLoop) {
       const settings = options.checkpoint === false ? {} : options.checkpoint ?? {};
@@ -343,6 +394,46 @@ export class SqliteStore implements OrderStore {
   /** The pool's current state. */
   get poolState(): PoolState {
     return this.#pool.state;
+  }
+
+  /** Why the store cannot write now (since when), or null while it writes. */
+  get writeFailure(): WriteFailure | null {
+    return this.#health.failure;
+  }
+
+  /**
+   * Commits a batch, or refuses it at once while the store is not writing (the probe decides
+   * when it writes again); a failed commit marks the store as not writing.
+   */
+  async #commitGuarded(batch: PendingWrite[]): Promise<void> {
+    const failure = this.#health.failure;
+    if (failure !== null) {
+      // Give back the connection the batch leased when it opened.
+      const lease = this.#leases.shift() ?? null;
+      if (lease !== null) this.#pool.release(lease);
+      throw unavailable(failure.reason);
+    }
+    try {
+      await this.#commit(batch);
+    } catch (error) {
+      this.#health.fail(error);
+      throw unavailable(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  /** One probe write on a free connection; false while the write lock is held elsewhere. */
+  #probe(): Promise<boolean> {
+    return this.#pool.use((c) => {
+      if (!c.tryBegin()) return false;
+      try {
+        c.probe.run(new Date().toISOString());
+        c.db.exec("COMMIT");
+        return true;
+      } catch (error) {
+        if (c.db.isTransaction) c.db.exec("ROLLBACK");
+        throw error;
+      }
+    });
   }
 
   /**
@@ -394,7 +485,7 @@ export class SqliteStore implements OrderStore {
   }
 
   async #commitWhenFree(c: Connection, batch: PendingWrite[]): Promise<void> {
-    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    const deadline = performance.now() + c.busyTimeoutMs;
     for (;;) {
       // A failed attempt costs microseconds; the lock is held for about 10 ms.
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -441,7 +532,7 @@ export class SqliteStore implements OrderStore {
   }
 
   async ping(): Promise<boolean> {
-    if (this.#closed || this.#committer.failure !== null) return false;
+    if (this.#closed || this.#health.failure !== null) return false;
     try {
       return await this.#pool.use((c) => c.ping.get() !== undefined);
     } catch {
@@ -452,12 +543,14 @@ export class SqliteStore implements OrderStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#health.close();
     await this.#committer.close();
     this.#pool.close();
     for (const c of this.#pool.connections) c.db.close();
     // Last: the worker's connection is then the only one, so its final checkpoint finds no
     // writer and closing it removes the WAL file.
     await this.#checkpointer?.close();
+    this.#lock?.release();
     if (this.#tempDir !== null) rmSync(this.#tempDir, { recursive: true, force: true });
   }
 }

@@ -258,7 +258,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   /** decide → execute → record (one function, so that an order costs few promise hops). */
-  async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
+  async placeOrder(
+    request: OrderRequest,
+    receivedAt: number,
+    correlation?: string,
+  ): Promise<Order> {
     if (this.#closing !== null) throw new Error("The trading service is closed");
     this.#inFlight++;
     try {
@@ -275,7 +279,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         this.#limits,
       );
       if (reason !== null) {
-        return await this.#record(id, request, rejected(reason), receivedAt, null);
+        return await this.#record(id, request, rejected(reason), receivedAt, null, correlation);
       }
       // 2. execute: the quantity stays reserved from here until the store answered (#record).
       reserve(pending!, request);
@@ -288,7 +292,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       }
       const outcome = outcomeOf(request, accepted, this.#market.quote(symbol)!);
       // 3. record
-      return await this.#record(id, request, outcome, receivedAt, pending!);
+      return await this.#record(id, request, outcome, receivedAt, pending!, correlation);
     } finally {
       if (--this.#inFlight === 0 && this.#drained !== null) this.#drained();
     }
@@ -304,6 +308,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     outcome: Outcome,
     receivedAt: number,
     held: PendingExposure | null,
+    correlation: string | undefined,
   ): Promise<Order> {
     const origin = this.#clock.origin;
     const write: OrderWrite = orderWrite(request, outcome, {
@@ -324,7 +329,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         fillPrice: null,
         reason: NOT_STORED_REASON,
       };
-      this.#emitOrder(failed, receivedAt);
+      this.#emitOrder(failed, receivedAt, correlation);
       throw error;
     }
     if (held !== null) release(held, request);
@@ -336,16 +341,17 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         await this.#cache.delete(POSITIONS_KEY);
       }
     }
-    this.#emitOrder(commit.order, receivedAt);
+    this.#emitOrder(commit.order, receivedAt, correlation);
     return commit.order;
   }
 
-  #emitOrder(order: Order, receivedAt: number): void {
+  #emitOrder(order: Order, receivedAt: number, correlation: string | undefined): void {
     if (this.#bus.active) {
       this.#bus.emit({
         type: "order",
         order,
         latencySeconds: (this.#clock.monotonic() - receivedAt) / 1000,
+        correlation,
       });
     }
   }
@@ -407,10 +413,13 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     };
   }
 
+  marketDataFresh(): boolean {
+    return wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
+  }
+
   async ready(): Promise<Readiness> {
     const open = this.#closing === null;
-    const marketData = open &&
-      wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
+    const marketData = open && this.marketDataFresh();
     const [database, cache] = open
       ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
       : [false, false];

@@ -68,7 +68,7 @@ export interface OrderStore {
   /**
    * Queues a write; resolves with what was committed once the transaction holding it has
    * committed (group commit), and rejects if that transaction failed (then nothing of the
-   * write is stored).
+   * write is stored; `StoreUnavailableError` when the store cannot write now).
    */
   append(write: OrderWrite): Promise<OrderCommit>;
   /** One order by id, or null. */
@@ -95,8 +95,8 @@ export interface OrderStore {
 export const ORDER_CURSOR_PATTERN: RegExp = /^[1-9][0-9]{0,15}$/;
 
 /**
- * The database cannot be reached, or failed the transaction: nothing of the write was stored.
- * The edge answers 503; a store that raises it recovers by itself when the database returns.
+ * The store cannot write now (disk full, database locked, database lost): nothing of the write
+ * was stored. The edge answers 503; the store recovers by itself once the cause goes away.
  */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {

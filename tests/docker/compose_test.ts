@@ -134,7 +134,9 @@ Deno.test({
 
     // rule_files are relative to the config file: each must be mounted there.
     for (const rf of promConfig.rule_files ?? []) {
-      const inContainer = posix.isAbsolute(rf) ? rf : posix.join(posix.dirname(configFile), rf);
+      const inContainer: string = posix.isAbsolute(rf)
+        ? rf
+        : posix.join(posix.dirname(configFile), rf);
       const host = hostPathOf(prom, inContainer);
       assert.ok(host, `rule file ${rf} is mounted at ${inContainer}`);
       assert.equal(host, join(dirname(hostConfig), rf), "the same file as next to prometheus.yml");

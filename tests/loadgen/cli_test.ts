@@ -546,6 +546,7 @@ Deno.test("every run stops at its duration and on the first Ctrl-C, whatever the
         ["--concurrency", "10000", "-d", "2s"],
         ["--rate", "100000", "-d", "2s"],
         ["--rate", "100000", "-d", "2s", "--max-in-flight", "10000", "--scheduler", "timer"],
+        ["--workers", "2", "--concurrency", "10000", "-d", "2s"],
       ]
     ) {
       await t.step(`${args.join(" ")} stops at its duration`, async () => {

@@ -121,9 +121,8 @@ Deno.test("a file store survives close and reopen; ids stay unique", async () =>
       assert.equal((await b.loadPositions()).length, 2);
       await b.append(write(4));
       assert.equal((await b.listOrders({ limit: 10 })).orders.length, 4);
-      // A duplicate id is refused; the store then stops taking writes (fail-stop).
+      // A duplicate id is refused, and nothing of its batch is stored.
       await assert.rejects(b.append(write(2)), /UNIQUE/);
-      await assert.rejects(b.append(write(5)), /stopped/);
       assert.equal((await b.listOrders({ limit: 10 })).orders.length, 4);
     } finally {
       await b.close();
@@ -218,30 +217,110 @@ Deno.test("the pool hands connections to waiters in order", async () => {
   assert.throws(() => pool.tryAcquire(), /closed/);
 });
 
-Deno.test("a failed commit stops the store (fail-stop) and ping reports it", async () => {
+/** Resolves once `check()` is true (polled every 10 ms), or throws after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("a lock held beyond the busy timeout: 503-class refusal, ping false, recovery without a restart", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "orders.db");
-  const store = new SqliteStore({ path, poolSize: 2 });
+  const store = new SqliteStore({ path, poolSize: 2, busyTimeoutMs: 100, probeIntervalMs: 20 });
+  const holder = new DatabaseSync(path);
   try {
     await store.append(write(1));
-    // Break the schema behind the store's back: the next commit fails.
-    const saboteur = new DatabaseSync(path);
-    saboteur.exec("DROP TABLE fills");
-    saboteur.close();
+    // Another process's connection takes the write lock and keeps it.
+    holder.exec("BEGIN IMMEDIATE");
     const [failed, alsoFailed] = await Promise.allSettled([
       store.append(write(2)),
       store.append(write(3)),
     ]);
     assert.equal(failed.status, "rejected");
+    assert.equal((failed as PromiseRejectedResult).reason.name, "StoreUnavailableError");
     assert.equal(alsoFailed.status, "rejected", "same batch");
-    await assert.rejects(store.append(write(4)), /stopped after a failed commit/);
     assert.equal(await store.ping(), false);
-    // Reads still work; only the first order was committed.
+    assert.match(store.writeFailure?.reason ?? "", /locked/);
+    // While it cannot write, writes are refused at once instead of waiting for the lock again.
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(store.append(write(4)), { name: "StoreUnavailableError" });
+    }
+    assert.ok(performance.now() - t0 < 100, "refused without waiting");
+    assert.equal(store.poolState.active, 0, "refused batches give their connection back");
+    // The cause goes away: the probe finds out, and writes work again.
+    holder.exec("ROLLBACK");
+    await until(() => store.ping(), "ping true after the lock is released");
+    assert.equal(store.writeFailure, null);
+    await store.append(write(5));
+    // Only the committed orders are stored.
     assert.deepEqual((await store.listOrders({ limit: 10 })).orders.map((o) => o.id), [
+      "order-5",
       "order-1",
     ]);
   } finally {
+    holder.close();
     await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("one store per file: a second one is refused while the first is open, not after", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  try {
+    const a = new SqliteStore({ path, poolSize: 1 });
+    try {
+      assert.throws(
+        () => new SqliteStore({ path, poolSize: 1 }),
+        (e: Error) => e.name === "DatabaseInUseError" && e.message.includes(`PID ${Deno.pid}`),
+      );
+    } finally {
+      await a.close();
+    }
+    const b = new SqliteStore({ path, poolSize: 1 });
+    await b.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("at open: a position that is not the sum of its fills, or a damaged file, is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "orders.db");
+  try {
+    const a = new SqliteStore({ path, poolSize: 1 });
+    await Promise.all([1, 2, 3, 4].map((i) => a.append(write(i))));
+    await a.close();
+    // Reopening the untouched file works.
+    await new SqliteStore({ path, poolSize: 1 }).close();
+    const edit = new DatabaseSync(path);
+    edit.exec("UPDATE positions SET quantity = quantity + 1 WHERE symbol = 'AAPL'");
+    edit.close();
+    assert.throws(
+      () => new SqliteStore({ path, poolSize: 1 }),
+      (e: Error) =>
+        e.name === "DatabaseIntegrityError" &&
+        /position of AAPL .* sum of its fills/.test(e.message),
+    );
+    // The refused open released the writer lock.
+    const fix = new DatabaseSync(path);
+    fix.exec("UPDATE positions SET quantity = quantity - 1 WHERE symbol = 'AAPL'");
+    fix.close();
+    await new SqliteStore({ path, poolSize: 1 }).close();
+    // Damage: overwrite pages in the middle of the file.
+    const bytes = await Deno.readFile(path);
+    assert.ok(bytes.length >= 4096 * 3, `${bytes.length} bytes`);
+    bytes.fill(0x5a, 4096 + 100, 4096 * 3);
+    await Deno.writeFile(path, bytes);
+    assert.throws(
+      () => new SqliteStore({ path, poolSize: 1 }),
+      (e: Error) => /damaged|malformed|not a database/.test(e.message),
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -28,6 +28,10 @@ import { upgradeLeQuantile } from "./upgrade_le_quantile.ts";
 import { upgradeRegexNewline } from "./upgrade_regex_newline.ts";
 import { upgradeHoltWinters } from "./upgrade_holt_winters.ts";
 import { upgradeRangeBoundary } from "./upgrade_range_boundary.ts";
+import { onlineSeries } from "./online_series.ts";
+import { onlineLabels } from "./online_labels.ts";
+import { onlineCounter } from "./online_counter.ts";
+import { onlineRange } from "./online_range.ts";
 
 /** All checks. */
 export const CHECKS: readonly Check[] = [
@@ -55,4 +59,8 @@ export const CHECKS: readonly Check[] = [
   upgradeRegexNewline,
   upgradeHoltWinters,
   upgradeRangeBoundary,
+  onlineSeries,
+  onlineLabels,
+  onlineCounter,
+  onlineRange,
 ];
