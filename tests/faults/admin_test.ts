@@ -215,9 +215,20 @@ Deno.test("faults: held pool connections, cache bypass, a stalled feed, a price 
     const delta = (e: typeof after, n: string) => sumOf(e, n) - sumOf(before, n);
     assert.equal(delta(after, "redis_cache_misses_total"), 5);
     assert.equal(delta(after, "redis_cache_hits_total"), 0);
+    // Outage, as the Redis adapter lives one: lookups miss, /ready reports the cache down,
+    // reads and orders go on.
     await put(child, { cache: { mode: "outage" } });
-    assert.equal((await json(fetch(`${child.base}/quotes/AAPL`))).status, 500);
+    assert.equal((await json(fetch(`${child.base}/quotes/AAPL`))).status, 200);
+    assert.equal((await json(fetch(`${child.base}/ready`))).body.cache, false);
+    const placed = await json(fetch(`${child.base}/orders?symbol=AAPL&side=BUY&quantity=1`, {
+      method: "POST",
+    }));
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    const outage = await scrape(child.base);
+    assert.equal(delta(outage, "redis_cache_hits_total"), 0);
+    assert.equal(delta(outage, "redis_cache_misses_total"), 6 + 1 /* the order's quote */);
     await put(child, { cache: null });
+    assert.equal((await json(fetch(`${child.base}/ready`))).body.cache, true);
 
     // A stalled symbol: its quote freezes while the others tick on (the feed is alive).
     await put(child, { feed_stall: { symbols: ["MSFT"] } });
@@ -231,11 +242,11 @@ Deno.test("faults: held pool connections, cache bypass, a stalled feed, a price 
     assert.equal((await json(fetch(`${child.base}/ready`))).status, 200);
     // Every symbol stalled: the feed is stale, /ready turns 503.
     await put(child, { feed_stall: { symbols: "all" } });
-    const ready = await until("not ready", async () => {
+    const stale = await until("not ready", async () => {
       const r = await json(fetch(`${child.base}/ready`));
       return r.status === 503 ? r.body : undefined;
     });
-    assert.equal(ready.marketData, false);
+    assert.equal(stale.marketData, false);
     await put(child, { feed_stall: null });
     await until(
       "ready again",
