@@ -163,8 +163,15 @@ Deno.test("admin API: tokens, validation naming the field, PUT/GET/DELETE, warn 
     assert.equal(sumOf(e, "http_requests_total", { endpoint: "/risk", status: "503" }), 1);
     assert.ok(sumOf(e, "http_requests_total", { endpoint: "/admin/faults", status: "400" }) >= 17);
 
-    const warns = child.output().split("\n").filter((l) => l.includes('"level":"warn"'))
-      .map((l) => JSON.parse(l));
+    // The log is written asynchronously: wait for the three lines.
+    const warnLines = () =>
+      child.output().split("\n").filter((l) => l.includes('"level":"warn"')).map((l) =>
+        JSON.parse(l)
+      );
+    const warns = await until(
+      "three warn lines",
+      () => Promise.resolve(warnLines().length >= 3 ? warnLines() : undefined),
+    );
     assert.deepEqual(warns.map((w) => w.msg), ["faults set", "faults cleared", "faults cleared"]);
     assert.deepEqual(warns[0].set.venue_failure, { rate: 1 });
     assert.deepEqual(warns[2].cleared, ["http_errors"]);
