@@ -245,7 +245,7 @@ const SAME_IN_242 = new Set([
   "At",
 ]);
 /** Leaf-holding nodes accepted with any children. */
-const LEAVES_242 = new Set(["MatchOp", "AtModifierPreprocessors"]);
+const LEAVES_242 = new Set(["MatchOp", "AtModifierPreprocessors", "LineComment"]);
 const AGGREGATIONS_242 = new Set([
   "Avg",
   "Bottomk",
