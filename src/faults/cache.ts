@@ -29,10 +29,6 @@ export function faultyCache(cache: ReadCache, faults: FaultRegistry): ReadCache 
       if (faults.get("cache")?.mode === "outage") return Promise.resolve(false);
       return cache.ping?.() ?? Promise.resolve(true);
     },
-    ping: (): Promise<boolean> => {
-      if (faults.get("cache") !== undefined) return Promise.resolve(false);
-      return cache.ping?.() ?? Promise.resolve(true);
-    },
     close: () => cache.close(),
   };
 }
