@@ -1,6 +1,6 @@
 /**
  * `deno task bench`: every performance goal as a side-by-side ratio measured in one run.
- * Pass area names (server, loadgen, lint) to run only some.
+ * Pass area names (server, exposition, loadgen, lint) to run only some.
  *
  * @module
  */
@@ -8,6 +8,7 @@ import { type BenchRow, formatTable } from "./table.ts";
 
 const AREAS: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> = {
   server: () => import("./server.ts"),
+  exposition: () => import("./exposition.ts"),
   loadgen: () => import("./loadgen.ts"),
   lint: () => import("./lint.ts"),
 };

@@ -22,7 +22,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const DURATION_S = Number(Deno.env.get("BENCH_SERVER_SECONDS") ?? 4);
 const ROUNDS = Number(Deno.env.get("BENCH_SERVER_ROUNDS") ?? 3);
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -33,7 +33,7 @@ function median(xs: number[]): number {
  * by round. Ratios are then taken per round (paired) and their median reported, so that slow
  * drifts of the machine's load cancel out.
  */
-async function rounds(
+export async function rounds(
   targets: readonly { name: string; url: string; script?: string }[],
   n: number,
 ): Promise<Map<string, WrkResult[]>> {
@@ -47,11 +47,11 @@ async function rounds(
   return out;
 }
 
-function pairedRatio(a: WrkResult[], b: WrkResult[]): number {
+export function pairedRatio(a: WrkResult[], b: WrkResult[]): number {
   return median(a.map((x, i) => x.rps / b[i].rps));
 }
 
-interface Server {
+export interface Server {
   name: string;
   base: string;
   stop(): Promise<void>;
@@ -65,7 +65,7 @@ async function drain(stream: ReadableStream<Uint8Array>, onText: (t: string) => 
 }
 
 /** Start a child that prints a JSON line with `port` once listening; keep draining its output. */
-async function startChild(name: string, args: string[]): Promise<Server> {
+export async function startChild(name: string, args: string[]): Promise<Server> {
   const proc = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -106,7 +106,7 @@ const BARE_SERVER = `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) 
   console.log(JSON.stringify({ port: a.port })) }, () => new Response("ok"));
 Deno.addSignalListener("SIGTERM", () => Deno.exit(0));`;
 
-function service(
+export function service(
   name: string,
   dbDir: string,
   extra: string[] = [],
@@ -134,7 +134,7 @@ function service(
   ]);
 }
 
-interface WrkResult {
+export interface WrkResult {
   rps: number;
   p99ms: number;
   errors: number;
@@ -146,7 +146,7 @@ function toMs(v: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
 }
 
-async function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
+export async function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
   const args = [
     "-t2",
     "-c50",
@@ -173,7 +173,7 @@ async function wrk(url: string, seconds: number, script?: string): Promise<WrkRe
 }
 
 /** wrk script: POST /orders cycling over symbols, alternating sides so positions stay bounded. */
-function ordersScript(symbols: readonly string[]): string {
+export function ordersScript(symbols: readonly string[]): string {
   return `
 local symbols = { ${symbols.map((s) => `"${s}"`).join(", ")} }
 local i = 0

@@ -74,8 +74,19 @@ function fracBounds(schema: number): number[] {
   return b;
 }
 
-/** The index of the bucket holding `v` (finite, > 0) at `schema`. */
+/**
+ * The index of the bucket holding `v` (finite, > 0) at `schema`: `ceil(log2(v) * 2^schema)`,
+ * computed exactly as client_golang does (frexp and the bounds table) when `v` is within 1e-9 of
+ * a boundary, where floating-point `log2` could land on the wrong side.
+ */
 export function bucketIndex(v: number, schema: number): number {
+  const x = Math.log2(v) * 2 ** schema;
+  const i = Math.ceil(x);
+  if (i - x > 1e-9 && x - (i - 1) > 1e-9) return i;
+  return exactBucketIndex(v, schema);
+}
+
+function exactBucketIndex(v: number, schema: number): number {
   const [frac, exp] = frexp(v);
   if (schema > 0) {
     const bounds = fracBounds(schema);

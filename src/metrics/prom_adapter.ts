@@ -26,6 +26,7 @@ import CounterClass from "prom-client/lib/counter.js";
 import GaugeClass from "prom-client/lib/gauge.js";
 import HistogramClass from "prom-client/lib/histogram.js";
 import RegistryClass from "prom-client/lib/registry.js";
+import { hashObject } from "prom-client/lib/util.js";
 import type { Exemplar, ExemplarLabels } from "./exemplar.ts";
 import {
   NativeBuckets,
@@ -97,11 +98,14 @@ export interface PromAdapter {
   readonly reason: string | null;
   counter<L extends string>(counter: prom.Counter<L>, labels: Record<L, string>): CounterHandle;
   gauge<L extends string>(gauge: prom.Gauge<L>, labels: Record<L, string>): GaugeHandle;
-  /** A histogram series handle; `native` adds native buckets to the series. */
+  /**
+   * A histogram series handle; `native` adds native buckets to the series; `fresh` says the
+   * series has no observations yet, so that the public-API path may create it at zero.
+   */
   histogram<L extends string>(
     histogram: prom.Histogram<L>,
     labels: Record<L, string>,
-    options?: { native?: NativeHistogramOptions | null },
+    options?: { native?: NativeHistogramOptions | null; fresh?: boolean },
   ): HistogramHandle;
   /**
    * Every metric of `registry` as plain data (collect hooks run first, as prom-client does), or
@@ -131,10 +135,31 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return true;
 }
 
-function findEntry(hashMap: unknown, labels: Labels): Record<string, unknown> | null {
+function findEntry(
+  hashMap: unknown,
+  labels: Labels,
+  sortedLabelNames?: unknown,
+): Record<string, unknown> | null {
+  const key = findKey(hashMap, labels, sortedLabelNames);
+  return key === null ? null : (hashMap as Record<string, Record<string, unknown>>)[key];
+}
+
+/**
+ * The prom-client hash key of the series with these labels, or null: prom-client's own
+ * `hashObject(labels, sortedLabelNames)` (the key it stores the series under), checked against
+ * the stored labels, with a scan as the fallback.
+ */
+function findKey(hashMap: unknown, labels: Labels, sortedLabelNames?: unknown): string | null {
   if (!isObject(hashMap)) return null;
-  for (const e of Object.values(hashMap)) {
-    if (isObject(e) && isObject(e.labels) && sameLabels(e.labels as Labels, labels)) return e;
+  if (Array.isArray(sortedLabelNames)) {
+    const key: string = hashObject(labels, sortedLabelNames);
+    const e = hashMap[key];
+    if (isObject(e) && isObject(e.labels) && sameLabels(e.labels as Labels, labels)) return key;
+    if (e === undefined) return null;
+  }
+  for (const key in hashMap) {
+    const e = hashMap[key];
+    if (isObject(e) && isObject(e.labels) && sameLabels(e.labels as Labels, labels)) return key;
   }
   return null;
 }
@@ -166,6 +191,8 @@ export function checkLayout(): string | null {
     const registers = [registry];
     const c = new Counter({ name: "layout_check_total", help: "x", labelNames: ["a"], registers });
     c.inc({ a: "1" }, 2);
+    const key = hashObject({ a: "1" }, (c as AnyMetric).sortedLabelNames);
+    if (!isObject((c as AnyMetric).hashMap?.[key])) return "hashObject(labels, sortedLabelNames)";
     const ce = findEntry((c as AnyMetric).hashMap, { a: "1" });
     if (!isValueEntry(ce) || ce.value !== 2) return "Counter#hashMap {labels, value}";
     const g = new Gauge({ name: "layout_check", help: "x", labelNames: ["a"], registers });
@@ -215,15 +242,50 @@ function bucketOf(bounds: readonly number[], v: number): number {
 export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter {
   const reason = options.mode === "public" ? "public mode requested" : checkLayout();
   const direct = reason === null;
-  // Exemplars and native buckets, by metric, by label-set key.
+  // Exemplars and native buckets, by metric, by series key: prom-client's hash key on the direct
+  // path (what the snapshot's series are keyed by), `labelsKey` on the public one.
   const extras = new WeakMap<object, Map<string, Extras>>();
-  const extrasOf = (metric: object, labels: Labels): Extras => {
+  const extrasOf = (metric: AnyMetric, labels: Labels): Extras => {
     let byKey = extras.get(metric);
     if (!byKey) extras.set(metric, byKey = new Map());
-    const key = labelsKey(labels);
+    const key = (direct ? findKey(metric.hashMap, labels, metric.sortedLabelNames) : null) ??
+      labelsKey(labels);
     let x = byKey.get(key);
     if (!x) byKey.set(key, x = {});
     return x;
+  };
+
+  /**
+   * A series bound once: `entry` is the stored object at `key`. Before each direct update,
+   * `hashMap[key] === entry` is checked (one property read): a reset, or a public-API call that
+   * replaced the object (a gauge's set()), makes the handle rebind.
+   */
+  const bound = <E>(
+    m: AnyMetric,
+    labels: Labels,
+    create: () => void,
+    valid: (e: unknown) => e is E,
+  ) => {
+    let key: string | null = null;
+    let entry: E | null = null;
+    const bind = () => {
+      key = findKey(m.hashMap, labels, m.sortedLabelNames);
+      if (key === null) {
+        create();
+        key = findKey(m.hashMap, labels, m.sortedLabelNames);
+      }
+      const e = key === null ? null : m.hashMap[key];
+      entry = valid(e) ? e : null;
+    };
+    if (direct) bind();
+    return {
+      get: (): E | null => {
+        if (entry !== null && m.hashMap[key!] === entry) return entry;
+        bind();
+        return entry;
+      },
+      ok: () => entry !== null,
+    };
   };
 
   const counter = <L extends string>(
@@ -231,25 +293,18 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     labels: Record<L, string>,
   ): CounterHandle => {
     const m = metric as AnyMetric;
-    const x = extrasOf(metric, labels as Labels);
+    metric.inc(labels, 0);
+    const x = extrasOf(m, labels as Labels);
     const stamp = (e: ExemplarLabels | undefined) => {
       if (e) x.exemplar = { labels: e, value: 1, timestampMs: Date.now() };
     };
-    metric.inc(labels, 0);
-    let map: unknown = m.hashMap;
-    let entry = direct ? findEntry(map, labels as Labels) : null;
-    if (!isValueEntry(entry)) {
-      return { direct: false, inc: (e) => (metric.inc(labels), stamp(e)) };
-    }
+    const b = bound(m, labels as Labels, () => metric.inc(labels, 0), isValueEntry);
+    if (!b.ok()) return { direct: false, inc: (e) => (metric.inc(labels), stamp(e)) };
     return {
       direct: true,
       inc(e) {
-        if (m.hashMap !== map) { // reset(): rebind
-          metric.inc(labels, 0);
-          map = m.hashMap;
-          entry = findEntry(map, labels as Labels);
-        }
-        if (isValueEntry(entry)) entry.value += 1;
+        const entry = b.get();
+        if (entry) entry.value += 1;
         else metric.inc(labels);
         stamp(e);
       },
@@ -261,20 +316,14 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     labels: Record<L, string>,
   ): GaugeHandle => {
     const m = metric as AnyMetric;
-    metric.set(labels, 0);
-    let map: unknown = m.hashMap;
-    let entry = direct ? findEntry(map, labels as Labels) : null;
-    if (!isValueEntry(entry)) return { direct: false, set: (v) => metric.set(labels, v) };
+    const b = bound(m, labels as Labels, () => metric.set(labels, 0), isValueEntry);
+    if (!b.ok()) return { direct: false, set: (v) => metric.set(labels, v) };
     return {
       direct: true,
       set(v) {
-        if (m.hashMap !== map || typeof v !== "number") {
-          metric.set(labels, v); // the public API's checks; rebinds after a reset
-          map = m.hashMap;
-          entry = findEntry(map, labels as Labels);
-          return;
-        }
-        (entry as { value: number }).value = v;
+        const entry = typeof v === "number" ? b.get() : null;
+        if (entry) entry.value = v;
+        else metric.set(labels, v); // the public API's checks
       },
     };
   };
@@ -282,13 +331,18 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
   const histogram = <L extends string>(
     metric: prom.Histogram<L>,
     labels: Record<L, string>,
-    opts: { native?: NativeHistogramOptions | null } = {},
+    opts: { native?: NativeHistogramOptions | null; fresh?: boolean } = {},
   ): HistogramHandle => {
     const m = metric as AnyMetric;
     const bounds: readonly number[] = Array.isArray(m.upperBounds)
       ? m.upperBounds
       : (m.buckets ?? []);
-    const x = extrasOf(metric, labels as Labels);
+    // zero() creates the series at 0 but wipes its counts: only for a series not there yet. The
+    // public API cannot tell, so there the caller says when the series is new (`fresh`).
+    if (direct ? !findEntry(m.hashMap, labels as Labels, m.sortedLabelNames) : opts.fresh) {
+      metric.zero(labels);
+    }
+    const x = extrasOf(m, labels as Labels);
     if (opts.native && !x.native) x.native = new NativeBuckets(opts.native);
     const native = x.native;
     const extra = (v: number, e: ExemplarLabels | undefined) => {
@@ -299,28 +353,21 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
         ex[bucketOf(bounds, v)] = { labels: e, value: v, timestampMs: Date.now() };
       }
     };
-    let map: unknown = null;
-    let entry: unknown = null;
-    const bind = () => {
-      if (!findEntry(m.hashMap, labels as Labels)) metric.zero(labels); // zero() wipes counts
-      map = m.hashMap;
-      const found = findEntry(map, labels as Labels);
-      entry = isHistogramEntry(found) &&
-          bounds.every((b) => typeof found.bucketValues[b] === "number")
-        ? found
-        : null;
-    };
-    bind();
-    if (!direct || entry === null) {
+    const validBuckets = (e: unknown): e is {
+      bucketValues: Record<string, number>;
+      sum: number;
+      count: number;
+    } => isHistogramEntry(e) && bounds.every((b) => typeof e.bucketValues[b] === "number");
+    const b = bound(m, labels as Labels, () => metric.zero(labels), validBuckets);
+    if (!b.ok() || bounds.length === 0) {
       return { direct: false, observe: (v, e) => (metric.observe(labels, v), extra(v, e)) };
     }
     const n = bounds.length;
     return {
       direct: true,
       observe(value, e) {
-        if (m.hashMap !== map) bind();
-        const h = entry as { bucketValues: Record<string, number>; sum: number; count: number };
-        if (!h || !Number.isFinite(value)) {
+        const h = Number.isFinite(value) ? b.get() : null;
+        if (!h) {
           metric.observe(labels, value); // the public API's checks and errors
           extra(value, e);
           return;
@@ -343,7 +390,7 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     const byKey = extras.get(metric);
     if (!byKey) return;
     for (const s of family.series) {
-      const x = byKey.get(labelsKey(s.labels));
+      const x = byKey.get(s.key);
       if (!x) continue;
       if (family.type === "histogram") {
         const hs = s as HistogramSeries;

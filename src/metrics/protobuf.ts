@@ -13,7 +13,7 @@
  * @module
  */
 import protobuf from "protobufjs/light.js";
-import type { Exemplar } from "./exemplar.ts";
+import type { Exemplar as ExemplarData } from "./exemplar.ts";
 import { spansAndDeltas } from "./native_histogram.ts";
 import type { FamilySnapshot, HistogramSeries } from "./prom_adapter.ts";
 
@@ -117,90 +117,233 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
+root.resolveAll();
+
 /** The `MetricFamily` message type (for tests that decode what was encoded). */
 export const MetricFamily: protobuf.Type = root.lookupType("io.prometheus.client.MetricFamily");
+const type = (name: string) => root.lookupType(`io.prometheus.client.${name}`);
+const LabelPair = type("LabelPair");
+const Exemplar = type("Exemplar");
+
+/** A field's key (number and wire type), from the schema above. */
+function tag(message: protobuf.Type, field: string): number {
+  const f = message.fields[field];
+  const wire = f.resolvedType instanceof protobuf.Enum
+    ? 0
+    : f.resolvedType
+    ? 2
+    : (protobuf.types.basic as Record<string, number>)[f.type];
+  return ((f.id << 3) | wire) >>> 0;
+}
+
+const T = {
+  family: {
+    name: tag(MetricFamily, "name"),
+    help: tag(MetricFamily, "help"),
+    type: tag(MetricFamily, "type"),
+    metric: tag(MetricFamily, "metric"),
+  },
+  metric: {
+    label: tag(type("Metric"), "label"),
+    gauge: tag(type("Metric"), "gauge"),
+    counter: tag(type("Metric"), "counter"),
+    histogram: tag(type("Metric"), "histogram"),
+  },
+  value: tag(type("Gauge"), "value"),
+  counter: { value: tag(type("Counter"), "value"), exemplar: tag(type("Counter"), "exemplar") },
+  histogram: {
+    count: tag(type("Histogram"), "sample_count"),
+    sum: tag(type("Histogram"), "sample_sum"),
+    bucket: tag(type("Histogram"), "bucket"),
+    schema: tag(type("Histogram"), "schema"),
+    zeroThreshold: tag(type("Histogram"), "zero_threshold"),
+    zeroCount: tag(type("Histogram"), "zero_count"),
+    positiveSpan: tag(type("Histogram"), "positive_span"),
+    positiveDelta: tag(type("Histogram"), "positive_delta"),
+  },
+  bucket: {
+    count: tag(type("Bucket"), "cumulative_count"),
+    bound: tag(type("Bucket"), "upper_bound"),
+    exemplar: tag(type("Bucket"), "exemplar"),
+  },
+  span: { offset: tag(type("BucketSpan"), "offset"), length: tag(type("BucketSpan"), "length") },
+};
 
 const TYPE = { counter: 0, gauge: 1, histogram: 4 } as const;
 
-interface LabelPair {
-  name: string;
-  value: string;
+/** The size of `n` (unsigned, < 2^32) as a varint. */
+function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
-/** Label pairs by series key, per metric (the label objects of 10,000 series, built once). */
-const pairCache = new WeakMap<object, Map<string, LabelPair[]>>();
-
-function pairsFor(metric: object, key: string, labels: Record<string, string>): LabelPair[] {
-  let cache = pairCache.get(metric);
-  if (!cache) pairCache.set(metric, cache = new Map());
-  let pairs = cache.get(key);
-  if (!pairs) {
-    pairs = Object.keys(labels).map((name) => ({ name, value: String(labels[name]) }));
-    if (cache.size > 100_000) cache.clear();
-    cache.set(key, pairs);
-  }
-  return pairs;
+interface SeriesBytes {
+  /** The label fields of a `Metric`, encoded (key, length and `LabelPair`, for each label). */
+  labels: Uint8Array;
+  /**
+   * For counters and gauges: everything of the `Metric` before the value's 8 bytes when there is
+   * no exemplar (the metric key and length, the labels, the value message's key and length, the
+   * double's key), so that a series is one `raw()` and one `double()`.
+   */
+  head: Uint8Array | null;
 }
 
-function exemplarMessage(e: Exemplar | undefined) {
-  if (!e) return undefined;
-  const seconds = Math.floor(e.timestampMs / 1000);
-  return {
-    label: Object.entries(e.labels).map(([name, value]) => ({ name, value: String(value) })),
-    value: e.value,
-    timestamp: { seconds, nanos: Math.round((e.timestampMs - seconds * 1000) * 1e6) },
-  };
-}
+/** A double field: one key byte and 8 bytes. */
+const DOUBLE_FIELD = 9;
 
-function histogramMessage(s: HistogramSeries, bounds: readonly number[]) {
-  const bucket = bounds.map((upper_bound, i) => ({
-    cumulative_count: s.cumulative[i],
-    upper_bound,
-    exemplar: exemplarMessage(s.exemplars?.[i]),
-  }));
-  bucket.push({
-    cumulative_count: s.count,
-    upper_bound: Infinity,
-    exemplar: exemplarMessage(s.exemplars?.[bounds.length]),
-  });
-  const h: Record<string, unknown> = { sample_count: s.count, sample_sum: s.sum, bucket };
-  if (s.native) {
-    const n = s.native;
-    h.schema = n.schema;
-    h.zero_threshold = n.zeroThreshold;
-    h.zero_count = n.zeroCount;
-    if (n.positive.length) {
-      const { spans, deltas } = spansAndDeltas(n.positive);
-      h.positive_span = spans;
-      h.positive_delta = deltas;
-    } else {
-      // A no-op span, as client_golang sends for a native histogram without observations, so
-      // that it is never mistaken for a classic one.
-      h.positive_span = [{ offset: 0, length: 0 }];
+/** Encoded label fields by series key, per metric (built once per series, like text's labels). */
+const seriesCache = new WeakMap<object, Map<string, SeriesBytes>>();
+
+function seriesBytes(
+  metric: object,
+  key: string,
+  labels: Record<string, string>,
+  value?: { field: number; key: number },
+): SeriesBytes {
+  let cache = seriesCache.get(metric);
+  if (!cache) seriesCache.set(metric, cache = new Map());
+  let b = cache.get(key);
+  if (!b) {
+    const w = protobuf.Writer.create();
+    for (const name of Object.keys(labels)) {
+      w.uint32(T.metric.label).bytes(
+        LabelPair.encode({ name, value: String(labels[name]) }).finish(),
+      );
     }
+    const block = w.finish();
+    let head: Uint8Array | null = null;
+    if (value) {
+      const h = protobuf.Writer.create();
+      h.uint32(T.family.metric).uint32(block.length + 2 + DOUBLE_FIELD).raw(block)
+        .uint32(value.field).uint32(DOUBLE_FIELD).uint32(value.key);
+      head = h.finish();
+    }
+    b = { labels: block, head };
+    if (cache.size > 100_000) cache.clear();
+    cache.set(key, b);
   }
-  return h;
+  return b;
 }
 
-/** Encode a snapshot as delimited `MetricFamily` messages. */
-export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
-  const writer = protobuf.Writer.create();
-  for (const f of families) {
-    const metric = f.type === "histogram"
-      ? f.series.map((s) => ({
-        label: pairsFor(f.metric, s.key, s.labels),
-        histogram: histogramMessage(s, f.bounds),
-      }))
-      : f.series.map((s) => ({
-        label: pairsFor(f.metric, s.key, s.labels),
-        [f.type]: f.type === "counter"
-          ? { value: s.value, exemplar: exemplarMessage(s.exemplar) }
-          : { value: s.value },
-      }));
-    MetricFamily.encodeDelimited(
-      { name: f.name, help: f.help, type: TYPE[f.type], metric },
-      writer,
-    );
+/** Encoded exemplars (an exemplar is never changed once stored: a new one replaces it). */
+const exemplarCache = new WeakMap<ExemplarData, Uint8Array>();
+
+function exemplarBytes(e: ExemplarData): Uint8Array {
+  let b = exemplarCache.get(e);
+  if (!b) {
+    const seconds = Math.floor(e.timestampMs / 1000);
+    b = Exemplar.encode({
+      label: Object.entries(e.labels).map(([name, value]) => ({ name, value: String(value) })),
+      value: e.value,
+      timestamp: { seconds, nanos: Math.round((e.timestampMs - seconds * 1000) * 1e6) },
+    }).finish();
+    exemplarCache.set(e, b);
   }
-  return writer.finish();
+  return b;
+}
+
+/**
+ * Write one counter or gauge `Metric` with its length computed up front: the messages are small
+ * and fixed (a double, maybe an exemplar), and protobufjs' `fork()`/`ldelim()` moves every nested
+ * message's bytes once more (measured: the largest cost of the encoding).
+ */
+function writeValueMetric(
+  w: protobuf.Writer,
+  b: SeriesBytes,
+  field: number,
+  valueKey: number,
+  value: number,
+  exemplar?: { key: number; bytes: Uint8Array },
+): void {
+  if (!exemplar && b.head) {
+    w.raw(b.head).double(value);
+    return;
+  }
+  const inner = DOUBLE_FIELD +
+    (exemplar ? 1 + varintSize(exemplar.bytes.length) + exemplar.bytes.length : 0);
+  w.uint32(T.family.metric).uint32(b.labels.length + 1 + varintSize(inner) + inner)
+    .raw(b.labels).uint32(field).uint32(inner).uint32(valueKey).double(value);
+  if (exemplar) w.uint32(exemplar.key).bytes(exemplar.bytes);
+}
+
+function writeHistogram(w: protobuf.Writer, s: HistogramSeries, bounds: readonly number[]): void {
+  const H = T.histogram;
+  const B = T.bucket;
+  w.uint32(H.count).uint64(s.count).uint32(H.sum).double(s.sum);
+  const ex = s.exemplars;
+  for (let i = 0; i <= bounds.length; i++) {
+    const last = i === bounds.length;
+    w.uint32(H.bucket).fork()
+      .uint32(B.count).uint64(last ? s.count : s.cumulative[i])
+      .uint32(B.bound).double(last ? Infinity : bounds[i]);
+    const e = ex?.[i];
+    if (e) w.uint32(B.exemplar).bytes(exemplarBytes(e));
+    w.ldelim();
+  }
+  const n = s.native;
+  if (!n) return;
+  w.uint32(H.schema).sint32(n.schema).uint32(H.zeroThreshold).double(n.zeroThreshold)
+    .uint32(H.zeroCount).uint64(n.zeroCount);
+  const { spans, deltas } = n.positive.length
+    ? spansAndDeltas(n.positive)
+    // A no-op span, as client_golang sends for a native histogram without observations, so
+    // that it is never mistaken for a classic one.
+    : { spans: [{ offset: 0, length: 0 }], deltas: [] };
+  for (const sp of spans) {
+    w.uint32(H.positiveSpan).fork().uint32(T.span.offset).sint32(sp.offset)
+      .uint32(T.span.length).uint32(sp.length).ldelim();
+  }
+  for (const d of deltas) w.uint32(H.positiveDelta).sint64(d);
+}
+
+/**
+ * Encode a snapshot as delimited `MetricFamily` messages, with protobufjs' writer driven field
+ * by field and each series' encoded label pairs cached: measured on the 10,000-series registry,
+ * encoding plain message objects with `MetricFamily.encodeDelimited` took 2.9 ms (min of 50)
+ * against 1.2 ms for the text rendering, which caches its label strings the same way; field by
+ * field with fork/ldelim, 1.4 ms; with counter and gauge lengths computed up front, see below.
+ */
+export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
+  const w = protobuf.Writer.create();
+  const F = T.family;
+  const M = T.metric;
+  const counterValue = { field: M.counter, key: T.counter.value };
+  const gaugeValue = { field: M.gauge, key: T.value };
+  for (const f of families) {
+    w.fork(); // length-delimited, as encodeDelimited writes it
+    w.uint32(F.name).string(f.name).uint32(F.help).string(f.help).uint32(F.type).int32(
+      TYPE[f.type],
+    );
+    if (f.type === "histogram") {
+      for (const s of f.series) {
+        w.uint32(F.metric).fork();
+        w.raw(seriesBytes(f.metric, s.key, s.labels).labels);
+        w.uint32(M.histogram).fork();
+        writeHistogram(w, s, f.bounds);
+        w.ldelim().ldelim();
+      }
+    } else if (f.type === "counter") {
+      for (const s of f.series) {
+        writeValueMetric(
+          w,
+          seriesBytes(f.metric, s.key, s.labels, counterValue),
+          M.counter,
+          T.counter.value,
+          s.value,
+          s.exemplar ? { key: T.counter.exemplar, bytes: exemplarBytes(s.exemplar) } : undefined,
+        );
+      }
+    } else {
+      for (const s of f.series) {
+        writeValueMetric(
+          w,
+          seriesBytes(f.metric, s.key, s.labels, gaugeValue),
+          M.gauge,
+          T.value,
+          s.value,
+        );
+      }
+    }
+    w.ldelim();
+  }
+  return w.finish();
 }

@@ -7,15 +7,15 @@
  * orders the domain decided and for those refused by validation at the edge. Every label value is
  * checked against the catalog's closed sets; anything outside them is mapped to the fixed
  * placeholder (never a new series). Updates go through pre-bound series handles (the adapter's).
- * With exemplars on, an order placed inside a request carries that request's `trace_id` and the
- * order's id as exemplar on its count and latency series.
+ * With exemplars on, an order placed with a correlation (the edge passes its request's trace id
+ * to `placeOrder`) carries that `trace_id` and the order's id as exemplar on its count and
+ * latency series.
  *
  * @module
  */
 import type { DomainEvent, TradingService } from "../trading/types.ts";
 import type { MetricCatalog } from "./catalog.ts";
 import { exemplarLabels } from "./exemplar.ts";
-import { currentTrace } from "./request_trace.ts";
 import type { CounterHandle, HistogramHandle } from "./prom_adapter.ts";
 import {
   CONFIDENCE_LEVELS,
@@ -35,7 +35,7 @@ export interface Recorder {
    * Count an order refused by validation at the edge: `status="rejected"`, symbol `INVALID`,
    * side as given when it is a valid side, else `INVALID`.
    */
-  recordInvalidOrder(side: string | undefined, latencySeconds: number): void;
+  recordInvalidOrder(side: string | undefined, latencySeconds: number, traceId?: string): void;
   /** Stop listening to the service. */
   close(): void;
 }
@@ -76,7 +76,7 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
     });
   };
   const latency: HistogramHandle[] = symbolList.map((symbol) =>
-    a.histogram(m.orderLatency, { symbol }, { native: catalog.native })
+    a.histogram(m.orderLatency, { symbol }, { native: catalog.native, fresh: true })
   );
   for (let sy = 0; sy < SYMBOL_INVALID; sy++) {
     for (let si = 0; si < SIDES.length; si++) {
@@ -96,9 +96,15 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
   for (const confidence_level of CONFIDENCE_LEVELS) m.riskVar.set({ confidence_level }, 0);
 
   /** The one writer of `order_count_total` and `order_latency_seconds`. */
-  const countOrder = (sy: number, si: number, st: number, seconds: number, orderId?: string) => {
-    const trace = exemplarsOn ? currentTrace() : undefined;
-    const exemplar = trace ? exemplarLabels(trace.traceId, orderId) : undefined;
+  const countOrder = (
+    sy: number,
+    si: number,
+    st: number,
+    seconds: number,
+    traceId?: string,
+    orderId?: string,
+  ) => {
+    const exemplar = exemplarsOn && traceId ? exemplarLabels(traceId, orderId) : undefined;
     countHandle(sy, si, st).inc(exemplar);
     if (Number.isFinite(seconds) && seconds >= 0) latency[sy].observe(seconds, exemplar);
   };
@@ -111,6 +117,7 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
           SIDE_INDEX.get(e.order.side) ?? SIDE_INVALID,
           STATUS_INDEX.get(e.order.status) ?? FAILED,
           e.latencySeconds,
+          e.correlation,
           e.order.id,
         );
         break;
@@ -128,9 +135,9 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
   const unsubscribe = service.on(record);
   return {
     record,
-    recordInvalidOrder(side, latencySeconds) {
+    recordInvalidOrder(side, latencySeconds, traceId) {
       const si = side === undefined ? SIDE_INVALID : SIDE_INDEX.get(side) ?? SIDE_INVALID;
-      countOrder(SYMBOL_INVALID, si, REJECTED, latencySeconds);
+      countOrder(SYMBOL_INVALID, si, REJECTED, latencySeconds, traceId);
     },
     close: unsubscribe,
   };

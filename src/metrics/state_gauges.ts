@@ -40,15 +40,17 @@ export function stateCollectors(
     return current;
   };
   const known: ReadonlySet<string> = new Set(symbols);
-  const handles = new Map<string, GaugeHandle>();
+  // Handles by metric, by label value, bound on first use.
+  const handles = new Map<keyof SeedMetrics, Map<string, GaugeHandle>>();
   const handle = (
     metric: keyof SeedMetrics,
     labels: Record<string, string>,
     key: string,
   ): GaugeHandle => {
-    const k = `${metric}\u0000${key}`;
-    let h = handles.get(k);
-    if (!h) handles.set(k, h = adapter.gauge(metrics()[metric] as never, labels as never));
+    let byKey = handles.get(metric);
+    if (!byKey) handles.set(metric, byKey = new Map());
+    let h = byKey.get(key);
+    if (!h) byKey.set(key, h = adapter.gauge(metrics()[metric] as never, labels as never));
     return h;
   };
   const perSymbol = (metric: keyof SeedMetrics, value: (symbol: string) => number) => {
@@ -57,18 +59,27 @@ export function stateCollectors(
       if (Number.isFinite(v)) handle(metric, { symbol }, symbol).set(v);
     }
   };
-  const bySymbol = <T extends { symbol: string }>(list: readonly T[]) => {
-    const m = new Map<string, T>();
-    for (const x of list) if (known.has(x.symbol)) m.set(x.symbol, x);
-    return m;
+  // The positions and ticks of one state by symbol, built once per scrape.
+  let indexed: TradingState | null = null;
+  let positionsBy = new Map<string, TradingState["positions"][number]>();
+  let ticksBy = new Map<string, TradingState["ticks"][number]>();
+  const index = (st: TradingState) => {
+    if (indexed === st) return;
+    indexed = st;
+    positionsBy = new Map();
+    for (const p of st.positions) if (known.has(p.symbol)) positionsBy.set(p.symbol, p);
+    ticksBy = new Map();
+    for (const t of st.ticks) if (known.has(t.symbol)) ticksBy.set(t.symbol, t);
   };
   return {
     positionValue() {
-      const p = bySymbol(read().positions);
+      index(read());
+      const p = positionsBy;
       perSymbol("positionValue", (s) => p.get(s)?.marketValue ?? 0);
     },
     tradePnl() {
-      const p = bySymbol(read().positions);
+      index(read());
+      const p = positionsBy;
       perSymbol("tradePnl", (s) => {
         const x = p.get(s);
         return x ? x.realizedPnl + x.unrealizedPnl : 0;
@@ -87,7 +98,8 @@ export function stateCollectors(
       }
     },
     marketDataLag() {
-      const t = bySymbol(read().ticks);
+      index(read());
+      const t = ticksBy;
       perSymbol("marketDataLag", (s) => {
         const x = t.get(s);
         return x ? (x.receivedTime - x.exchangeTime) / 1000 : 0;

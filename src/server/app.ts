@@ -26,6 +26,7 @@ import {
   getRequestId,
   receivedAtOf,
   type RouteHandler,
+  traceIdOf,
 } from "./instrument.ts";
 import { knownPaths, ROUTE_TEMPLATES, type RouteEntry, type RouteKey, ROUTES } from "./routes.ts";
 import { mergeOrderInput, orderSchema, validateOrder } from "./validation.ts";
@@ -172,7 +173,11 @@ export function createApp(options: AppOptions): Hono {
         if (typeof raw.side === "string") sideLabel = raw.side.trim().toUpperCase();
         request = validateOrder(schema, raw);
       } catch (e) {
-        recorder?.recordInvalidOrder(sideLabel, (performance.now() - receivedAt) / 1000);
+        recorder?.recordInvalidOrder(
+          sideLabel,
+          (performance.now() - receivedAt) / 1000,
+          traceIdOf(c),
+        );
         throw e;
       }
       if (!service.marketDataFresh()) {
@@ -180,7 +185,7 @@ export function createApp(options: AppOptions): Hono {
         c.header("retry-after", "1");
         throw new ApiError(503, "market data is stale: orders are refused until quotes arrive");
       }
-      const order = await service.placeOrder(request, receivedAt);
+      const order = await service.placeOrder(request, receivedAt, traceIdOf(c));
       const status = orderHttpStatus(order);
       if (status === 201) {
         c.header("location", `/orders/${order.id}`);
@@ -233,7 +238,7 @@ export function createApp(options: AppOptions): Hono {
       check(c);
       return open(c);
     };
-    app.on(r.method, r.path, route(r.path, handler, { traced: r.traced === true }));
+    app.on(r.method, r.path, route(r.path, handler));
   }
 
   if (faults !== null && adminToken !== null) {
@@ -243,6 +248,7 @@ export function createApp(options: AppOptions): Hono {
       symbols: service.symbols,
       poolSize: config.trading.poolSize,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       route,
     });
   }

@@ -12,8 +12,8 @@
  * Trace context: a W3C `traceparent` request header is read (`trace_context.ts`); the answer
  * echoes the trace (same trace id, the server's span id) and the access-log line carries its
  * `trace_id`. With exemplars on, a request without one gets a new trace, whose id becomes the
- * exemplar of its `http_request_duration_seconds` observation; routes declared `traced` (POST
- * /orders) run their handler inside that trace, so the recorder's order exemplars carry it too.
+ * exemplar of its `http_request_duration_seconds` observation; handlers pass it on with
+ * `traceIdOf(c)` (POST /orders gives it to `placeOrder`, so the order's exemplars carry it too).
  *
  * @module
  */
@@ -21,7 +21,6 @@ import type { Context } from "hono";
 import type { MetricCatalog } from "../metrics/catalog.ts";
 import { exemplarLabels } from "../metrics/exemplar.ts";
 import type { CounterHandle, HistogramHandle } from "../metrics/prom_adapter.ts";
-import { withTrace } from "../metrics/request_trace.ts";
 import {
   ENDPOINT_LABELS,
   HTTP_METHODS,
@@ -57,17 +56,7 @@ export interface Instrumentation {
    * Wrap `handler` as the handler of `endpoint`: a route template, or a function choosing the
    * template (or `unmatched`) for handlers without a route of their own, such as notFound.
    */
-  route(
-    endpoint: string | ((c: Context) => string),
-    handler: RouteHandler,
-    options?: RouteOptions,
-  ): RouteHandler;
-}
-
-/** Per-route options of {@link Instrumentation.route}. */
-export interface RouteOptions {
-  /** Run the handler inside the request's trace (its domain events become exemplars). */
-  traced?: boolean;
+  route(endpoint: string | ((c: Context) => string), handler: RouteHandler): RouteHandler;
 }
 
 const METHOD_LIST: readonly string[] = HTTP_METHODS;
@@ -109,6 +98,11 @@ type WithInfo = { [INFO]?: RequestInfo };
 /** The request ID of the request being handled (set by the route wrapper). */
 export function getRequestId(c: Context): string | undefined {
   return (c as unknown as WithInfo)[INFO]?.id;
+}
+
+/** The trace id of the request being handled: from `traceparent`, or new with exemplars on. */
+export function traceIdOf(c: Context): string | undefined {
+  return (c as unknown as WithInfo)[INFO]?.trace?.traceId;
 }
 
 /** When the request was received (`performance.now()`), or now outside a wrapped route. */
@@ -191,8 +185,7 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
   };
 
   return {
-    route(endpoint, handler, routeOptions = {}) {
-      const traced = exemplarsOn && routeOptions.traced === true;
+    route(endpoint, handler) {
       const fixed = typeof endpoint === "string" ? ENDPOINT_INDEX.get(endpoint) : undefined;
       if (typeof endpoint === "string" && fixed === undefined) {
         throw new Error(`route ${endpoint} is not in ROUTE_TEMPLATES (labels.ts)`);
@@ -214,7 +207,7 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
         }
         let out: Response | Promise<Response>;
         try {
-          out = traced && info.trace ? withTrace(info.trace, () => handler(c)) : handler(c);
+          out = handler(c);
         } catch (err) {
           return finish(c, errorResponse(err, c), e, info);
         }

@@ -14,8 +14,6 @@ export interface RouteEntry {
   path: string;
   /** One line for `GET /`. */
   description: string;
-  /** Run the handler inside the request's trace (its domain events become exemplars). */
-  traced?: boolean;
 }
 
 /** Every endpoint, in the order of `GET /`. */
@@ -36,7 +34,6 @@ export const ROUTES = [
     method: "POST",
     path: "/orders",
     description: "place an order (query parameters or JSON body)",
-    traced: true,
   },
   { method: "GET", path: "/orders", description: "recent orders, newest first (limit, before)" },
   { method: "GET", path: "/orders/:id", description: "one order" },

@@ -194,7 +194,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   }
 
   /** decide → execute → record (one function, so that an order costs few promise hops). */
-  async placeOrder(request: OrderRequest, receivedAt: number): Promise<Order> {
+  async placeOrder(
+    request: OrderRequest,
+    receivedAt: number,
+    correlation?: string,
+  ): Promise<Order> {
     if (this.#closing !== null) throw new Error("The trading service is closed");
     this.#inFlight++;
     try {
@@ -211,7 +215,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         this.#limits,
       );
       if (reason !== null) {
-        return await this.#record(id, request, rejected(reason), receivedAt, null);
+        return await this.#record(id, request, rejected(reason), receivedAt, null, correlation);
       }
       // 2. execute: the quantity stays reserved from here until the store answered (#record).
       reserve(pending!, request);
@@ -224,7 +228,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       }
       const outcome = outcomeOf(request, accepted, this.#market.quote(symbol)!);
       // 3. record
-      return await this.#record(id, request, outcome, receivedAt, pending!);
+      return await this.#record(id, request, outcome, receivedAt, pending!, correlation);
     } finally {
       if (--this.#inFlight === 0 && this.#drained !== null) this.#drained();
     }
@@ -240,6 +244,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     outcome: Outcome,
     receivedAt: number,
     held: PendingExposure | null,
+    correlation: string | undefined,
   ): Promise<Order> {
     const origin = this.#clock.origin;
     const write: OrderWrite = orderWrite(request, outcome, {
@@ -260,7 +265,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         fillPrice: null,
         reason: NOT_STORED_REASON,
       };
-      this.#emitOrder(failed, receivedAt);
+      this.#emitOrder(failed, receivedAt, correlation);
       throw error;
     }
     if (held !== null) release(held, request);
@@ -272,16 +277,17 @@ export class TradingEngine implements TradingService, TradingTestHooks {
         await this.#cache.delete(POSITIONS_KEY);
       }
     }
-    this.#emitOrder(commit.order, receivedAt);
+    this.#emitOrder(commit.order, receivedAt, correlation);
     return commit.order;
   }
 
-  #emitOrder(order: Order, receivedAt: number): void {
+  #emitOrder(order: Order, receivedAt: number, correlation: string | undefined): void {
     if (this.#bus.active) {
       this.#bus.emit({
         type: "order",
         order,
         latencySeconds: (this.#clock.monotonic() - receivedAt) / 1000,
+        correlation,
       });
     }
   }

@@ -101,7 +101,13 @@ export interface OrderPage {
  * pool, tick times) is not pushed: gauges read `TradingService.state()` at scrape time.
  */
 export type DomainEvent =
-  | { type: "order"; order: Order; latencySeconds: number }
+  | {
+    type: "order";
+    order: Order;
+    latencySeconds: number;
+    /** What the caller of `placeOrder` passed to correlate this order (the edge's trace id). */
+    correlation?: string;
+  }
   | { type: "signal"; strategy: "ma_crossover" | "mean_reversion"; signal: "buy" | "sell" }
   | { type: "cache"; hit: boolean };
 
@@ -165,9 +171,10 @@ export interface TradingService {
   /**
    * Decide, execute and durably store an order. Resolves only after the order's final status
    * is committed (an order answered 2xx survives `kill -9`). `receivedAt` is `performance.now()`
-   * at receipt, so latency covers receipt to final status.
+   * at receipt, so latency covers receipt to final status. `correlation`, an opaque string, is
+   * carried by the order's event (the edge passes its trace id, which becomes an exemplar).
    */
-  placeOrder(request: OrderRequest, receivedAt: number): Promise<Order>;
+  placeOrder(request: OrderRequest, receivedAt: number, correlation?: string): Promise<Order>;
   getOrder(id: string): Promise<Order | null>;
   listOrders(options: { limit: number; before?: string }): Promise<OrderPage>;
   /** Positions through the read cache (counts cache hits/misses). */

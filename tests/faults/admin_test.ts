@@ -77,7 +77,7 @@ Deno.test("admin API: an empty or short token is a configuration error (flag and
   ) {
     const out = await runMain(["--db", ":memory:", "--port", "0", ...args], env);
     assert.equal(out.code, 2, JSON.stringify({ args, env, out }));
-    assert.match(out.stderr, /Invalid --admin-token/);
+    assert.match(out.stderr, /Invalid (--admin-token|TRADEWATCH_ADMIN_TOKEN)/);
   }
 });
 
@@ -219,22 +219,31 @@ Deno.test("faults: held pool connections, cache bypass, a stalled feed, a price 
     assert.equal((await json(fetch(`${child.base}/quotes/AAPL`))).status, 500);
     await put(child, { cache: null });
 
-    // A stalled symbol: its quote and lag freeze, /ready turns 503; the others tick on.
+    // A stalled symbol: its quote freezes while the others tick on (the feed is alive).
     await put(child, { feed_stall: { symbols: ["MSFT"] } });
     const frozen = (await json(fetch(`${child.base}/quotes/MSFT`))).body;
+    const aapl0 = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
+    await until("AAPL ticks on", async () => {
+      const q = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
+      return q.receivedTime > aapl0.receivedTime + 600 ? true : undefined;
+    });
+    assert.deepEqual((await json(fetch(`${child.base}/quotes/MSFT`))).body, frozen);
+    assert.equal((await json(fetch(`${child.base}/ready`))).status, 200);
+    // Every symbol stalled: the feed is stale, /ready turns 503.
+    await put(child, { feed_stall: { symbols: "all" } });
     const ready = await until("not ready", async () => {
       const r = await json(fetch(`${child.base}/ready`));
       return r.status === 503 ? r.body : undefined;
     });
     assert.equal(ready.marketData, false);
-    assert.deepEqual((await json(fetch(`${child.base}/quotes/MSFT`))).body, frozen);
-    const aapl = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
-    assert.ok(aapl.receivedTime > frozen.receivedTime + 400, "AAPL still ticks");
     await put(child, { feed_stall: null });
     await until(
       "ready again",
       async () =>
         (await fetch(`${child.base}/ready`).then((r) => r.status)) === 200 ? true : undefined,
+    );
+    assert.ok(
+      (await json(fetch(`${child.base}/quotes/MSFT`))).body.receivedTime > frozen.receivedTime,
     );
 
     // A price shock moves the published price by the percentage; its TTL clears it.

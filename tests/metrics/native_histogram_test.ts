@@ -37,6 +37,23 @@ Deno.test("bucketIndex: v lies in (upper(i-1), upper(i)] at every schema", () =>
       assert.ok(v <= upper * (1 + 1e-12) && v > lower * (1 - 1e-12), `${v} at ${schema}: ${i}`);
     }
   }
+  // Log-uniform random values from 1 µs to 100 s, at the default schema and two others.
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const schema of [-2, 3, 8]) {
+    for (let k = 0; k < 20_000; k++) {
+      const v = 10 ** (-6 + 8 * rand());
+      const i = bucketIndex(v, schema);
+      assert.ok(v <= bucketUpperBound(i, schema) * (1 + 1e-12), `${v} at ${schema}`);
+      assert.ok(v > bucketUpperBound(i - 1, schema) * (1 - 1e-12), `${v} at ${schema}`);
+    }
+    // Powers of two (every 2^-schema-th one below schema 0) are exact boundaries: the top of
+    // their bucket.
+    for (let e = -20; e <= 20; e++) {
+      const i = e * 2 ** schema;
+      if (Number.isInteger(i)) assert.equal(bucketIndex(2 ** e, schema), i, `2^${e}`);
+    }
+  }
   // Boundaries are upper-inclusive, as in Prometheus: 1 is the top of bucket 0, 2 of bucket 2^s.
   assert.equal(bucketIndex(1, 3), 0);
   assert.equal(bucketIndex(2, 3), 8);
