@@ -22,12 +22,7 @@ import {
 } from "./cli/mod.ts";
 import { INVALID_LABEL } from "./metrics/labels.ts";
 import { describeRange, inRange, type Range } from "./range.ts";
-import {
-  DEFAULT_DB_PATH,
-  symbolsSchema,
-  TRADING_RANGES,
-  tradingConfigSchema,
-} from "./trading/config.ts";
+import { DEFAULT_DB_PATH, symbolsSchema, tradingConfigSchema } from "./trading/config.ts";
 import type { TradingConfig } from "./trading/types.ts";
 
 export { DEFAULT_DB_PATH, type EnvSource };
