@@ -3,7 +3,9 @@
  * faults (`PUT /admin/faults`, see the README's "Admin API") and the traffic that make it fire,
  * honestly, through the real service. `tradewatch --loadgen --game-day ALERT` runs one entry;
  * `--game-day all` runs them all (lanes side by side, `alone` entries by themselves).
- * tests/e2e fails when an alert has no entry here, or an entry names no alert.
+ * tests/e2e fails when an alert has no entry here, or an entry names no alert. An entry whose
+ * alert needs a backend the default stack lacks (PostgreSQL replicas, Redis) says so in `skip`:
+ * `--game-day all` and tests/e2e leave it out and print the reason; `--game-day NAME` runs it.
  *
  * Traffic is `--loadgen` options; `$symbol` is the entry's symbol of the target's universe. Order
  * traffic stays on a symbol of its own (`--symbols $symbol`): a random walk of other orders on the

@@ -22,7 +22,8 @@ import { SqliteStore } from "./store/sqlite.ts";
 import { PostgresStore } from "./store/postgres.ts";
 import { RedisCache } from "./cache/redis.ts";
 import { isPostgresUrl } from "./trading/config.ts";
-import type { OrderStore, ReadCache, Venue } from "./trading/ports.ts";
+import type { OrderStore, ReadCache, SharedFeed, Venue } from "./trading/ports.ts";
+import { PostgresFeed } from "./feed/postgres.ts";
 import { createTradingService, simulatedVenue } from "./trading/service.ts";
 import type { Market, MarketFeed } from "./trading/market.ts";
 import { faultyCache } from "./faults/cache.ts";
@@ -47,6 +48,8 @@ export interface OpenServiceOptions {
   venue?: Venue;
   /** Decorates the market feed (the market-data faults). */
   feed?: (market: Market) => MarketFeed;
+  /** Shared market data to use instead of the configured one (replicas). */
+  shared?: SharedFeed;
 }
 
 /**
@@ -64,6 +67,19 @@ export function openStore(config: TradingConfig): Promise<OrderStore> {
 export async function openCache(config: TradingConfig): Promise<ReadCache> {
   if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
   return new MemoryCache();
+}
+
+/**
+ * The configured market feed: replicas on one PostgreSQL database share one (led through an
+ * advisory lock, rounds by LISTEN/NOTIFY); with SQLite the engine simulates alone.
+ */
+export function openSharedFeed(config: TradingConfig): SharedFeed | undefined {
+  if (!isPostgresUrl(config.dbPath)) return undefined;
+  return new PostgresFeed({
+    url: config.dbPath,
+    replicaId: `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    symbols: config.symbols,
+  });
 }
 
 /** The trading service on the configured adapters (or the ones given). */
@@ -84,6 +100,7 @@ export async function openTradingService(
     cache,
     venue: options.venue,
     feed: options.feed,
+    shared: options.shared ?? openSharedFeed(config),
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });

@@ -1,40 +1,33 @@
 /**
  * The cache fault, a decorator of the read-cache port: `bypass` makes every lookup miss and
  * stores nothing (the service reads from the source, as with a cold or skipped cache);
- * `outage` makes every cache call fail, as an unreachable Redis does.
+ * `outage` is the cache backend down, as the Redis adapter lives it: every lookup misses, writes
+ * and deletes are skipped, and `ping` answers false (so `/ready` reports the cache down).
  *
  * @module
  */
 import type { ReadCache } from "../trading/ports.ts";
 import type { FaultRegistry } from "./registry.ts";
 
-/** The error of a cache call during a cache outage. */
-export class CacheOutageError extends Error {
-  constructor() {
-    super("the read cache is unavailable (cache outage fault)");
-    this.name = "CacheOutageError";
-  }
-}
+const MISS: Promise<undefined> = Promise.resolve(undefined);
+const DONE: Promise<void> = Promise.resolve();
 
 /** `cache` under the registry's `cache` fault. */
 export function faultyCache(cache: ReadCache, faults: FaultRegistry): ReadCache {
-  const outage = () => Promise.reject(new CacheOutageError());
   return {
     get<T>(key: string): Promise<T | undefined> {
-      const fault = faults.get("cache");
-      if (fault === undefined) return cache.get<T>(key);
-      return fault.mode === "bypass" ? Promise.resolve(undefined) : outage();
+      return faults.get("cache") === undefined ? cache.get<T>(key) : MISS;
     },
     set<T>(key: string, value: T, ttlMs: number): Promise<void> {
-      const fault = faults.get("cache");
-      if (fault === undefined) return cache.set(key, value, ttlMs);
-      return fault.mode === "bypass" ? Promise.resolve() : outage();
+      return faults.get("cache") === undefined ? cache.set(key, value, ttlMs) : DONE;
     },
     delete(key: string): Promise<void> {
-      const fault = faults.get("cache");
-      // A bypassed cache still drops stale entries, so that nothing stale is read afterwards.
-      if (fault === undefined || fault.mode === "bypass") return cache.delete(key);
-      return outage();
+      // A bypassed cache still drops stale entries; a cache that is down cannot.
+      return faults.get("cache")?.mode === "outage" ? DONE : cache.delete(key);
+    },
+    ping(): Promise<boolean> {
+      if (faults.get("cache")?.mode === "outage") return Promise.resolve(false);
+      return cache.ping?.() ?? Promise.resolve(true);
     },
     close: () => cache.close(),
   };

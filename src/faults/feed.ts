@@ -1,7 +1,7 @@
 /**
  * The market-data faults, a decorator of the price feed: `feed_stall` stops delivering the ticks
- * of some (or all) symbols, so their quotes, lag and marks freeze and `/ready` turns 503 after
- * `--stale-after`; `price_shock` moves a symbol's published prices by N% while it is active (the
+ * of some (or all) symbols, so their quotes, lag and marks freeze (and with every symbol stalled
+ * the feed is stale: `/ready` turns 503 after `--stale-after`); `price_shock` moves a symbol's published prices by N% while it is active (the
  * first tick after it is set is an N% jump, the first tick after it is cleared jumps back).
  * The engine sees only the decorated feed, so marks, fills, P&L and VaR all follow the prices it
  * publishes; nothing stored changes but through ordinary orders filled at those prices.
@@ -58,11 +58,14 @@ export class FaultyFeed implements Feed {
     return this.#feed.has(symbol);
   }
 
-  /** The oldest tick any symbol was last published with (a stalled symbol's, when stalled). */
+  /**
+   * When the feed last published a tick: the feed's own time while any symbol still ticks (a
+   * stalled symbol shows in its frozen quote and lag, not as a dead feed), the newest tick of the
+   * stalled symbols once all of them are stalled (then `/ready` and orders see stale data).
+   */
   get lastTickAt(): number {
-    let at = this.#feed.lastTickAt;
-    for (const since of this.#stalledSince.values()) at = Math.min(at, since);
-    return at;
+    if (this.#stalledSince.size < this.symbols.length) return this.#feed.lastTickAt;
+    return Math.max(...this.#stalledSince.values());
   }
 
   start(): void {

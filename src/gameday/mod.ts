@@ -54,6 +54,8 @@ const SPEC = {
 /** The validated options of a game day. */
 export interface GameDayOptions {
   alerts: string[];
+  /** Alerts `all` leaves out, with the table's reason. */
+  skipped: { alert: string; reason: string }[];
   target: string;
   prometheusUrl: string;
   alertmanagerUrl: string | null;
@@ -115,8 +117,12 @@ export function parseGameDayOptions(
   }
   const token = (values["admin-token"] as string | undefined) ?? env("TRADEWATCH_ADMIN_TOKEN");
   if (token === "") throw new UsageError("--admin-token is empty", "--admin-token");
+  const skipped = name === "all"
+    ? known.filter((a) => table[a].skip).map((a) => ({ alert: a, reason: table[a].skip! }))
+    : [];
   return {
-    alerts: name === "all" ? known : [name],
+    alerts: name === "all" ? known.filter((a) => !table[a].skip) : [name],
+    skipped,
     target: httpUrl("--target", String(values.target ?? "http://localhost:8000")),
     prometheusUrl: httpUrl(
       "--prometheus-url",
@@ -213,7 +219,10 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
   }
-  const json = JSON.stringify({ timelines }, null, 2);
+  if (text) {
+    for (const s of options.skipped) console.log(`game day ${s.alert}: skipped: ${s.reason}\n`);
+  }
+  const json = JSON.stringify({ timelines, skipped: options.skipped }, null, 2);
   if (options.json === "-") console.log(json);
   else if (options.json !== null) await Deno.writeTextFile(options.json, json + "\n");
   const failed = timelines.filter((t) => !t.ok);

@@ -7,7 +7,6 @@
  */
 import type { CatalogEntry } from "../metrics/catalog.ts";
 import type { Matcher } from "./promql/infer.ts";
-import type { RegexResult } from "./promql/regex.ts";
 
 /** The type of one selectable series name. */
 export type SeriesType =
@@ -70,21 +69,13 @@ export interface CatalogIndex {
 export function mayBeOurs(
   catalog: CatalogIndex,
   matchers: readonly Matcher[],
-  regex: (pattern: string) => RegexResult,
+  accepts: (m: Matcher, value: string) => boolean,
 ): boolean {
   const jobs = catalog.jobs;
   if (!jobs || jobs.length === 0) return true;
   const on = matchers.filter((m) => m.label === "job");
   if (on.length === 0) return true;
-  return jobs.some((job) =>
-    on.every((m) => {
-      if (m.op === "=") return job === m.value;
-      if (m.op === "!=") return job !== m.value;
-      const re = regex(m.value);
-      if ("error" in re) return true;
-      return m.op === "=~" ? re.matches(job) : !re.matches(job);
-    })
-  );
+  return jobs.some((job) => on.every((m) => accepts(m, job)));
 }
 
 /** Index catalog entries by every series name they expose. */

@@ -8,7 +8,7 @@ import { SourceIndex } from "./source.ts";
 import { YamlTable, type YNode } from "./yaml.ts";
 import { type CatalogIndex, mayBeOurs } from "./catalog.ts";
 import type { Matcher } from "./promql/infer.ts";
-import { checkRegex } from "./promql/regex.ts";
+import { matcherAccepts } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis } from "./analysis.ts";
@@ -88,11 +88,12 @@ export class FileContext {
   ours(matchers: readonly Matcher[]): boolean {
     const catalog = this.options.catalog;
     if (!catalog) return false;
-    return mayBeOurs(
-      catalog,
-      matchers,
-      (pattern) => checkRegex(pattern, this.options.prometheus, this.cache),
-    );
+    return mayBeOurs(catalog, matchers, (m, value) => this.accepts(m, value));
+  }
+
+  /** Whether a label matcher accepts a value (RE2, anchored; compiled once per run). */
+  accepts(m: Matcher, value: string): boolean {
+    return matcherAccepts(m, value, this.options.prometheus, this.cache);
   }
 
   /** Record an online judgement, made once Prometheus has answered what it `needs`. */

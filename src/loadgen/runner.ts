@@ -371,6 +371,7 @@ export class Runner {
       res.status,
       Math.round((done - intendedAt) * 1000),
       Math.round((done - sentAt) * 1000),
+      done,
     );
     if (req.keepBody) ctx.factory.observe(req, res.status, res.body);
     ctx.onResult?.(seq, req, res.status);

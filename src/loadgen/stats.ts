@@ -216,8 +216,14 @@ export class Stats {
     }
   }
 
-  /** Record an answer. */
-  recordResponse(req: PlannedRequest, status: number, latencyUs: number, serviceUs: number): void {
+  /** Record an answer; `now` is its `performance.now()` when the caller has it. */
+  recordResponse(
+    req: PlannedRequest,
+    status: number,
+    latencyUs: number,
+    serviceUs: number,
+    now: number = performance.now(),
+  ): void {
     this.responses++;
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     const lat = latencyUs < 1 ? 1 : latencyUs;
@@ -243,7 +249,7 @@ export class Stats {
       s.latency.recordValue(lat);
       if (lat > s.maxUs) s.maxUs = lat;
     }
-    const iv = this.#interval();
+    const iv = this.#interval(now);
     iv.completed++;
     if (outcome === "failed") iv.failed++;
     else if (outcome === "rejected") iv.rejected++;
@@ -260,7 +266,7 @@ export class Stats {
     s.requests++;
     s.failed++;
     s.errors.set(kind, (s.errors.get(kind) ?? 0) + 1);
-    const iv = this.#interval();
+    const iv = this.#interval(performance.now());
     iv.completed++;
     iv.failed++;
     this.observer?.error(req.scenario, kind);
@@ -363,9 +369,15 @@ export class Stats {
     });
   }
 
-  #interval(): Interval {
-    return this.#intervalAt(Math.floor((performance.now() - this.origin) / this.intervalMs));
+  /** The interval `now` falls in (the last one found is kept: most answers land in it). */
+  #interval(now: number): Interval {
+    const index = Math.floor((now - this.origin) / this.intervalMs);
+    if (index === this.#lastIndex && this.#last !== null) return this.#last;
+    this.#lastIndex = index;
+    return this.#last = this.#intervalAt(index);
   }
+  #lastIndex = -1;
+  #last: Interval | null = null;
 
   #intervalAt(index: number): Interval {
     const i = Math.max(0, Math.min(index, MAX_INTERVALS - 1));

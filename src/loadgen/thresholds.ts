@@ -101,6 +101,9 @@ export function parseThreshold(expr: string): Threshold {
   return { expr, metric, op, value: ms, percent: false };
 }
 
+/** The reported value (pass/fail is decided on the exact one): at most 6 decimals. */
+const round6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : x);
+
 function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
     case "<":
@@ -148,7 +151,7 @@ export function evaluateThresholds(
         const share = base === 0 ? 0 : count / base;
         return {
           expr: t.expr,
-          actual: share * 100,
+          actual: round6(share * 100),
           unit: "%",
           pass: compare(share, t.op, t.value),
         };
@@ -156,6 +159,6 @@ export function evaluateThresholds(
       actual = count;
       unit = "";
     }
-    return { expr: t.expr, actual, unit, pass: compare(actual, t.op, t.value) };
+    return { expr: t.expr, actual: round6(actual), unit, pass: compare(actual, t.op, t.value) };
   });
 }

@@ -36,6 +36,8 @@ export interface AdminOptions {
   symbols: readonly string[];
   poolSize: number;
   bodyLimitBytes: number;
+  /** How long reading the body may take (408 after). */
+  bodyTimeoutMs?: number;
   route: Instrumentation["route"];
 }
 
@@ -57,7 +59,7 @@ export function registerAdmin(app: Hono, options: AdminOptions): void {
     ADMIN_FAULTS_ROUTE,
     route(ADMIN_FAULTS_ROUTE, async (c) => {
       guard(c);
-      const body = await readJsonBody(c.req.raw, options.bodyLimitBytes);
+      const body = await readJsonBody(c.req.raw, options.bodyLimitBytes, options.bodyTimeoutMs);
       if (body === undefined) throw new ApiError(400, "a JSON body is required", "body");
       try {
         faults.apply(parseFaultsRequest(schema, body));

@@ -248,6 +248,7 @@ export function createApp(options: AppOptions): Hono {
       symbols: service.symbols,
       poolSize: config.trading.poolSize,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       route,
     });
   }

@@ -64,6 +64,9 @@ export interface PostgresStoreOptions {
   timeoutMs?: number;
 }
 
+/** How long `ping` waits for the database, in ms. */
+const PING_TIMEOUT_MS = 1000;
+
 interface Item {
   write: OrderWrite;
   result: OrderCommit | null;
@@ -87,6 +90,19 @@ const WRITE_BATCH = `WITH o AS (
 UPDATE positions p SET quantity = u.q, avg_cost = u.c, realized_pnl = u.r
 FROM unnest($19::text[], $20::float8[], $21::float8[], $22::float8[]) AS u(s, q, c, r)
 WHERE p.symbol = u.s`;
+
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * Listens for a leased connection's errors: the database ending it (a restart) between two
+ * queries emits an `error` event that, unheard, would end the process. The failing query, or
+ * the next one, reports the loss.
+ */
+function guard(client: pg.PoolClient): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on("error", () => {});
+}
 
 function unavailable(error: unknown): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
@@ -131,6 +147,7 @@ export class PostgresStore implements OrderStore {
     pool.on("error", () => {});
     try {
       const client = await pool.connect();
+      guard(client);
       try {
         await migrate(client);
       } finally {
@@ -267,6 +284,7 @@ export class PostgresStore implements OrderStore {
       } catch (error) {
         throw this.#failed(error);
       }
+      guard(client);
       try {
         await client.query("BEGIN");
         return client;
@@ -336,18 +354,33 @@ export class PostgresStore implements OrderStore {
     }
   }
 
+  /**
+   * Whether the database answers `SELECT 1` within `PING_TIMEOUT_MS` (a readiness probe must
+   * answer quickly even when every pooled connection waits on a lost database). Tried twice: the
+   * first try may meet a connection that died with a database restart.
+   */
   async ping(): Promise<boolean> {
     if (this.#closed) return false;
-    // Twice: the first try may meet a connection that died with a database restart.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await this.#pool.query("SELECT 1");
-        return true;
-      } catch {
-        // try a new connection
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+    });
+    const probe = (async () => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await this.#pool.query("SELECT 1");
+          return true;
+        } catch {
+          // try a new connection
+        }
       }
+      return false;
+    })();
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    return false;
   }
 
   async close(): Promise<void> {

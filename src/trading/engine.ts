@@ -32,7 +32,16 @@ import type {
   TradingService,
   TradingState,
 } from "./types.ts";
-import type { Clock, OrderCommit, OrderStore, OrderWrite, ReadCache, Venue } from "./ports.ts";
+import type {
+  Clock,
+  FeedRound,
+  OrderCommit,
+  OrderStore,
+  OrderWrite,
+  ReadCache,
+  SharedFeed,
+  Venue,
+} from "./ports.ts";
 import { wallNow } from "./clock.ts";
 import { decide, type PendingExposure, type RiskLimits } from "./decide.ts";
 import type { EventBus } from "./events.ts";
@@ -55,6 +64,8 @@ export interface EnginePorts {
   bus: EventBus;
   /** Decorates the simulated market before the engine uses it (the market-data faults). */
   feed?: (market: Market) => MarketFeed;
+  /** Market data shared by replicas; absent: this engine simulates the market alone. */
+  shared?: SharedFeed;
 }
 
 /** What tests may do besides the `TradingService` contract (`testHooks()` in `service.ts`). */
@@ -111,6 +122,11 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
   readonly #pending = new Map<string, PendingExposure>();
+  readonly #feed: SharedFeed | null;
+  /** The simulation itself (under the fault decorator `#market`): a follower applies rounds to it. */
+  readonly #sim: Market;
+  #feedSeq = 0;
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
   #risk: RiskSnapshot;
   #riskTimer: ReturnType<typeof setInterval> | undefined;
   #positionsCached = false;
@@ -134,7 +150,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#cache = ports.cache;
     this.#venue = ports.venue;
     this.#clock = ports.clock;
+    this.#feed = ports.shared ?? null;
     const market = new Market({ ...config, clock: ports.clock });
+    this.#sim = market;
     this.#market = ports.feed ? ports.feed(market) : market;
     this.#market.onRound((round) => this.#onRound(round));
     this.#portfolio = new Portfolio(this.symbols, (s) => this.#market.quote(s)!.last);
@@ -149,10 +167,46 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#portfolio.restore(await this.#store.loadPositions());
   }
 
-  /** Starts the market and risk timers. */
+  /**
+   * Starts the market and risk timers. With a feed, the market ticks only while this replica
+   * leads it; otherwise the leader's rounds are applied, and the book is reloaded from the store
+   * every `varIntervalMs` (other replicas' fills), so every replica shows the one stored book.
+   */
   start(): void {
-    this.#market.start();
     this.#riskTimer = setInterval(() => this.#publishRisk(), this.#config.varIntervalMs);
+    const feed = this.#feed;
+    if (feed === null) {
+      this.#market.start();
+      return;
+    }
+    feed.start({
+      lead: (leading) => {
+        if (this.#closing !== null) return;
+        if (leading) this.#market.start();
+        else this.#market.close();
+      },
+      round: (round) => this.#applyRound(round),
+    });
+    this.#refreshTimer = setInterval(() => void this.#refreshBook(), this.#config.varIntervalMs);
+  }
+
+  #applyRound(round: FeedRound): void {
+    if (this.#closing !== null || this.#sim.running) return;
+    if (round.seq <= this.#feedSeq && round.seq > this.#feedSeq - 1_000) return; // replayed
+    if (this.#sim.apply(round.mids, round.exchangeTimes)) this.#feedSeq = round.seq;
+  }
+
+  /** Reloads the stored positions (other replicas' fills) unless a fill raced the read. */
+  async #refreshBook(): Promise<void> {
+    const fills = this.#fills;
+    let stored;
+    try {
+      stored = await this.#store.loadPositions();
+    } catch {
+      return; // the database is away: /ready says so; the next refresh tries again
+    }
+    if (this.#fills !== fills || this.#closing !== null) return;
+    for (const p of stored) this.#portfolio.set(p);
   }
 
   tick(): void {
@@ -166,7 +220,17 @@ export class TradingEngine implements TradingService, TradingTestHooks {
 
   #onRound(round: TickRound): void {
     const bus = this.#bus;
-    const emit = bus.active;
+    const feed = this.#feed;
+    if (feed !== null && this.#sim.running) {
+      feed.publish({
+        seq: ++this.#feedSeq,
+        mids: this.#sim.mids(),
+        exchangeTimes: round.quotes.map((q) => q.exchangeTime),
+      });
+    }
+    // Every replica runs the strategies on the same rounds (so a new leader has warm state);
+    // only the one simulating the market reports their signals, so none is counted twice.
+    const emit = bus.active && (feed === null || this.#sim.running);
     const quotes = round.quotes;
     for (let i = 0; i < quotes.length; i++) {
       const q = quotes[i];
@@ -359,7 +423,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     const [database, cache] = open
       ? await Promise.all([this.#store.ping(), this.#cache.ping?.() ?? true])
       : [false, false];
-    return { database, marketData, cache };
+    const feed = this.#feed;
+    const role = feed === null ? "local" : feed.leading ? "leader" : "follower";
+    return { database, marketData, cache, feed: role };
   }
 
   /** Subscribes to domain events (orders, signals, cache lookups). */
@@ -376,6 +442,9 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     this.#market.close();
     if (this.#riskTimer !== undefined) clearInterval(this.#riskTimer);
     this.#riskTimer = undefined;
+    if (this.#refreshTimer !== undefined) clearInterval(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    await this.#feed?.close();
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }

@@ -162,6 +162,43 @@ export class Market {
     return round;
   }
 
+  /** The current mid prices, in universe order (what a feed leader publishes). */
+  mids(): number[] {
+    return Array.from(this.#mids);
+  }
+
+  /**
+   * Applies a round another replica simulated: its mids and exchange times become this
+   * market's quotes (received now, so the lag is the real one to this replica), with the
+   * returns from the previous mids; the round is published as if simulated here. Answers false
+   * (and changes nothing) for a round of another universe.
+   */
+  apply(mids: readonly number[], exchangeTimes: readonly number[]): boolean {
+    const n = this.symbols.length;
+    if (mids.length !== n || exchangeTimes.length !== n) return false;
+    const returns = new Float64Array(n);
+    const receivedTime = wallNow(this.#clock);
+    for (let i = 0; i < n; i++) {
+      const mid = mids[i];
+      if (!(mid > 0)) return false;
+    }
+    for (let i = 0; i < n; i++) {
+      const old = this.#mids[i];
+      const mid = mids[i];
+      this.#mids[i] = mid;
+      returns[i] = mid / old - 1;
+      this.#quotes[i] = quoteOf(this.symbols[i], mid, exchangeTimes[i], receivedTime);
+    }
+    this.#lastTickAt = receivedTime;
+    this.#onRound({ quotes: this.#quotes.slice(), returns });
+    return true;
+  }
+
+  /** Whether the timer is running (this replica simulates). */
+  get running(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Starts ticking every `tickIntervalMs` (drift-free; a late timer skips, never bursts). */
   start(): void {
     if (this.#timer !== undefined) return;

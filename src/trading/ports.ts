@@ -143,6 +143,43 @@ export interface Clock {
   readonly origin: number;
 }
 
+/**
+ * One round of market data as the feed's leader published it: every symbol's mid price and
+ * exchange time, in universe order.
+ */
+export interface FeedRound {
+  /** The leader's round number (increases; a new leader continues after the last one seen). */
+  seq: number;
+  mids: readonly number[];
+  exchangeTimes: readonly number[];
+}
+
+/** What a market feed tells the engine. */
+export interface FeedHandlers {
+  /** This replica became the leader (true) or stopped being it (false). */
+  lead(leading: boolean): void;
+  /** A round published by the leader (never this replica's own). */
+  round(round: FeedRound): void;
+}
+
+/**
+ * Market data shared by replicas: one leader (elected by the adapter, with failover) simulates
+ * the market and publishes each round; the others apply the rounds they receive, so every
+ * replica quotes the same prices. Without a feed, the engine simulates on its own.
+ */
+export interface SharedFeed {
+  /** Starts electing and listening (in the background); handlers are called from then on. */
+  start(handlers: FeedHandlers): void;
+  /** Publishes a round of this replica's simulation (only while leading). */
+  publish(round: FeedRound): void;
+  /** Whether this replica leads the feed now. */
+  readonly leading: boolean;
+  /** Whether the feed's connection is up now. */
+  readonly connected: boolean;
+  /** Stops: gives up leadership, closes the connection. */
+  close(): Promise<void>;
+}
+
 /** Where risk-checked orders are sent for execution. */
 export interface Venue {
   /** Sends an order; resolves true when the venue accepted it, false when it failed it. */

@@ -8,7 +8,7 @@
  */
 
 import type { TradingConfig, TradingService } from "./types.ts";
-import type { Clock, OrderStore, ReadCache, Venue } from "./ports.ts";
+import type { Clock, OrderStore, ReadCache, SharedFeed, Venue } from "./ports.ts";
 import { systemClock } from "./clock.ts";
 import { defaultTradingConfig, validateTradingConfig } from "./config.ts";
 import { TradingEngine, type TradingTestHooks } from "./engine.ts";
@@ -27,6 +27,8 @@ export interface TradingServiceOptions {
   cache: ReadCache;
   /** Execution venue (default: the simulated venue of `config`). */
   venue?: Venue;
+  /** Market data shared by replicas (default: none, the engine simulates alone). Closed by it. */
+  shared?: SharedFeed;
   /** Clock (default: the system clock). */
   clock?: Clock;
   /** Decorates the simulated market feed (the admin API's market-data faults). */
@@ -55,6 +57,7 @@ export async function createTradingService(
       venue: options.venue ?? simulatedVenue(config),
       clock: options.clock ?? systemClock,
       feed: options.feed,
+      shared: options.shared,
       bus: new EventBus(options.onListenerError),
     });
     await engine.restore();

@@ -86,6 +86,11 @@ export interface Readiness {
   marketData: boolean;
   /** The read cache answers (Redis reachable; always true in-process). Not needed for ready. */
   cache: boolean;
+  /**
+   * This replica's part in the market feed: `local` (simulates alone), `leader` (simulates and
+   * publishes), `follower` (applies the leader's rounds).
+   */
+  feed: "local" | "leader" | "follower";
 }
 
 /** A page of recent orders, newest first. */

@@ -77,7 +77,7 @@ Deno.test("admin API: an empty or short token is a configuration error (flag and
   ) {
     const out = await runMain(["--db", ":memory:", "--port", "0", ...args], env);
     assert.equal(out.code, 2, JSON.stringify({ args, env, out }));
-    assert.match(out.stderr, /Invalid --admin-token/);
+    assert.match(out.stderr, /Invalid (--admin-token|TRADEWATCH_ADMIN_TOKEN)/);
   }
 });
 
@@ -163,8 +163,15 @@ Deno.test("admin API: tokens, validation naming the field, PUT/GET/DELETE, warn 
     assert.equal(sumOf(e, "http_requests_total", { endpoint: "/risk", status: "503" }), 1);
     assert.ok(sumOf(e, "http_requests_total", { endpoint: "/admin/faults", status: "400" }) >= 17);
 
-    const warns = child.output().split("\n").filter((l) => l.includes('"level":"warn"'))
-      .map((l) => JSON.parse(l));
+    // The log is written asynchronously: wait for the three lines.
+    const warnLines = () =>
+      child.output().split("\n").filter((l) => l.includes('"level":"warn"')).map((l) =>
+        JSON.parse(l)
+      );
+    const warns = await until(
+      "three warn lines",
+      () => Promise.resolve(warnLines().length >= 3 ? warnLines() : undefined),
+    );
     assert.deepEqual(warns.map((w) => w.msg), ["faults set", "faults cleared", "faults cleared"]);
     assert.deepEqual(warns[0].set.venue_failure, { rate: 1 });
     assert.deepEqual(warns[2].cleared, ["http_errors"]);
@@ -215,26 +222,46 @@ Deno.test("faults: held pool connections, cache bypass, a stalled feed, a price 
     const delta = (e: typeof after, n: string) => sumOf(e, n) - sumOf(before, n);
     assert.equal(delta(after, "redis_cache_misses_total"), 5);
     assert.equal(delta(after, "redis_cache_hits_total"), 0);
+    // Outage, as the Redis adapter lives one: lookups miss, /ready reports the cache down,
+    // reads and orders go on.
     await put(child, { cache: { mode: "outage" } });
-    assert.equal((await json(fetch(`${child.base}/quotes/AAPL`))).status, 500);
+    assert.equal((await json(fetch(`${child.base}/quotes/AAPL`))).status, 200);
+    assert.equal((await json(fetch(`${child.base}/ready`))).body.cache, false);
+    const placed = await json(fetch(`${child.base}/orders?symbol=AAPL&side=BUY&quantity=1`, {
+      method: "POST",
+    }));
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    const outage = await scrape(child.base);
+    assert.equal(delta(outage, "redis_cache_hits_total"), 0);
+    assert.equal(delta(outage, "redis_cache_misses_total"), 6 + 1 /* the order's quote */);
     await put(child, { cache: null });
+    assert.equal((await json(fetch(`${child.base}/ready`))).body.cache, true);
 
-    // A stalled symbol: its quote and lag freeze, /ready turns 503; the others tick on.
+    // A stalled symbol: its quote freezes while the others tick on (the feed is alive).
     await put(child, { feed_stall: { symbols: ["MSFT"] } });
     const frozen = (await json(fetch(`${child.base}/quotes/MSFT`))).body;
-    const ready = await until("not ready", async () => {
+    const aapl0 = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
+    await until("AAPL ticks on", async () => {
+      const q = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
+      return q.receivedTime > aapl0.receivedTime + 600 ? true : undefined;
+    });
+    assert.deepEqual((await json(fetch(`${child.base}/quotes/MSFT`))).body, frozen);
+    assert.equal((await json(fetch(`${child.base}/ready`))).status, 200);
+    // Every symbol stalled: the feed is stale, /ready turns 503.
+    await put(child, { feed_stall: { symbols: "all" } });
+    const stale = await until("not ready", async () => {
       const r = await json(fetch(`${child.base}/ready`));
       return r.status === 503 ? r.body : undefined;
     });
-    assert.equal(ready.marketData, false);
-    assert.deepEqual((await json(fetch(`${child.base}/quotes/MSFT`))).body, frozen);
-    const aapl = (await json(fetch(`${child.base}/quotes/AAPL`))).body;
-    assert.ok(aapl.receivedTime > frozen.receivedTime + 400, "AAPL still ticks");
+    assert.equal(stale.marketData, false);
     await put(child, { feed_stall: null });
     await until(
       "ready again",
       async () =>
         (await fetch(`${child.base}/ready`).then((r) => r.status)) === 200 ? true : undefined,
+    );
+    assert.ok(
+      (await json(fetch(`${child.base}/quotes/MSFT`))).body.receivedTime > frozen.receivedTime,
     );
 
     // A price shock moves the published price by the percentage; its TTL clears it.

@@ -78,7 +78,17 @@ Deno.test("--game-day options: alert names, URLs, token from the environment, ti
     ALERT_FAULTS,
     env({ TRADEWATCH_ADMIN_TOKEN: "t0ken-123" }),
   )!;
-  assert.deepEqual(o.alerts, Object.keys(ALERT_FAULTS));
+  assert.deepEqual(o.alerts, Object.keys(ALERT_FAULTS).filter((a) => !ALERT_FAULTS[a].skip));
+  const table: GameDayTable = {
+    A: { summary: "", faults: {}, lane: "x" },
+    B: { summary: "", faults: {}, lane: "x", skip: "needs PostgreSQL replicas" },
+  };
+  const some = parseGameDayOptions(["--game-day", "all"], table, env({}))!;
+  assert.deepEqual([some.alerts, some.skipped], [["A"], [{
+    alert: "B",
+    reason: "needs PostgreSQL replicas",
+  }]]);
+  assert.deepEqual(parseGameDayOptions(["--game-day", "B"], table, env({}))!.alerts, ["B"]);
   assert.equal(o.adminToken, "t0ken-123");
   assert.equal(o.prometheusUrl, "http://localhost:9090");
   assert.equal(o.alertmanagerUrl, null);

@@ -32,6 +32,7 @@ const EXPRS = [
   "x offset 1h30m",
   "quantile_over_time(0.9, x[1d])",
   'absent_over_time(nonexistent{job="x"}[5m])',
+  "# a comment, as kube-prometheus writes them\nmax_over_time(up[5m]) == 0 # and after",
 ];
 
 Deno.test("promql: the 2.42 fast path never accepts what 2.42's grammar refuses", () => {

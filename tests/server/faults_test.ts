@@ -11,7 +11,8 @@ import { DatabaseSync } from "node:sqlite";
 import { applyFill, flatPosition } from "../../src/trading/position.ts";
 import type { StoredPosition } from "../../src/trading/ports.ts";
 import type { Side } from "../../src/trading/types.ts";
-import { type Child, runMain, startChild } from "./helpers.ts";
+import { startArgs } from "../support/service.ts";
+import { type Child, ROOT, startChild } from "./helpers.ts";
 
 const BASE_ARGS = ["--log-level", "warn", "--venue-latency", "0", "--cache-ttl", "0"];
 const SYMBOLS = ["AAPL", "MSFT", "TSLA"];
@@ -163,6 +164,27 @@ class RawClient {
       this.#conn.close();
     } catch { /* closed already */ }
   }
+}
+
+/**
+ * Runs `deno task start`'s command with `args` and waits for it to exit, at most `ms` (then it is
+ * killed: a process that should have refused to start but serves instead fails the test).
+ */
+async function runMain(
+  args: string[],
+  ms = 20_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: startArgs(args),
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => proc.kill("SIGKILL"), ms);
+  const out = await proc.output();
+  clearTimeout(timer);
+  const d = new TextDecoder();
+  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
 async function withDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {

@@ -77,9 +77,19 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
   const dir = await Deno.makeTempDir({ prefix: "tradewatch-shutdown-" });
   const db = join(dir, "orders.db");
   try {
-    // Venue latency median 1.5 s (log-normal, sigma 0.5): the orders are surely received within
-    // the 400 ms wait and surely still in flight when SIGTERM arrives.
-    const child = await startChild(["--db", db, "--venue-latency", "1500", "--log-level", "info"]);
+    // Venue latency median 1.5 s: the orders stay at the venue a while. That they are all in
+    // flight is observed, not assumed: each reserves its quantity against --max-position 6, so a
+    // probe order of 7 is rejected as "Resulting position 13" once all six are at the venue.
+    const child = await startChild([
+      "--db",
+      db,
+      "--venue-latency",
+      "1500",
+      "--max-position",
+      "6",
+      "--log-level",
+      "info",
+    ]);
     let signalledAt = Infinity;
     try {
       const inFlight = Array.from({ length: 6 }, async () => {
@@ -88,7 +98,17 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
         });
         return { status: res.status, body: await res.json(), at: performance.now() };
       });
-      await new Promise((r) => setTimeout(r, 400));
+      let probes = 0;
+      for (;;) {
+        const probe = await fetch(`${child.base}/orders?symbol=AMZN&side=BUY&quantity=7`, {
+          method: "POST",
+        });
+        const body = await probe.json();
+        probes++;
+        assert.equal(probe.status, 422, JSON.stringify(body));
+        if (/Resulting position 13 /.test(body.reason)) break;
+        assert.ok(probes < 2000, "the six orders never were at the venue together");
+      }
       signalledAt = performance.now();
       const exited = child.stop("SIGTERM");
       const results = await Promise.all(inFlight);
@@ -105,8 +125,9 @@ Deno.test("graceful shutdown: SIGTERM lets in-flight orders finish, then exits 0
     // The answered orders were flushed: a restart has them.
     const again = await startChild(["--db", db, "--log-level", "warn"]);
     try {
-      const page = await (await fetch(`${again.base}/orders?limit=50`)).json();
-      assert.equal(page.orders.length, 6);
+      const page = await (await fetch(`${again.base}/orders?limit=500`)).json();
+      const filled = page.orders.filter((o: { status: string }) => o.status === "filled");
+      assert.equal(filled.length, 6);
     } finally {
       await again.stop();
     }

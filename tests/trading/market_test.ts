@@ -28,8 +28,14 @@ Deno.test("the same seed gives the same price paths; another seed another", () =
 
 Deno.test("prices start at their symbol's price and move like GBM at the configured volatility", () => {
   assert.equal(startingPrice("AAPL"), 190);
-  assert.equal(startingPrice("ZZZ"), startingPrice("ZZZ"));
-  assert.ok(startingPrice("ZZZ") >= 20 && startingPrice("ZZZ") < 520);
+  // An unknown symbol's price comes from its name alone: every market (any seed) starts it there,
+  // and another name gets another price.
+  const zzz = startingPrice("ZZZ");
+  assert.ok(zzz >= 20 && zzz < 520, String(zzz));
+  assert.notEqual(startingPrice("ZZY"), zzz);
+  for (const seed of [1, 99]) {
+    assert.equal(new Market({ ...options, seed }).quote("ZZZ")!.last, zzz);
+  }
   const m = new Market({ ...options, symbols: ["AAPL"], volatility: 0.5, tickIntervalMs: 60_000 });
   assert.equal(m.quote("AAPL")!.last, 190);
   const logs: number[] = [];
@@ -47,18 +53,35 @@ Deno.test("prices start at their symbol's price and move like GBM at the configu
 });
 
 Deno.test("quotes have bid < last < ask and lag = processing − exchange ≥ the feed delay", () => {
-  const m = new Market(options);
-  for (let i = 0; i < 50; i++) {
-    const due = performance.timeOrigin + performance.now();
-    const round = m.step(due);
-    assert.equal(round.returns.length, 2);
-    for (const q of round.quotes) {
+  // A frozen clock: processing happens exactly at `now`, so each lag splits into the time since
+  // the tick was due plus the simulated feed delay (log-normal, median feedDelayMs).
+  const now = 1_700_000_000_000;
+  const clock = { origin: now, monotonic: () => 0 };
+  const feedDelayMs = 40;
+  const late = new Market({ ...options, feedDelayMs, clock });
+  const onTime = new Market({ ...options, feedDelayMs, clock });
+  const delays: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const onTimeRound = onTime.step(now);
+    const lateRound = late.step(now - 25);
+    assert.equal(onTimeRound.returns.length, 2);
+    for (let k = 0; k < onTimeRound.quotes.length; k++) {
+      const q = onTimeRound.quotes[k];
       assert.ok(q.bid < q.last && q.last < q.ask, JSON.stringify(q));
-      assert.ok(q.exchangeTime < due, "exchange time is before the tick was due");
-      assert.ok(q.receivedTime >= due);
-      assert.ok(q.receivedTime - q.exchangeTime > 0);
+      assert.equal(q.receivedTime, now);
+      const delay = q.receivedTime - q.exchangeTime;
+      assert.ok(delay > 0, "the exchange time is before processing");
+      delays.push(delay);
+      // Due 25 ms earlier, same delays (same seed): the lag is the feed delay plus those 25 ms.
+      const l = lateRound.quotes[k];
+      assert.ok(Math.abs(l.receivedTime - l.exchangeTime - (delay + 25)) < 1e-6);
     }
   }
+  delays.sort((a, b) => a - b);
+  const median = delays[delays.length / 2];
+  // 2,000 log-normal samples (sigma 0.5): the sample median is within a few percent of 40 ms.
+  assert.ok(Math.abs(median / feedDelayMs - 1) < 0.1, `median feed delay ${median} ms`);
+  const m = new Market(options);
   assert.equal(m.quote("NOPE"), undefined);
   assert.ok(!m.has("NOPE") && m.has("ZZZ"));
 });

@@ -125,7 +125,12 @@ Deno.test("close waits for orders at the venue and refuses new ones", async () =
   await svc.close();
   assert.equal((await inFlight).status, "filled");
   await assert.rejects(svc.placeOrder(buy("AMZN", 1), performance.now()), /closed/);
-  assert.deepEqual(await svc.ready(), { database: false, marketData: false, cache: false });
+  assert.deepEqual(await svc.ready(), {
+    database: false,
+    marketData: false,
+    cache: false,
+    feed: "local",
+  });
   await svc.close(); // idempotent
 });
 
@@ -222,7 +227,12 @@ Deno.test("ready, and positions reloaded from a file database after restart", as
     const a = await createTradingService(config({ dbPath, tickIntervalMs: 10 }));
     let id: string;
     try {
-      assert.deepEqual(await a.ready(), { database: true, marketData: true, cache: true });
+      assert.deepEqual(await a.ready(), {
+        database: true,
+        marketData: true,
+        cache: true,
+        feed: "local",
+      });
       await a.placeOrder(buy("MSFT", 30), performance.now());
       id = (await a.placeOrder(buy("MSFT", 10, { side: "SELL" }), performance.now())).id;
     } finally {
@@ -249,7 +259,12 @@ Deno.test("market data goes stale without ticks", async () => {
   const svc = await createTradingService(config({ staleAfterMs: 20 }), { startTimers: false });
   try {
     await new Promise((r) => setTimeout(r, 40));
-    assert.deepEqual(await svc.ready(), { database: true, marketData: false, cache: true });
+    assert.deepEqual(await svc.ready(), {
+      database: true,
+      marketData: false,
+      cache: true,
+      feed: "local",
+    });
     testHooks(svc).tick();
     assert.equal((await svc.ready()).marketData, true);
   } finally {

@@ -21,24 +21,17 @@ export const onlineLabels: Check = {
   rule(rule, ctx) {
     const a = ctx.expr(rule);
     if (!a) return [];
-    const version = ctx.options.prometheus;
-    const cache = ctx.cache;
     for (const sel of a.selectors) {
       const name = sel.name;
       if (!name || ctx.recorded.has(name) || name.includes(":")) continue;
       if (sel.fn === "absent" || sel.fn === "absent_over_time") continue;
       for (const m of sel.matchers) {
         if (m.label === "__name__") continue;
-        const regex = m.op === "=~" || m.op === "!~" ? checkRegex(m.value, version, cache) : null;
-        if (regex && "error" in regex) continue;
-        const matches = (v: string) =>
-          m.op === "="
-            ? v === m.value
-            : m.op === "!="
-            ? v !== m.value
-            : m.op === "=~"
-            ? regex!.matches(v)
-            : !regex!.matches(v);
+        // A regex that does not compile is promql/syntax's.
+        if (m.op === "=~" || m.op === "!~") {
+          if ("error" in checkRegex(m.value, ctx.options.prometheus, ctx.cache)) continue;
+        }
+        const matches = (v: string) => ctx.accepts(m, v);
         // A matcher that accepts the empty value also matches series without the label.
         if (matches("")) continue;
         const text = a.expr.slice(m.from, m.to);

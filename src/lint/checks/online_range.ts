@@ -7,7 +7,6 @@
  */
 import type { Check } from "../check.ts";
 import { formatDuration } from "../duration.ts";
-import { checkRegex } from "../promql/regex.ts";
 
 const RATE_LIKE = new Set(["rate", "irate", "increase", "delta", "idelta", "deriv", "changes"]);
 
@@ -19,21 +18,12 @@ export const onlineRange: Check = {
   rule(rule, ctx) {
     const a = ctx.expr(rule);
     if (!a) return [];
-    const version = ctx.options.prometheus;
-    const cache = ctx.cache;
     for (const sel of a.selectors) {
       const { name, fn, rangeMs } = sel;
       if (!name || !fn || !RATE_LIKE.has(fn) || rangeMs === undefined) continue;
       const jobMatchers = sel.matchers.filter((m) => m.label === "job");
       const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", sel.rangeText!);
-      const jobOk = (job: string) =>
-        jobMatchers.every((m) => {
-          if (m.op === "=") return job === m.value;
-          if (m.op === "!=") return job !== m.value;
-          const re = checkRegex(m.value, version, cache);
-          if ("error" in re) return true;
-          return m.op === "=~" ? re.matches(job) : !re.matches(job);
-        });
+      const jobOk = (job: string) => jobMatchers.every((m) => ctx.accepts(m, job));
       ctx.defer({ metrics: [name], targets: true }, (facts) => {
         // The jobs whose series the selector reads; else every job its matchers allow.
         const fromSeries = new Set(

@@ -11,19 +11,9 @@ import type { Matcher } from "../promql/ast.ts";
 import { metricTypo, suggest } from "../suggest.ts";
 import { checkRegex } from "../promql/regex.ts";
 import type { SeriesInfo } from "../catalog.ts";
-import type { RunCache } from "../cache.ts";
 
 const list = (values: readonly string[]) =>
   values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
-
-/** Whether a matcher also matches series without the label (an empty value). */
-function matchesEmpty(m: Matcher, version: 2 | 3, cache: RunCache): boolean {
-  if (m.op === "=") return m.value === "";
-  if (m.op === "!=") return m.value !== "";
-  const re = checkRegex(m.value, version, cache);
-  if ("error" in re) return true;
-  return m.op === "=~" ? re.matches("") : !re.matches("");
-}
 
 /** Unknown metrics, label names and label values. */
 export const promqlSeries: Check = {
@@ -71,7 +61,7 @@ export const promqlSeries: Check = {
         const hint = suggest(m.label, known);
         const msg = `metric "${info.name}" has no label "${m.label}"` +
           (hint ? `, did you mean "${hint}"?` : ` (it has: ${list(known)})`);
-        if (matchesEmpty(m, ctx.options.prometheus, ctx.cache)) {
+        if (ctx.accepts(m, "")) {
           return [at("warning", `${msg}; this matcher matches every series`)];
         }
         return [at("error", `${msg}; this selector never matches`)];

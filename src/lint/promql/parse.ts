@@ -28,14 +28,20 @@ interface LezerParser {
 
 /**
  * Parse without lezer's cut-off for long left-associative chains: after 300 reductions of 2,000+
- * characters from one start (`a or b or … ` beyond ~400 terms) lezer forces the production closed
+ * characters from one start (`a or b or …` beyond ~400 terms) lezer forces the production closed
  * and reports a syntax error where Prometheus parses fine. That guard protects editors from trees
- * too deep to recurse through; the linter walks trees iteratively ({@link infer}), so it is
- * neutralised on the parse object (a field of lezer's `Parse`, no change to the library).
+ * too deep to recurse through; the linter walks trees iteratively ({@link infer}). It is switched
+ * off on the parse object, without touching the library: the counter only starts when a big
+ * reduction is larger than `lastBigReductionSize`, which is set to Infinity (a plain field write;
+ * an accessor property on lezer's parse object was slower: 5,000 real-world expressions took
+ * 1.48 s against 0.81 s in the first pass, 0.87 s against 0.75 s in the second, loaded machine).
  */
 export function parseTree(parser: unknown, input: string): Tree {
-  const parse = (parser as LezerParser).startParse(input);
-  Object.defineProperty(parse, "bigReductionCount", { get: () => 0, set: () => {} });
+  const parse = (parser as LezerParser).startParse(input) as {
+    advance(): Tree | null;
+    lastBigReductionSize: number;
+  };
+  if (input.length >= 2000) parse.lastBigReductionSize = Infinity;
   for (;;) {
     const tree = parse.advance();
     if (tree) return tree;
@@ -239,7 +245,7 @@ const SAME_IN_242 = new Set([
   "At",
 ]);
 /** Leaf-holding nodes accepted with any children. */
-const LEAVES_242 = new Set(["MatchOp", "AtModifierPreprocessors"]);
+const LEAVES_242 = new Set(["MatchOp", "AtModifierPreprocessors", "LineComment"]);
 const AGGREGATIONS_242 = new Set([
   "Avg",
   "Bottomk",

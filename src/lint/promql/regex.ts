@@ -6,6 +6,7 @@
 import { RE2JS } from "re2js";
 import type { PromVersion } from "../model.ts";
 import { RunCache } from "../cache.ts";
+import type { Matcher } from "./infer.ts";
 
 /** A compiled matcher regex, or why it does not compile. */
 export type RegexResult = { matches(s: string): boolean } | { error: string };
@@ -53,4 +54,18 @@ function compile(pattern: string, version: PromVersion): RegexResult {
   } catch (e) {
     return { error: (e as Error).message };
   }
+}
+
+/** Whether label matcher `m` accepts `value` (a regex that does not compile accepts it). */
+export function matcherAccepts(
+  m: Matcher,
+  value: string,
+  version: PromVersion,
+  cache: RunCache,
+): boolean {
+  if (m.op === "=") return value === m.value;
+  if (m.op === "!=") return value !== m.value;
+  const re = checkRegex(m.value, version, cache);
+  if ("error" in re) return true;
+  return m.op === "=~" ? re.matches(value) : !re.matches(value);
 }
