@@ -162,6 +162,15 @@ const BIG: [string, string][] = [
   ["5,000 nested parentheses", "(".repeat(5000) + "up" + ")".repeat(5000) + " == 0"],
   ["5,001 unary minus", "-".repeat(5001) + "up"],
   ["700 nested sums", "sum(".repeat(700) + "up" + ")".repeat(700)],
+  ["5,000 nested sums", "sum(".repeat(5000) + "up" + ")".repeat(5000) + " > 1"],
+  [
+    "1,500 nested aggregations in a subquery",
+    "rate(" + "sum by (a) (".repeat(1500) + "up" + ")".repeat(1500) + "[5m:1m]) > 0",
+  ],
+  [
+    "2,000 nested calls as one argument of several",
+    "label_replace(" + "abs(".repeat(2000) + "up" + ")".repeat(2000) + ', "a", "$1", "b", "(.*)")',
+  ],
 ];
 
 Deno.test("infer: long and deep valid expressions are accepted in both modes", () => {
@@ -173,6 +182,14 @@ Deno.test("infer: long and deep valid expressions are accepted in both modes", (
   // Type errors are still found deep inside (the nesting is collapsed, not skipped).
   const deep = "(".repeat(3000) + "rate(up)" + ")".repeat(3000);
   assert.match(parsePromql(deep, 2).errors[0]?.message ?? "", /expected type range vector/);
+  // Too deep for lezer: checked in parts, type errors inside and around still found.
+  const inner = "sum(".repeat(2000) + "rate(up)" + ")".repeat(2000);
+  assert.match(parsePromql(inner, 3).errors[0]?.message ?? "", /expected type range vector/);
+  const outer = "rate(" + "sum(".repeat(2000) + "up" + ")".repeat(2000) + ")";
+  assert.deepEqual(parsePromql(outer, 2).errors.map((e) => [e.from, e.message]), [
+    [5, 'expected type range vector in call to function "rate", got instant vector'],
+  ]);
+  assert.equal(parsePromql("sum(".repeat(2000) + "up +" + ")".repeat(2000), 2).errors.length, 1);
   // Beyond 2,400 tree levels lezer flattens the tree: syntax and matchers are still checked, the
   // type checks and the checks beyond promtool skip the expression (a documented limit).
   const long = Array.from({ length: 3000 }, (_, i) => `m${i}`).join(" or ");

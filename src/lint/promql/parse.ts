@@ -14,7 +14,7 @@ import { parser as lezer242 } from "lezer-promql-v2";
 import type { SyntaxNode, Tree } from "./tree.ts";
 import type { PromVersion } from "../model.ts";
 import { checkRegex } from "./regex.ts";
-import { infer, type LabelSet, selectorMatchers, topExpr } from "./infer.ts";
+import { infer, type LabelSet, selectorMatchers, topExpr, type ValueType } from "./infer.ts";
 import type { Selector } from "./ast.ts";
 import type { ExprFinding } from "../analysis.ts";
 import { RunCache } from "../cache.ts";
@@ -74,6 +74,8 @@ export interface ParsedExpr {
    * only syntax and matchers are checked, and checks beyond promtool skip the expression.
    */
   deep?: true;
+  /** The expression's type, when it is valid. */
+  type?: ValueType;
 }
 
 /** What checks derive once per expression shape (names, labels, strings; never numbers). */
@@ -145,14 +147,20 @@ function deepTree(expr: string, tree: Tree): boolean {
 function analyze(expr: string, version: PromVersion, cache: RunCache): ParsedExpr {
   let tree = parseTree(lezer, expr);
   let { error, nodes } = collect(tree);
+  let text = expr; // what was parsed: the expression, or it with redundant nesting blanked
   if (error) {
     // lezer cuts its parse stack at ~2,800 levels of nesting, which Prometheus accepts:
-    // redundant parentheses and pairs of unary signs are blanked (offsets kept) and parsed again.
+    // redundant parentheses and pairs of unary signs are blanked (offsets kept) and parsed again;
+    // still too deep, the expression is checked in parts ({@link divide}).
     const flat = collapseNesting(expr);
     if (flat !== expr) {
       const again = parseTree(lezer, flat);
       const found = collect(again);
-      if (!found.error) ({ tree, error, nodes } = { tree: again, ...found });
+      if (!found.error) ({ tree, error, nodes, text } = { tree: again, ...found, text: flat });
+    }
+    if (error && maxParenDepth(text) > SPLIT_DEPTH) {
+      const parts = divide(expr, text, version, cache);
+      if (parts) return parts;
     }
   }
   const result: ParsedExpr = { expr, tree, errors: [], nodes, shared: { findings: new Map() } };
@@ -166,7 +174,7 @@ function analyze(expr: string, version: PromVersion, cache: RunCache): ParsedExp
   } else if (error || expr.length > 20_000 || !compatible242(expr, tree, cache)) {
     // 2.42's grammar decides, unless the current tree holds only what 2.42 parses the same way
     // (checked node by node): that saves a second parse of nearly every expression.
-    syntaxError = firstSyntaxError(expr, parse242(expr), version);
+    syntaxError = firstSyntaxError(expr, parse242(text), version);
     // 2.42's grammar accepts what the current one does not (holt_winters): trust the old one,
     // without type checks.
     if (!syntaxError && error) return result;
@@ -176,8 +184,14 @@ function analyze(expr: string, version: PromVersion, cache: RunCache): ParsedExp
     return result;
   }
   const errors: PromqlError[] = [];
-  if (deepTree(expr, tree)) result.deep = true;
-  else infer(expr, tree.topNode, { errors });
+  if (deepTree(expr, tree)) {
+    // lezer flattened what is below 2,500 tree levels: check nested parts on their own.
+    if (maxParenDepth(text) > SPLIT_DEPTH) {
+      const parts = divide(expr, text, version, cache);
+      if (parts) return parts;
+    }
+    result.deep = true;
+  } else result.type = infer(expr, tree.topNode, { errors }).type;
   checkMatchers(expr, nodes.get("VectorSelector") ?? [], version, errors, cache);
   errors.sort((a, b) => a.from - b.from);
   const seen = new Set<string>();
@@ -568,4 +582,90 @@ export function collapseNesting(expr: string): string {
   }
   if (run.length) flush();
   return out.join("");
+}
+
+/** Parenthesis depth at which {@link divide} cuts a too-deep expression. */
+const SPLIT_DEPTH = 400;
+
+/** The deepest nesting of parentheses outside strings and comments. */
+function maxParenDepth(expr: string): number {
+  let depth = 0, max = 0;
+  scanCode(expr, (c) => {
+    if (c === "(") max = Math.max(max, ++depth);
+    else if (c === ")") depth--;
+  });
+  return max;
+}
+
+/** Call `visit` for each character outside strings and comments. */
+function scanCode(expr: string, visit: (c: string, i: number) => void): void {
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '"' || c === "'" || c === "`") {
+      i++;
+      while (i < expr.length && expr[i] !== c) i += expr[i] === "\\" && c !== "`" ? 2 : 1;
+      continue;
+    }
+    if (c === "#") {
+      while (i < expr.length && expr[i] !== "\n") i++;
+      continue;
+    }
+    visit(c, i);
+  }
+}
+
+const PLACEHOLDER: Record<ValueType, string> = {
+  vector: "v",
+  scalar: "1",
+  matrix: "v[1m]",
+  string: '""',
+  none: "v",
+};
+
+/**
+ * Check an expression nested deeper than lezer parses (more than ~1,400 nested calls, which
+ * Prometheus accepts) in parts: every parenthesised group at depth {@link SPLIT_DEPTH} is split
+ * at its commas, each argument is checked on its own (the rest of the text blanked, so offsets
+ * stay), and replaced in the outer text by a placeholder of its type (`v`, `1`, `v[1m]`, `""`)
+ * padded to its length; the outer text, now shallower, is checked the same way. The verdict and
+ * the errors are Prometheus'; the checks beyond promtool skip such an expression (`deep`).
+ * Undefined when there is nothing to cut.
+ */
+function divide(
+  expr: string,
+  text: string,
+  version: PromVersion,
+  cache: RunCache,
+): ParsedExpr | undefined {
+  // Groups at the split depth, and the top-level commas inside each.
+  const groups: { open: number; close: number; commas: number[] }[] = [];
+  const stack: { open: number; commas: number[] }[] = [];
+  scanCode(text, (c, i) => {
+    if (c === "(") stack.push({ open: i, commas: [] });
+    else if (c === ")") {
+      const g = stack.pop();
+      if (g && stack.length === SPLIT_DEPTH - 1) groups.push({ ...g, close: i });
+    } else if (c === "," && stack.length === SPLIT_DEPTH) stack[stack.length - 1].commas.push(i);
+  });
+  if (groups.length === 0) return undefined;
+  const outer = text.split("");
+  for (const g of groups) {
+    const bounds = [g.open, ...g.commas, g.close];
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const from = bounds[k] + 1, to = bounds[k + 1];
+      const part = text.slice(from, to);
+      if (!part.includes("(")) continue;
+      const masked = " ".repeat(from) + part + " ".repeat(text.length - to);
+      const sub = analyze(masked, version, cache);
+      if (sub.errors.length) return { ...sub, expr, deep: true };
+      const holder = PLACEHOLDER[sub.type ?? "vector"];
+      const lead = part.length - part.trimStart().length;
+      for (let i = from; i < to; i++) outer[i] = " ";
+      for (let i = 0; i < holder.length && from + lead + i < to; i++) {
+        outer[from + lead + i] = holder[i];
+      }
+    }
+  }
+  const rest = analyze(outer.join(""), version, cache);
+  return { ...rest, expr, deep: true, shared: { findings: new Map() } };
 }
