@@ -11,8 +11,8 @@
  *   durable insert through the same store and group commit (`bare_orders.ts`), so the ratio is
  *   what the engine, validation and metrics cost on top of the write;
  * - POST /orders, the quantity-1 fast path (limits at 1e9, nothing is ever rejected), against
- *   the same anchor (goal >= 0.3x, as for the mix), its p99 (goal < 20 ms) and errors (goal 0), and metrics on
- *   vs off (goal >= 0.95x);
+ *   the same anchor (goal >= 0.3x, as for the mix), its p99 (goal < 20 ms) and errors (goal 0),
+ *   and metrics on vs off (goal >= 0.95x);
  * - GET /health: the service (metrics on) vs a bare `Deno.serve` answering "ok" (goal >= 0.8x);
  *   /health reads the store's write state (no I/O);
  * - instrumentation overhead: GET /health with metrics vs `--no-metrics` (goal >= 0.95x);
