@@ -9,7 +9,13 @@ import type { CatalogEntry } from "../metrics/catalog.ts";
 import type { Matcher } from "./promql/infer.ts";
 
 /** The type of one selectable series name. */
-export type SeriesType = "counter" | "gauge" | "histogram_bucket" | "summary_quantile" | "untyped";
+export type SeriesType =
+  | "counter"
+  | "gauge"
+  | "histogram_bucket"
+  | "native_histogram"
+  | "summary_quantile"
+  | "untyped";
 
 /** One selectable series name. */
 export interface SeriesInfo {
@@ -99,6 +105,8 @@ export function indexCatalog(
         break;
       case "histogram":
         add(`${e.name}_bucket`, e, "histogram_bucket", ["le"]);
+        // Scraped as a native histogram, the family is one series under its own name.
+        if (e.native) add(e.name, e, "native_histogram");
         add(`${e.name}_sum`, e, "counter");
         add(`${e.name}_count`, e, "counter");
         break;

@@ -269,7 +269,18 @@ export interface CatalogEntry {
   labelNames: readonly string[];
   /** Closed value sets for labels that have one; labels absent here take free values. */
   labelValues: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Histograms that also carry native buckets: a Prometheus scraping them as native histograms
+   * stores the family under its own name (`histogram_quantile(0.95, rate(order_latency_seconds[5m]))`).
+   */
+  native?: boolean;
 }
+
+/** The histograms that get native buckets (unless `--native-histograms=false`). */
+export const NATIVE_HISTOGRAMS: readonly string[] = [
+  "order_latency_seconds",
+  "http_request_duration_seconds",
+];
 
 /**
  * Describe every metric in a catalog's registry (seed, build info and process metrics),
@@ -293,6 +304,7 @@ export async function describeCatalog(catalog: MetricCatalog): Promise<CatalogEn
       help: m.help,
       labelNames: [...labelNames],
       labelValues: catalog.labelValues.get(m.name) ?? {},
+      ...(NATIVE_HISTOGRAMS.includes(m.name) ? { native: true } : {}),
     };
   });
 }

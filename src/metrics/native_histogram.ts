@@ -79,8 +79,8 @@ function fracBounds(schema: number): number[] {
  * computed exactly as client_golang does (frexp and the bounds table) when `v` is within 1e-9 of
  * a boundary, where floating-point `log2` could land on the wrong side.
  */
-export function bucketIndex(v: number, schema: number): number {
-  const x = Math.log2(v) * 2 ** schema;
+export function bucketIndex(v: number, schema: number, scale = 2 ** schema): number {
+  const x = Math.log2(v) * scale;
   const i = Math.ceil(x);
   if (i - x > 1e-9 && x - (i - 1) > 1e-9) return i;
   return exactBucketIndex(v, schema);
@@ -123,6 +123,7 @@ export interface NativeSnapshot {
 /** The native buckets of one series. */
 export class NativeBuckets {
   #schema: number;
+  #scale: number;
   readonly #zeroThreshold: number;
   readonly #maxBuckets: number;
   #zeroCount = 0;
@@ -131,6 +132,7 @@ export class NativeBuckets {
   /** Empty buckets with the given settings. */
   constructor(options: NativeHistogramOptions) {
     this.#schema = options.schema;
+    this.#scale = 2 ** options.schema;
     this.#zeroThreshold = options.zeroThreshold;
     this.#maxBuckets = options.maxBuckets;
   }
@@ -141,7 +143,7 @@ export class NativeBuckets {
       this.#zeroCount++;
       return;
     }
-    const i = bucketIndex(v, this.#schema);
+    const i = bucketIndex(v, this.#schema, this.#scale);
     const m = this.#positive;
     const n = m.get(i);
     if (n !== undefined) {
@@ -160,6 +162,7 @@ export class NativeBuckets {
     }
     this.#positive = merged;
     this.#schema--;
+    this.#scale = 2 ** this.#schema;
   }
 
   /** A copy of the current state. */

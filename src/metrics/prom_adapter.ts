@@ -56,7 +56,8 @@ export interface GaugeHandle {
 
 /** A histogram series bound once. */
 export interface HistogramHandle {
-  observe(value: number, exemplar?: ExemplarLabels): void;
+  /** Count `value`; `exemplar` labels it, observed at `timestampMs` (default: now). */
+  observe(value: number, exemplar?: ExemplarLabels, timestampMs?: number): void;
   readonly direct: boolean;
 }
 
@@ -345,12 +346,12 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     const x = extrasOf(m, labels as Labels);
     if (opts.native && !x.native) x.native = new NativeBuckets(opts.native);
     const native = x.native;
-    const extra = (v: number, e: ExemplarLabels | undefined) => {
+    const extra = (v: number, e: ExemplarLabels | undefined, at: number | undefined) => {
       if (!Number.isFinite(v) || v < 0) return;
       native?.observe(v);
       if (e) {
         const ex = x.exemplars ??= new Array(bounds.length + 1);
-        ex[bucketOf(bounds, v)] = { labels: e, value: v, timestampMs: Date.now() };
+        ex[bucketOf(bounds, v)] = { labels: e, value: v, timestampMs: at ?? Date.now() };
       }
     };
     const validBuckets = (e: unknown): e is {
@@ -360,16 +361,19 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     } => isHistogramEntry(e) && bounds.every((b) => typeof e.bucketValues[b] === "number");
     const b = bound(m, labels as Labels, () => metric.zero(labels), validBuckets);
     if (!b.ok() || bounds.length === 0) {
-      return { direct: false, observe: (v, e) => (metric.observe(labels, v), extra(v, e)) };
+      return {
+        direct: false,
+        observe: (v, e, at) => (metric.observe(labels, v), extra(v, e, at)),
+      };
     }
     const n = bounds.length;
     return {
       direct: true,
-      observe(value, e) {
+      observe(value, e, at) {
         const h = Number.isFinite(value) ? b.get() : null;
         if (!h) {
           metric.observe(labels, value); // the public API's checks and errors
-          extra(value, e);
+          extra(value, e, at);
           return;
         }
         h.sum += value;
@@ -380,7 +384,7 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
             break;
           }
         }
-        extra(value, e);
+        extra(value, e, at);
       },
     };
   };

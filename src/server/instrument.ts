@@ -10,7 +10,7 @@
  * handler keeps synchronous answers synchronous and knows its route template without a lookup.
  *
  * Trace context: a W3C `traceparent` request header is read (`trace_context.ts`); the answer
- * echoes the trace (same trace id, the server's span id) and the access-log line carries its
+ * echoes it (same trace id, the server's span id) and the access-log line carries its
  * `trace_id`. With exemplars on, a request without one gets a new trace, whose id becomes the
  * exemplar of its `http_request_duration_seconds` observation; handlers pass it on with
  * `traceIdOf(c)` (POST /orders gives it to `placeOrder`, so the order's exemplars carry it too).
@@ -131,7 +131,14 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
   const requestSeries: (CounterHandle | undefined)[] = [];
   const durationSeries: (HistogramHandle | undefined)[] = [];
 
-  const record = (m: number, e: number, s: number, seconds: number, trace: TraceContext | null) => {
+  const record = (
+    m: number,
+    e: number,
+    s: number,
+    seconds: number,
+    trace: TraceContext | null,
+    endMs: number,
+  ) => {
     if (!catalog) return;
     const ri = (m * E + e) * S + s;
     let requests = requestSeries[ri];
@@ -152,18 +159,25 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
         { native },
       );
     }
-    duration.observe(seconds, exemplarsOn && trace ? exemplarLabels(trace.traceId) : undefined);
+    duration.observe(
+      seconds,
+      exemplarsOn && trace ? exemplarLabels(trace.traceId) : undefined,
+      endMs,
+    );
   };
 
   const finish = (c: Context, res: Response, e: number, info: RequestInfo): Response => {
-    const seconds = (performance.now() - info.start) / 1000;
+    const end = performance.now();
+    const seconds = (end - info.start) / 1000;
     try {
       res.headers.set("x-request-id", info.id);
-      if (info.trace) res.headers.set("traceparent", formatTraceparent(info.trace));
+      // Echo a trace the client sent (a generated one is only logged and kept as exemplar: a
+      // header on every answer cost about 2% of POST /orders' CPU, measured by CPU profile).
+      if (info.trace?.propagated) res.headers.set("traceparent", formatTraceparent(info.trace));
     } catch { /* immutable headers: nothing to add the id to */ }
     const m = METHOD_INDEX.get(c.req.method) ?? OTHER_METHOD;
     const s = statusIndex(res.status);
-    record(m, e, s, seconds, info.trace);
+    record(m, e, s, seconds, info.trace, performance.timeOrigin + end);
     if (debugOn || infoOn) {
       const endpoint = ENDPOINT_LIST[e];
       const quiet = QUIET.has(endpoint);

@@ -4,9 +4,8 @@
  * and the answer carries a `traceparent` with the same trace id and the server's own span id, so
  * a client can find the request's exemplars and log lines by its trace id.
  *
- * When Deno's built-in OpenTelemetry is on (`OTEL_DENO=true`), Deno itself propagates the
- * incoming context into its server span; tradewatch still takes the trace id from the header,
- * which is the same trace.
+ * Deno's built-in OpenTelemetry (`OTEL_DENO=true`) is not consulted: with a `traceparent`, its
+ * server span belongs to the same trace; without one, the id generated here is not its span's.
  *
  * @module
  */

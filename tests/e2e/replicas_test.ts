@@ -10,6 +10,57 @@ import { startPostgres } from "../support/postgres.ts";
 import { startRedis } from "../support/redis.ts";
 import { type Child, startChild } from "../support/service.ts";
 import { scrape, sumOf } from "../support/exposition.ts";
+import { freePort } from "../support/ports.ts";
+import { ManagedProcess } from "./process.ts";
+import { query } from "./prom_api.ts";
+import { parse, stringify } from "yaml";
+
+const CONFIGS = new URL("../../configs/", import.meta.url).pathname;
+
+/**
+ * A real Prometheus on configs/prometheus.replicas.yml, its DNS discovery replaced by a file_sd
+ * list of the loopback replicas (rewritten on every change), scraping every second.
+ */
+async function startPrometheus(replicas: () => Child[]) {
+  const dir = await Deno.makeTempDir({ prefix: "tradewatch-replicas-prom-" });
+  const config = parse(await Deno.readTextFile(`${CONFIGS}prometheus.replicas.yml`));
+  config.global.scrape_interval = "1s";
+  config.global.evaluation_interval = "1s";
+  delete config.alerting;
+  config.scrape_configs = config.scrape_configs
+    .filter((j: { job_name: string }) => j.job_name === "trading_api")
+    .map((j: Record<string, unknown>) => {
+      delete j.dns_sd_configs;
+      return {
+        ...j,
+        scrape_interval: "1s",
+        file_sd_configs: [{ files: [`${dir}/targets.json`], refresh_interval: "1s" }],
+      };
+    });
+  for (const f of config.rule_files) await Deno.copyFile(`${CONFIGS}${f}`, `${dir}/${f}`);
+  await Deno.writeTextFile(`${dir}/prometheus.yml`, stringify(config));
+  const writeTargets = () =>
+    Deno.writeTextFile(
+      `${dir}/targets.json`,
+      JSON.stringify([{ targets: replicas().map((c) => `127.0.0.1:${c.port}`) }]),
+    );
+  await writeTargets();
+  const port = await freePort();
+  const proc = ManagedProcess.start("prometheus", "prometheus", [
+    `--config.file=${dir}/prometheus.yml`,
+    `--storage.tsdb.path=${dir}/data`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--log.level=warn",
+  ]);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writeTargets,
+    stop: async () => {
+      await proc.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
 
 const pg = await startPostgres();
 const redis = pg === null ? null : await startRedis();
@@ -259,6 +310,34 @@ Deno.test({
           }
           return true;
         });
+      });
+
+      await t.step("a real Prometheus discovers and scrapes every replica (file_sd)", async () => {
+        const prom = await startPrometheus(() => replicas);
+        try {
+          const value = async (q: string) => {
+            try {
+              const r = await query(prom.url, q);
+              return r.length === 1 ? r[0].value : null;
+            } catch {
+              return null;
+            }
+          };
+          await until(
+            "three replicas up in Prometheus",
+            30_000,
+            async () => (await value('count(up{job="trading_api"} == 1)')) === 3 ? true : null,
+          );
+          const stored = Number(await pg!.sql("SELECT count(*) FROM orders", db));
+          // Summed over the replicas, the counter is the number of orders in the database.
+          await until(
+            "sum of order_count_total == orders stored",
+            15_000,
+            async () => (await value("sum(order_count_total)")) === stored ? true : null,
+          );
+        } finally {
+          await prom.stop();
+        }
       });
 
       await t.step("leader killed with SIGKILL: another replica leads within 5 s", async () => {

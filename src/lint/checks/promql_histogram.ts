@@ -1,6 +1,6 @@
 /**
- * `histogram_quantile` needs `_bucket` series with their `le` label: over anything else (a
- * catalog metric that is not a histogram bucket) or after aggregating `le` away, it returns
+ * `histogram_quantile` needs `_bucket` series with their `le` label, or a native histogram: over
+ * anything else (a catalog metric that is neither) or after aggregating `le` away, it returns
  * nothing useful.
  *
  * @module
@@ -41,7 +41,7 @@ export const promqlHistogram: Check = {
             if (!sel.name || !ctx.ours(sel.matchers)) continue;
             const info = catalog.series.get(sel.name);
             const family = catalog.series.get(`${sel.name}_bucket`);
-            if (info && info.type !== "histogram_bucket") {
+            if (info && info.type !== "histogram_bucket" && info.type !== "native_histogram") {
               at(
                 "error",
                 sel.node.from,
