@@ -345,5 +345,6 @@ export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array 
     }
     w.ldelim();
   }
-  return w.finish();
+  const b = w.finish(); // a Node Buffer under Deno: answered as a plain Uint8Array view
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -4,9 +4,8 @@
  * and the answer carries a `traceparent` with the same trace id and the server's own span id, so
  * a client can find the request's exemplars and log lines by its trace id.
  *
- * When Deno's built-in OpenTelemetry is on (`OTEL_DENO=true`), Deno itself propagates the
- * incoming context into its server span; tradewatch still takes the trace id from the header,
- * which is the same trace.
+ * Deno's built-in OpenTelemetry (`OTEL_DENO=true`) is not consulted: with a `traceparent`, its
+ * server span belongs to the same trace; without one, the id generated here is not its span's.
  *
  * @module
  */
@@ -15,8 +14,8 @@
 export interface TraceContext {
   /** 32 lower-case hex digits, never all zero. */
   traceId: string;
-  /** The server's span: 16 lower-case hex digits. */
-  spanId: string;
+  /** The server's span: 16 lower-case hex digits (made when first formatted). */
+  spanId?: string;
   /** Trace flags, 2 hex digits (`01`: sampled). */
   flags: string;
   /** Whether the trace id came from the request (false: generated here). */
@@ -44,7 +43,6 @@ function newSpanId(): string {
 
 /** The trace context of a request from its `traceparent` header (or a new trace). */
 export function traceContext(traceparent: string | null | undefined): TraceContext {
-  const spanId = newSpanId();
   if (traceparent && traceparent.length <= 512) {
     const m = TRACEPARENT.exec(traceparent.trim());
     // Version ff is invalid; version 00 has nothing after the flags; ids must not be all zero.
@@ -52,13 +50,14 @@ export function traceContext(traceparent: string | null | undefined): TraceConte
       m && m[1] !== "ff" && !(m[1] === "00" && m[5] !== undefined) && m[2] !== ZERO_TRACE &&
       m[3] !== ZERO_SPAN
     ) {
-      return { traceId: m[2], spanId, flags: m[4], propagated: true };
+      return { traceId: m[2], flags: m[4], propagated: true };
     }
   }
-  return { traceId: newTraceId(), spanId, flags: "00", propagated: false };
+  return { traceId: newTraceId(), flags: "00", propagated: false };
 }
 
 /** The `traceparent` value an answer carries: the same trace, the server's span. */
 export function formatTraceparent(t: TraceContext): string {
+  t.spanId ??= newSpanId();
   return `00-${t.traceId}-${t.spanId}-${t.flags}`;
 }

@@ -373,6 +373,11 @@ export class PostgresStore implements OrderStore {
     return e;
   }
 
+  /** False from a failed commit until a later one succeeds (what `/health` reports). */
+  writable(): boolean {
+    return !this.#closed && this.#lastError === null;
+  }
+
   /** The last commit failure, until a later commit succeeds (null while healthy). */
   get lastError(): Error | null {
     return this.#lastError;

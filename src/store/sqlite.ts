@@ -531,6 +531,10 @@ export class SqliteStore implements OrderStore {
     );
   }
 
+  writable(): boolean {
+    return !this.#closed && this.#health.failure === null;
+  }
+
   async ping(): Promise<boolean> {
     if (this.#closed || this.#health.failure !== null) return false;
     try {

@@ -413,6 +413,10 @@ export class TradingEngine implements TradingService, TradingTestHooks {
     };
   }
 
+  storeWritable(): boolean {
+    return this.#closing === null && (this.#store.writable?.() ?? true);
+  }
+
   marketDataFresh(): boolean {
     return wallNow(this.#clock) - this.#market.lastTickAt <= this.#config.staleAfterMs;
   }

@@ -82,6 +82,11 @@ export interface OrderStore {
   loadPositions(): Promise<StoredPosition[]>;
   /** Whether the database answers a trivial query and writes still work. */
   ping(): Promise<boolean>;
+  /**
+   * Whether writes work as far as the store knows now (synchronous, no I/O): false after a failed
+   * commit until the store found out it can write again. Absent: assumed true.
+   */
+  writable?(): boolean;
   /** The connection pool's state now (read at scrape time). */
   readonly poolState: PoolState;
   /** Commits pending writes and closes every connection. */

@@ -192,6 +192,8 @@ export interface TradingService {
   ready(): Promise<Readiness>;
   /** Whether the last market-data tick is at most `staleAfterMs` old (synchronous, no I/O). */
   marketDataFresh(): boolean;
+  /** Whether the store can write, as far as it knows now (synchronous, no I/O). */
+  storeWritable(): boolean;
   /** Subscribe to domain events; returns an unsubscribe function. */
   on(listener: (event: DomainEvent) => void): () => void;
   /** Stop timers, flush pending writes, close the database. */

@@ -156,6 +156,16 @@ const BIG: [string, string][] = [
   ["20,000 or terms", Array.from({ length: 20000 }, (_, i) => `m${i}`).join(" or ")],
   ["5,000 + terms", Array.from({ length: 5000 }, (_, i) => `m${i}`).join(" + ")],
   [
+    "3,000 + terms compared on() group_left with 3,000 * terms",
+    Array.from({ length: 3000 }, (_, i) => `a${i}`).join(" + ") + " > on(a) group_left(b) " +
+    Array.from({ length: 3000 }, (_, i) => `b${i}`).join(" * "),
+  ],
+  ["3,000 == bool terms", Array.from({ length: 3000 }, (_, i) => `m${i}`).join(" == bool ")],
+  [
+    "a 3,000-term or inside sum()",
+    "sum(" + Array.from({ length: 3000 }, (_, i) => `m${i}`).join(" or ") + ")",
+  ],
+  [
     "3,000 ^ terms (right-associative)",
     Array.from({ length: 3000 }, (_, i) => `m${i}`).join(" ^ "),
   ],
@@ -190,11 +200,18 @@ Deno.test("infer: long and deep valid expressions are accepted in both modes", (
     [5, 'expected type range vector in call to function "rate", got instant vector'],
   ]);
   assert.equal(parsePromql("sum(".repeat(2000) + "up +" + ")".repeat(2000), 2).errors.length, 1);
-  // Beyond 2,400 tree levels lezer flattens the tree: syntax and matchers are still checked, the
-  // type checks and the checks beyond promtool skip the expression (a documented limit).
-  const long = Array.from({ length: 3000 }, (_, i) => `m${i}`).join(" or ");
+  // Beyond 2,400 tree levels lezer flattens the tree: long chains are checked in parts too, and
+  // the checks beyond promtool skip them.
+  const chain = (n: number, op: string) => Array.from({ length: n }, (_, i) => `m${i}`).join(op);
+  const long = chain(3000, " or ");
   assert.equal(parsePromql(long, 3).deep, true);
   assert.match(parsePromql(long + " or {}", 3).errors[0]?.message ?? "", /non-empty matcher/);
+  assert.deepEqual(parsePromql(long + " or 1", 3).errors.map((e) => [e.from, e.message]), [
+    [0, 'set operator "or" not allowed in binary scalar expression'],
+  ]);
+  assert.match(parsePromql("rate(" + long + ")", 2).errors[0]?.message ?? "", /range vector/);
+  const sums = Array.from({ length: 3000 }, (_, i) => `${i}`).join(" + ") + " > 1";
+  assert.match(parsePromql(sums, 2).errors[0]?.message ?? "", /must use BOOL modifier/);
 });
 
 Deno.test({

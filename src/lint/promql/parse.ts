@@ -186,10 +186,11 @@ function analyze(expr: string, version: PromVersion, cache: RunCache): ParsedExp
   const errors: PromqlError[] = [];
   if (deepTree(expr, tree)) {
     // lezer flattened what is below 2,500 tree levels: check nested parts on their own.
-    if (maxParenDepth(text) > SPLIT_DEPTH) {
-      const parts = divide(expr, text, version, cache);
-      if (parts) return parts;
-    }
+    // Too deeply nested, a too long chain, or a long chain inside brackets.
+    const parts = maxParenDepth(text) > SPLIT_DEPTH
+      ? divide(expr, text, version, cache)
+      : divideChain(expr, text, version, cache) ?? divide(expr, text, version, cache, 1);
+    if (parts) return parts;
     result.deep = true;
   } else result.type = infer(expr, tree.topNode, { errors }).type;
   checkMatchers(expr, nodes.get("VectorSelector") ?? [], version, errors, cache);
@@ -622,6 +623,198 @@ const PLACEHOLDER: Record<ValueType, string> = {
   none: "v",
 };
 
+/** A binary operator outside any brackets. */
+interface TopOp {
+  from: number;
+  to: number;
+  /** Prometheus' precedence: or 1, and/unless 2, comparisons 3, +- 4, * / % atan2 5, ^ 6. */
+  prec: number;
+}
+
+const WORD_OPS: Record<string, number> = { or: 1, and: 2, unless: 2, atan2: 5 };
+const SYMBOL_OPS: [string, number][] = [
+  ["==", 3],
+  ["!=", 3],
+  [">=", 3],
+  ["<=", 3],
+  [">", 3],
+  ["<", 3],
+  ["+", 4],
+  ["-", 4],
+  ["*", 5],
+  ["/", 5],
+  ["%", 5],
+  ["^", 6],
+];
+const MODIFIERS = new Set(["bool", "on", "ignoring", "group_left", "group_right", "offset"]);
+
+/** The binary operators of `text` outside brackets, strings and comments, in order. */
+function topLevelOps(text: string): TopOp[] {
+  const ops: TopOp[] = [];
+  let depth = 0;
+  let operand = false; // whether what precedes can end an operand (then + - are binary)
+  let groupKind = ""; // what opened the current top-level bracket group
+  let lastWord = "";
+  let lastChar = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === "`") {
+      i++;
+      while (i < text.length && text[i] !== c) i += text[i] === "\\" && c !== "`" ? 2 : 1;
+      if (depth === 0) [operand, lastChar] = [true, c];
+      continue;
+    }
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") {
+      if (depth++ === 0) {
+        groupKind = c === "(" && (lastWord === "by" || lastWord === "without")
+          ? (lastChar === ")" ? "trailing" : "leading")
+          : c === "(" && MODIFIERS.has(lastWord)
+          ? "modifier"
+          : "operand";
+      }
+      continue;
+    }
+    if (c === ")" || c === "]" || c === "}") {
+      if (--depth === 0) {
+        operand = groupKind === "operand" || groupKind === "trailing";
+        lastWord = "";
+        lastChar = ")";
+      }
+      continue;
+    }
+    if (depth > 0 || c === " " || c === "\t" || c === "\n" || c === "\r") continue;
+    const word = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(text.slice(i, i + 64))?.[0];
+    if (word) {
+      const lower = word.toLowerCase();
+      if (operand && Object.hasOwn(WORD_OPS, lower)) {
+        ops.push({ from: i, to: i + word.length, prec: WORD_OPS[lower] });
+        operand = false;
+      } else if (MODIFIERS.has(lower) || lower === "by" || lower === "without") {
+        operand = false;
+      } else operand = true;
+      lastWord = lower;
+      lastChar = "w";
+      i += word.length - 1;
+      continue;
+    }
+    const num = /^(?:0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?[a-zA-Z0-9]*)/
+      .exec(text.slice(i, i + 64))?.[0];
+    if (num) {
+      operand = true;
+      lastWord = "";
+      lastChar = "0";
+      i += num.length - 1;
+      continue;
+    }
+    const sym = SYMBOL_OPS.find(([t]) => text.startsWith(t, i));
+    if (sym && operand) {
+      ops.push({ from: i, to: i + sym[0].length, prec: sym[1] });
+      operand = false;
+      i += sym[0].length - 1;
+    } else if (c === "@") operand = false;
+    lastWord = "";
+    lastChar = c;
+  }
+  return ops;
+}
+
+/** Most operators of one precedence level checked at once when a chain is cut. */
+const CHAIN_PART = 1000;
+
+/**
+ * Check a chain of more operators than lezer builds a full tree for (`a or b or …` with thousands
+ * of terms) in parts: the first {@link CHAIN_PART} terms of the lowest-precedence operator (the
+ * last ones for right-associative `^`), a complete operand of the tree, are checked on their own
+ * and replaced by a placeholder of their type; or, when that level is short, each operand between
+ * its operators is. Undefined when the text has no such chain.
+ */
+function divideChain(
+  expr: string,
+  text: string,
+  version: PromVersion,
+  cache: RunCache,
+): ParsedExpr | undefined {
+  const ops = topLevelOps(text);
+  if (ops.length < CHAIN_PART) return undefined;
+  const lowest = Math.min(...ops.map((o) => o.prec));
+  const level = ops.filter((o) => o.prec === lowest);
+  const parts: [number, number][] = [];
+  if (level.length > CHAIN_PART) {
+    parts.push(
+      lowest === 6
+        ? [level[level.length - CHAIN_PART].to, text.length]
+        : [0, level[CHAIN_PART - 1].from],
+    );
+  } else {
+    const bounds = [-1, ...level.map((o) => o.from), text.length];
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const from = k === 0 ? 0 : level[k - 1].to;
+      parts.push([from, bounds[k + 1]]);
+    }
+  }
+  return checkParts(expr, text, parts, version, cache);
+}
+
+/**
+ * Check each part of `text` on its own and then the outer text with each part replaced by a
+ * placeholder of its type; the first errors found are the result, at offsets of `text`. (The
+ * parts are cut out rather than blanked: lezer misparses a long chain after thousands of spaces.)
+ */
+function checkParts(
+  expr: string,
+  text: string,
+  parts: readonly [number, number][],
+  version: PromVersion,
+  cache: RunCache,
+): ParsedExpr {
+  const shift = (errors: PromqlError[], map: (o: number) => number) =>
+    errors.map((e) => ({ ...e, from: map(e.from), to: map(e.to) }));
+  // Outer text segments: [offset in the outer text, offset in `text`].
+  const segments: [number, number][] = [];
+  let outer = "";
+  let cursor = 0;
+  for (const [from, to] of [...parts].sort((x, y) => x[0] - y[0])) {
+    const part = text.slice(from, to);
+    const lead = part.length - part.trimStart().length;
+    // Modifiers written after an operator (on (…), bool) stay with it in the outer text.
+    const mod = /^(\s*(bool|on|ignoring|group_left|group_right)\b\s*(\([^()]*\))?)+/i.exec(
+      part.slice(lead),
+    );
+    const start = from + lead + (mod ? mod[0].length : 0);
+    const body = text.slice(start, to).trimEnd();
+    if (body.trim() === "") continue;
+    const sub = analyze(body, version, cache);
+    if (sub.errors.length) {
+      return { ...sub, errors: shift(sub.errors, (o) => o + start), expr, deep: true };
+    }
+    segments.push([outer.length, cursor]);
+    outer += text.slice(cursor, start);
+    outer += " ";
+    segments.push([outer.length, start]);
+    outer += `${PLACEHOLDER[sub.type ?? "vector"]} `;
+    cursor = start + body.length;
+  }
+  segments.push([outer.length, cursor]);
+  outer += text.slice(cursor);
+  const back = (o: number) => {
+    let k = segments.length - 1;
+    while (k > 0 && segments[k][0] > o) k--;
+    return segments[k][1] + Math.max(0, o - segments[k][0]);
+  };
+  const rest = analyze(outer, version, cache);
+  return {
+    ...rest,
+    errors: shift(rest.errors, back),
+    expr,
+    deep: true,
+    shared: { findings: new Map() },
+  };
+}
+
 /**
  * Check an expression nested deeper than lezer parses (more than ~1,400 nested calls, which
  * Prometheus accepts) in parts: every parenthesised group at depth {@link SPLIT_DEPTH} is split
@@ -636,6 +829,7 @@ function divide(
   text: string,
   version: PromVersion,
   cache: RunCache,
+  at = SPLIT_DEPTH,
 ): ParsedExpr | undefined {
   // Groups at the split depth, and the top-level commas inside each.
   const groups: { open: number; close: number; commas: number[] }[] = [];
@@ -644,28 +838,20 @@ function divide(
     if (c === "(") stack.push({ open: i, commas: [] });
     else if (c === ")") {
       const g = stack.pop();
-      if (g && stack.length === SPLIT_DEPTH - 1) groups.push({ ...g, close: i });
-    } else if (c === "," && stack.length === SPLIT_DEPTH) stack[stack.length - 1].commas.push(i);
+      if (g && stack.length === at - 1) groups.push({ ...g, close: i });
+    } else if (c === "," && stack.length === at) stack[stack.length - 1].commas.push(i);
   });
   if (groups.length === 0) return undefined;
-  const outer = text.split("");
+  const parts: [number, number][] = [];
   for (const g of groups) {
     const bounds = [g.open, ...g.commas, g.close];
     for (let k = 0; k + 1 < bounds.length; k++) {
-      const from = bounds[k] + 1, to = bounds[k + 1];
-      const part = text.slice(from, to);
-      if (!part.includes("(")) continue;
-      const masked = " ".repeat(from) + part + " ".repeat(text.length - to);
-      const sub = analyze(masked, version, cache);
-      if (sub.errors.length) return { ...sub, expr, deep: true };
-      const holder = PLACEHOLDER[sub.type ?? "vector"];
-      const lead = part.length - part.trimStart().length;
-      for (let i = from; i < to; i++) outer[i] = " ";
-      for (let i = 0; i < holder.length && from + lead + i < to; i++) {
-        outer[from + lead + i] = holder[i];
+      // Parts without brackets are shallow, unless they are the long chain (depth 1).
+      const part = text.slice(bounds[k] + 1, bounds[k + 1]);
+      if (part.includes("(") || (at === 1 && part.length > CHAIN_PART)) {
+        parts.push([bounds[k] + 1, bounds[k + 1]]);
       }
     }
   }
-  const rest = analyze(outer.join(""), version, cache);
-  return { ...rest, expr, deep: true, shared: { findings: new Map() } };
+  return checkParts(expr, text, parts, version, cache);
 }
