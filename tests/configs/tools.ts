@@ -1,11 +1,12 @@
 /**
- * Helpers shared by the config tests: the repository's paths and a runner for the real
- * promtool/amtool binaries.
+ * Helpers shared by the config tests: the repository's paths, a runner for the real
+ * promtool/amtool binaries and tradewatch's own `--lint-rules`.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { startArgs } from "../support/service.ts";
 
 /** The repository root (two levels above this file). */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -40,6 +41,18 @@ export async function runCommand(
   const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * `tradewatch --lint-rules --fatal-warnings --prometheus VERSION FILE` as users run it (the start
+ * task's flags and permissions, read from deno.json).
+ */
+export function lintRules(version: string, file: string): Promise<CommandResult> {
+  return runCommand(
+    Deno.execPath(),
+    startArgs(["--lint-rules", "--fatal-warnings", "--prometheus", version, file]),
+    { cwd: ROOT },
+  );
 }
 
 /** Describe a command result for an assertion message. */
