@@ -500,6 +500,9 @@ export function configHelp(): string {
     flagHelp(rows),
     "",
     "Durations: 250ms, 5s, 1m, 1m30s; a plain number is milliseconds.",
+    "Probes: GET /health (liveness, what --healthcheck asks) is 200 while the process answers and",
+    "its store can write, 503 while it cannot (disk full, locked; it recovers by itself);",
+    "GET /ready also wants fresh market data (--stale-after). Orders answer 503 in both cases.",
     "Boolean variables accept 1/0, true/false, yes/no, on/off.",
   ].join("\n");
 }
