@@ -131,7 +131,8 @@ export function serveFronted(options: FrontOptions): FrontedServer {
             }
           }
         }
-        await upstream.write(chunk);
+        let off = 0;
+        while (off < n) off += await upstream.write(chunk.subarray(off));
       }
     })();
     const toClient = (async () => {
