@@ -169,10 +169,15 @@ function toMs(v: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
 }
 
-export async function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
+export async function wrk(
+  url: string,
+  seconds: number,
+  script?: string,
+  connections = 50,
+): Promise<WrkResult> {
   const args = [
     "-t2",
-    "-c50",
+    `-c${connections}`,
     `-d${seconds}s`,
     "--latency",
     ...(script ? ["-s", script] : []),
