@@ -220,6 +220,12 @@ export async function run(options: LoadgenOptions, control: RunControl = {}): Pr
       const started = pool.run(plan, stats, { progress: progress !== null, observer: metrics });
       clockStart = performance.now();
       outcomes = await started;
+      if (pool.leftOut > 0) {
+        console.error(
+          `tradewatch --loadgen: ${pool.leftOut} of ${pool.n} workers did not report soon ` +
+            "enough after the stop; their figures are left out of the summary",
+        );
+      }
     } else {
       clockStart = performance.now();
       outcomes = [
