@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { deadlines } from "./deadline.ts";
 import { ApiError, safeField } from "./errors.ts";
 import { findDuplicateKey } from "./json_keys.ts";
 
@@ -32,25 +33,24 @@ export async function readBodyLimited(
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = Number.isFinite(timeoutMs)
-    ? new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))
+  // On the deadline the read is cancelled, which ends a pending read() as done.
+  let expired = false;
+  const deadline = Number.isFinite(timeoutMs)
+    ? deadlines(timeoutMs).set(() => {
+      expired = true;
+      reader.cancel().catch(() => {});
+    })
     : null;
   try {
     for (;;) {
-      const next = expired === null ? await reader.read() : await Promise.race([
-        reader.read(),
-        expired,
-      ]);
-      if (next === null) {
-        await reader.cancel().catch(() => {});
+      const { done, value } = await reader.read();
+      if (expired) {
         throw new ApiError(
           408,
           `the body did not arrive within ${timeoutMs} ms (--body-timeout)`,
           "body",
         );
       }
-      const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
@@ -60,7 +60,7 @@ export async function readBodyLimited(
       chunks.push(value);
     }
   } finally {
-    clearTimeout(timer);
+    deadline?.clear();
   }
   if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
   const all = new Uint8Array(size);
