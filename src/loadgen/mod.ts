@@ -127,11 +127,7 @@ export async function run(options: LoadgenOptions, control: RunControl = {}): Pr
     serviceTime: options.model === "open",
     intervalMs: timelineIntervalMs(options.durationMs),
   };
-  const stats = new Stats({
-    perScenario: plan.perScenario,
-    serviceTime: plan.serviceTime,
-    intervalMs: plan.intervalMs,
-  });
+  const stats = new Stats(plan);
 
   // What the run is, live: this thread's runner, or the sum of the workers' figures.
   let runner: Runner | null = null;

@@ -328,12 +328,18 @@ function line(p: Percentiles): string {
   }`;
 }
 
+/** The run's model in words: `open model, 200 req/s`, `… rate shape …`, `closed model, …`. */
+export function describeModel(r: Report): string {
+  const c = r.config;
+  return r.model === "open"
+    ? c.rate !== null ? `open model, ${c.rate} req/s` : `open model, rate shape ${c.rateShape}`
+    : `closed model, ${c.concurrency} connections`;
+}
+
 /** The human summary printed at the end of a run. */
 export function formatSummary(r: Report): string {
   const c = r.config;
-  const how = r.model === "open"
-    ? c.rate !== null ? `open model, ${c.rate} req/s` : `open model, rate shape ${c.rateShape}`
-    : `closed model, ${c.concurrency} connections`;
+  const how = describeModel(r);
   const limit = [
     c.durationMs !== null ? `for ${formatMs(c.durationMs)}` : "",
     c.requests !== null ? `up to ${c.requests} requests` : "",

@@ -11,7 +11,7 @@ import type { LoadgenOptions } from "./options.ts";
 import { Rng } from "../rng.ts";
 import { Runner } from "./runner.ts";
 import { type PlannedRequest, RequestFactory, type ScenarioName } from "./scenarios.ts";
-import type { Stats } from "./stats.ts";
+import type { Stats, StatsOptions } from "./stats.ts";
 
 /** The validated options every thread takes as they are. */
 type SharedOptions = Pick<
@@ -31,8 +31,11 @@ type SharedOptions = Pick<
   | "timeoutMs"
 >;
 
-/** What every thread of a run needs to know (plain data). */
-export interface Plan extends SharedOptions {
+/**
+ * What every thread of a run needs to know (plain data); its stats options (a histogram per
+ * scenario, service time apart, the timeline interval) are every thread's `new Stats(plan)`.
+ */
+export interface Plan extends SharedOptions, Required<StatsOptions> {
   /** The weighted scenarios (the options' map as entries, to cross a worker boundary). */
   mix: [ScenarioName, number][];
   endpoint: { hostname: string; port: number };
@@ -41,10 +44,6 @@ export interface Plan extends SharedOptions {
   symbols: string[];
   prices: [string, number][];
   seed: number;
-  /** Stats options: a histogram per scenario, service time apart, the timeline interval. */
-  perScenario: boolean;
-  serviceTime: boolean;
-  intervalMs: number;
 }
 
 /** Thread `index` of `of`. */
