@@ -1,6 +1,6 @@
 /**
  * `deno task bench`: every performance goal as a side-by-side ratio measured in one run.
- * Pass area names (server, exposition, loadgen, lint) to run only some.
+ * Pass area names (server, exposition, loadgen, lint, postgres) to run only some.
  *
  * @module
  */
@@ -11,6 +11,7 @@ const AREAS: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> =
   exposition: () => import("./exposition.ts"),
   loadgen: () => import("./loadgen.ts"),
   lint: () => import("./lint.ts"),
+  postgres: () => import("./postgres.ts"),
 };
 
 if (import.meta.main) {

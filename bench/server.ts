@@ -16,6 +16,9 @@
  * - GET /health: the service (metrics on) vs a bare `Deno.serve` answering "ok" (goal >= 0.8x);
  *   /health reads the store's write state (no I/O);
  * - instrumentation overhead: GET /health with metrics vs `--no-metrics` (goal >= 0.95x);
+ * - the connection front (`--idle-timeout`, `--header-timeout`: tradewatch relays connections
+ *   to Deno.serve itself, `src/server/front.ts`) vs the same service without it, GET /health and
+ *   POST /orders (no goal: the price of the deadlines, reported so the README can state it);
  * - scrape time of 10,000 series (goal <= 25 ms) and of the default universe (goal < 5 ms),
  *   measured over HTTP against live services.
  *
@@ -166,10 +169,15 @@ function toMs(v: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
 }
 
-export async function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
+export async function wrk(
+  url: string,
+  seconds: number,
+  script?: string,
+  connections = 50,
+): Promise<WrkResult> {
   const args = [
     "-t2",
-    "-c50",
+    `-c${connections}`,
     `-d${seconds}s`,
     "--latency",
     ...(script ? ["-s", script] : []),
@@ -270,6 +278,13 @@ export async function run(): Promise<BenchRow[]> {
     servers.push(without);
     const realistic = await service("realistic", dbDir);
     servers.push(realistic);
+    const fronted = await service("front", dbDir, [
+      "--idle-timeout",
+      "5s",
+      "--header-timeout",
+      "5s",
+    ]);
+    servers.push(fronted);
     const bareInsert = await bareOrders(dbDir);
     servers.push(bareInsert);
     const symbols = (await (await fetch(`${withMetrics.base}/quotes`)).json()).symbols as string[];
@@ -391,6 +406,29 @@ export async function run(): Promise<BenchRow[]> {
       goal: ">= 0.95x",
       pass: ordersOverhead >= 0.95,
     });
+
+    // The connection front: the same service with and without it, paired rounds.
+    await wrk(`${fronted.base}/orders`, 1, script);
+    const front = await rounds([
+      { name: "plain-health", url: `${withMetrics.base}/health` },
+      { name: "front-health", url: `${fronted.base}/health` },
+      { name: "plain-orders", url: `${withMetrics.base}/orders`, script },
+      { name: "front-orders", url: `${fronted.base}/orders`, script },
+    ], Math.max(1, ROUNDS - 1));
+    for (const what of ["health", "orders"]) {
+      const on = front.get(`front-${what}`)!;
+      const off = front.get(`plain-${what}`)!;
+      rows.push({
+        area: "server",
+        name: `${
+          what === "health" ? "GET /health" : "POST /orders"
+        } rps, with the connection front`,
+        value: median(on.map((x) => x.rps)),
+        unit: "req/s",
+        anchor: { name: "without", value: median(off.map((x) => x.rps)) },
+        ratio: pairedRatio(on, off),
+      });
+    }
 
     // Scrape of the default universe (after the traffic above: its HTTP series exist).
     const TEXT = { "accept-encoding": "identity" };

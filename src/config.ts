@@ -47,6 +47,10 @@ export interface ServerConfig {
   apiToken: string | null;
   /** How long a request body may take to arrive, in ms (408 after). */
   bodyTimeoutMs: number;
+  /** Idle keep-alive deadline in ms (0: none; with headerTimeoutMs, turns on `front.ts`). */
+  idleTimeoutMs: number;
+  /** Request-head deadline in ms (0: none). */
+  headerTimeoutMs: number;
   /** Bearer token of the admin API (run-time faults); null: no admin API. */
   adminToken: string | null;
   /** Exemplars (trace_id, order_id) on the latency histograms and order_count_total. */
@@ -72,6 +76,7 @@ const SERVER_RANGES = {
   bodyLimitBytes: { min: 1, max: 64 << 20, int: true },
   shutdownTimeoutMs: { min: 0, max: 600_000, int: true },
   bodyTimeoutMs: { min: 1, max: 600_000, int: true },
+  connectionTimeoutMs: { min: 0, max: 600_000, int: true },
   nativeHistogramBucketFactor: { gt: 1, max: 65536 },
 } as const satisfies Record<string, Range>;
 
@@ -95,6 +100,8 @@ export const serverConfigSchema = z.object({
   apiToken: tokenSchema,
   adminToken: tokenSchema,
   bodyTimeoutMs: numberIn(SERVER_RANGES.bodyTimeoutMs).default(10_000),
+  idleTimeoutMs: numberIn(SERVER_RANGES.connectionTimeoutMs).default(0),
+  headerTimeoutMs: numberIn(SERVER_RANGES.connectionTimeoutMs).default(0),
   exemplars: z.boolean({ error: "true or false" }).default(true),
   nativeHistograms: z.boolean({ error: "true or false" }).default(true),
   nativeHistogramBucketFactor: numberIn(SERVER_RANGES.nativeHistogramBucketFactor).default(1.1),
@@ -340,6 +347,23 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     kind: "duration",
     help: "a request body must arrive within this long (408 after)",
   },
+  {
+    name: "idle-timeout",
+    env: "TRADEWATCH_IDLE_TIMEOUT",
+    value: "DURATION",
+    key: server("idleTimeoutMs"),
+    kind: "duration",
+    help:
+      "close keep-alive connections idle this long (0: never; >0 relays connections, see README)",
+  },
+  {
+    name: "header-timeout",
+    env: "TRADEWATCH_HEADER_TIMEOUT",
+    value: "DURATION",
+    key: server("headerTimeoutMs"),
+    kind: "duration",
+    help: "close connections whose request head is not complete within this long (0: never)",
+  },
   // Game day (issue 12): the admin API's run-time faults.
   {
     name: "admin-token",
@@ -500,6 +524,9 @@ export function configHelp(): string {
     flagHelp(rows),
     "",
     "Durations: 250ms, 5s, 1m, 1m30s; a plain number is milliseconds.",
+    "Probes: GET /health (liveness, what --healthcheck asks) is 200 while the process answers and",
+    "its store can write, 503 while it cannot (disk full, locked; it recovers by itself);",
+    "GET /ready also wants fresh market data (--stale-after). Orders answer 503 in both cases.",
     "Boolean variables accept 1/0, true/false, yes/no, on/off.",
   ].join("\n");
 }

@@ -65,6 +65,7 @@ export function poolHoldingStore(store: OrderStore, faults: FaultRegistry): Orde
     listOrders: (options) => store.listOrders(options),
     loadPositions: () => store.loadPositions(),
     ping: () => store.ping(),
+    writable: () => store.writable?.() ?? true,
     get poolState() {
       return store.poolState;
     },

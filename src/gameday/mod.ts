@@ -51,16 +51,15 @@ const SPEC = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The validated options of a game day. */
-export interface GameDayOptions {
+/** The validated options of a game day (where to run as the driver takes it, and what). */
+export interface GameDayOptions extends
+  Pick<
+    GameDayContext,
+    "target" | "prometheusUrl" | "alertmanagerUrl" | "adminToken" | "timeLimitMs"
+  > {
   alerts: string[];
   /** Alerts `all` leaves out, with the table's reason. */
   skipped: { alert: string; reason: string }[];
-  target: string;
-  prometheusUrl: string;
-  alertmanagerUrl: string | null;
-  adminToken: string | null;
-  timeLimitMs: number | null;
   holdMs: number;
   json: string | null;
 }

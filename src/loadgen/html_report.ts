@@ -12,7 +12,7 @@
  */
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
-import type { Percentiles, Report } from "./report.ts";
+import { describeModel, type Percentiles, type Report } from "./report.ts";
 import { decodeHistogram } from "./stats.ts";
 
 /** One point of the HDR percentile plot: percentile (0..100) and latency (ms). */
@@ -66,9 +66,7 @@ function latencyRow(label: string, path: string, p: Percentiles): string {
 export function renderHtmlReport(r: Report): Promise<string> {
   const q = r.requests;
   const c = r.config;
-  const how = r.model === "open"
-    ? c.rate !== null ? `open model, ${c.rate} req/s` : `open model, rate shape ${c.rateShape}`
-    : `closed model, ${c.concurrency} connections`;
+  const how = describeModel(r);
   const statusTotal = Object.values(r.statuses).reduce((a, b) => a + b, 0);
   const statusRows = Object.entries(r.statuses).map(([code, n]) => {
     const cls = code[0] === "2" ? "ok" : code[0] === "4" ? "warn" : code[0] === "5" ? "bad" : "";

@@ -58,6 +58,26 @@ export interface LiveFigures {
   targetRate(): number | null;
 }
 
+/** A counter that follows the running count `read()` at scrape time (it only ever rises). */
+function mirrorCounter(
+  name: string,
+  help: string,
+  registers: prom.Registry[],
+  read: () => number,
+): void {
+  let seen = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = now;
+    },
+  });
+}
+
 /** The registry of one run, and the observer that feeds it. */
 export class LoadgenMetrics implements StatsObserver {
   readonly registry: prom.Registry = new Registry();
@@ -81,28 +101,18 @@ export class LoadgenMetrics implements StatsObserver {
       registers,
     });
     for (const scenario of scenarios) this.#duration.zero({ scenario });
-    let dropped = 0;
-    let late = 0;
-    new Counter({
-      name: "loadgen_dropped_total",
-      help: "Intended sends that never went out (no free connection in time, or the run ended).",
+    mirrorCounter(
+      "loadgen_dropped_total",
+      "Intended sends that never went out (no free connection in time, or the run ended).",
       registers,
-      collect() {
-        const now = live.dropped();
-        if (now > dropped) this.inc(now - dropped);
-        dropped = now;
-      },
-    });
-    new Counter({
-      name: "loadgen_late_total",
-      help: "Sends that went out later than --late-threshold after their intended time.",
+      () => live.dropped(),
+    );
+    mirrorCounter(
+      "loadgen_late_total",
+      "Sends that went out later than --late-threshold after their intended time.",
       registers,
-      collect() {
-        const now = live.late();
-        if (now > late) this.inc(now - late);
-        late = now;
-      },
-    });
+      () => live.late(),
+    );
     new Gauge({
       name: "loadgen_target_rate",
       help: "The request rate asked for now (requests per second; 0 in the closed model).",

@@ -127,11 +127,7 @@ export async function run(options: LoadgenOptions, control: RunControl = {}): Pr
     serviceTime: options.model === "open",
     intervalMs: timelineIntervalMs(options.durationMs),
   };
-  const stats = new Stats({
-    perScenario: plan.perScenario,
-    serviceTime: plan.serviceTime,
-    intervalMs: plan.intervalMs,
-  });
+  const stats = new Stats(plan);
 
   // What the run is, live: this thread's runner, or the sum of the workers' figures.
   let runner: Runner | null = null;
@@ -220,6 +216,12 @@ export async function run(options: LoadgenOptions, control: RunControl = {}): Pr
       const started = pool.run(plan, stats, { progress: progress !== null, observer: metrics });
       clockStart = performance.now();
       outcomes = await started;
+      if (pool.leftOut > 0) {
+        console.error(
+          `tradewatch --loadgen: ${pool.leftOut} of ${pool.n} workers did not report soon ` +
+            "enough after the stop; their figures are left out of the summary",
+        );
+      }
     } else {
       clockStart = performance.now();
       outcomes = [

@@ -198,6 +198,22 @@ Examples
   tradewatch --loadgen -c 50 -d 10s -m health --json report.json
   tradewatch --loadgen --rate-shape sine:period=2m,min=20,max=400 -d 30m`;
 
+/**
+ * `v` as a number that `ok` accepts; null when the flag is absent.
+ * @throws {UsageError} `${flag} must be ${what}, got "v"` (blank text is never a number)
+ */
+function checkedNumber(
+  v: string | undefined,
+  flag: string,
+  ok: (n: number) => boolean,
+  what: string,
+): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  if (v.trim() === "" || !ok(n)) throw new UsageError(`${flag} must be ${what}, got "${v}"`, flag);
+  return n;
+}
+
 function positiveNumber(
   v: string | undefined,
   flag: string,
@@ -205,15 +221,13 @@ function positiveNumber(
   max: number,
   why: string,
 ): number | null {
-  if (v === undefined) return null;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      `${flag} must be a positive ${integer ? "integer" : "number"}, got "${v}"`,
-      flag,
-    );
-  }
-  if (n > max) throw new UsageError(`${flag} ${v} is beyond ${why}`, flag);
+  const n = checkedNumber(
+    v,
+    flag,
+    (n) => Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n)),
+    `a positive ${integer ? "integer" : "number"}`,
+  );
+  if (n !== null && n > max) throw new UsageError(`${flag} ${v} is beyond ${why}`, flag);
   return n;
 }
 
@@ -336,20 +350,12 @@ export function parseOptions(args: string[]): Parsed {
       "--print",
     );
   }
-  let metricsPort: number | null = null;
-  const portText = str("metrics-port");
-  if (portText !== undefined) {
-    metricsPort = Number(portText);
-    if (
-      portText.trim() === "" || !Number.isInteger(metricsPort) || metricsPort < 0 ||
-      metricsPort > 65535
-    ) {
-      throw new UsageError(
-        `--metrics-port must be a port from 0 to 65535, got "${portText}"`,
-        "--metrics-port",
-      );
-    }
-  }
+  const metricsPort = checkedNumber(
+    str("metrics-port"),
+    "--metrics-port",
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+    "a port from 0 to 65535",
+  );
   const metricsHost = str("metrics-host") ?? "127.0.0.1";
   if (str("metrics-host") !== undefined && metricsPort === null) {
     throw new UsageError("--metrics-host needs --metrics-port", "--metrics-host");
@@ -371,31 +377,18 @@ export function parseOptions(args: string[]): Parsed {
   const progressIntervalMs = duration(str("progress-interval"), "--progress-interval") ?? 1000;
 
   const mix = parseMix(str("mix") ?? "orders=1");
-  let invalidRatio = 0;
-  const ratioText = str("invalid-ratio");
-  if (ratioText !== undefined) {
-    invalidRatio = Number(ratioText);
-    if (
-      ratioText.trim() === "" || !Number.isFinite(invalidRatio) || invalidRatio < 0 ||
-      invalidRatio > 1
-    ) {
-      throw new UsageError(
-        `--invalid-ratio must be between 0 and 1, got "${ratioText}"`,
-        "--invalid-ratio",
-      );
-    }
-  }
-  let seed: number | null = null;
-  const seedText = str("seed");
-  if (seedText !== undefined) {
-    seed = Number(seedText);
-    if (seedText.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new UsageError(
-        `--seed must be an integer from 0 to 4294967295, got "${seedText}"`,
-        "--seed",
-      );
-    }
-  }
+  const invalidRatio = checkedNumber(
+    str("invalid-ratio"),
+    "--invalid-ratio",
+    (n) => Number.isFinite(n) && n >= 0 && n <= 1,
+    "between 0 and 1",
+  ) ?? 0;
+  const seed = checkedNumber(
+    str("seed"),
+    "--seed",
+    (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff,
+    "an integer from 0 to 4294967295",
+  );
   let symbols: string[] | null = null;
   const symbolsText = str("symbols");
   if (symbolsText !== undefined) {

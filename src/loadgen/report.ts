@@ -5,7 +5,7 @@
  */
 import { formatMs } from "../duration.ts";
 import type { LoadgenOptions } from "./options.ts";
-import type { Histogram, Stats, StatsSnapshot } from "./stats.ts";
+import { type Histogram, type Stats, type StatsSnapshot, toRecord } from "./stats.ts";
 import type { ThresholdFigures, ThresholdResult } from "./thresholds.ts";
 
 /** Latency distribution in milliseconds (µs resolution); null figures when nothing was recorded. */
@@ -233,9 +233,6 @@ export function configOf(
   };
 }
 
-const record = (m: Map<number | string, number>) =>
-  Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [String(k), v]));
-
 /** Achieved completion rate per second. */
 export function achievedRate(stats: Stats, elapsedMs: number): number {
   return elapsedMs > 0 ? (stats.completed * 1000) / elapsedMs : 0;
@@ -251,7 +248,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       requests: s.requests,
       failed: s.failed,
       rejected: s.rejected,
-      statuses: record(s.statuses),
+      statuses: toRecord(s.statuses),
       latencyMs: s.latency === null
         ? percentiles(stats.latency, stats.latencyMaxUs)
         : percentiles(s.latency, s.maxUs),
@@ -298,8 +295,8 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
       sent: round3(stats.sent > 1 && sentSpan > 0 ? ((stats.sent - 1) * 1000) / sentSpan : 0),
       achieved: round3(achievedRate(stats, f.elapsedMs)),
     },
-    statuses: record(stats.statuses),
-    errors: record(stats.errors),
+    statuses: toRecord(stats.statuses),
+    errors: toRecord(stats.errors),
     latencyMs: percentiles(stats.latency, stats.latencyMaxUs),
     serviceTimeMs: stats.service === null
       ? percentiles(stats.latency, stats.latencyMaxUs)
@@ -331,12 +328,18 @@ function line(p: Percentiles): string {
   }`;
 }
 
+/** The run's model in words: `open model, 200 req/s`, `… rate shape …`, `closed model, …`. */
+export function describeModel(r: Report): string {
+  const c = r.config;
+  return r.model === "open"
+    ? c.rate !== null ? `open model, ${c.rate} req/s` : `open model, rate shape ${c.rateShape}`
+    : `closed model, ${c.concurrency} connections`;
+}
+
 /** The human summary printed at the end of a run. */
 export function formatSummary(r: Report): string {
   const c = r.config;
-  const how = r.model === "open"
-    ? c.rate !== null ? `open model, ${c.rate} req/s` : `open model, rate shape ${c.rateShape}`
-    : `closed model, ${c.concurrency} connections`;
+  const how = describeModel(r);
   const limit = [
     c.durationMs !== null ? `for ${formatMs(c.durationMs)}` : "",
     c.requests !== null ? `up to ${c.requests} requests` : "",

@@ -125,28 +125,20 @@ export class ResponseParser {
           i = this.#feedHead(buf, i, end);
           if (i < 0) return -1;
           break;
-        case State.FixedBody: {
-          const n = Math.min(this.#remaining, end - i);
-          if (this.keepBody) this.#chunks.push(buf.slice(i, i + n));
-          this.#remaining -= n;
-          i += n;
+        case State.FixedBody:
+          i = this.#feedCounted(buf, i, end);
           if (this.#remaining === 0) this.#state = State.Done;
           break;
-        }
         case State.ChunkSize:
           i = this.#feedChunkSize(buf, i, end);
           break;
-        case State.ChunkData: {
-          const n = Math.min(this.#remaining, end - i);
-          if (this.keepBody) this.#chunks.push(buf.slice(i, i + n));
-          this.#remaining -= n;
-          i += n;
+        case State.ChunkData:
+          i = this.#feedCounted(buf, i, end);
           if (this.#remaining === 0) {
             this.#state = State.ChunkDataEnd;
             this.#lineLen = 0;
           }
           break;
-        }
         case State.ChunkDataEnd: {
           // Expect exactly CRLF after the chunk data.
           const c = buf[i++];
@@ -169,6 +161,14 @@ export class ResponseParser {
       }
     }
     return -1;
+  }
+
+  /** Take up to `#remaining` body bytes of `buf[i..end)`; returns the index after them. */
+  #feedCounted(buf: Uint8Array, i: number, end: number): number {
+    const n = Math.min(this.#remaining, end - i);
+    if (this.keepBody) this.#chunks.push(buf.slice(i, i + n));
+    this.#remaining -= n;
+    return i + n;
   }
 
   #body(): Uint8Array | null {

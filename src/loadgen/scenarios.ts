@@ -105,13 +105,13 @@ export interface FactoryConfig {
 
 const SIDES = ["BUY", "SELL"] as const;
 /** Scenarios that always send the same request. */
-const FIXED_PATHS: Partial<Record<ScenarioName, string>> = {
+const FIXED_PATHS = {
   positions: "/positions",
   risk: "/risk",
   history: "/orders",
   health: "/health",
   metrics: "/metrics",
-};
+} as const satisfies Partial<Record<ScenarioName, string>>;
 const ORDER_ID_RING = 1024;
 
 /** Makes the run's requests, one at a time, following the mix. */
@@ -143,7 +143,8 @@ export class RequestFactory {
     if (mixNeedsSymbols(cfg.mix) && cfg.symbols.length === 0) {
       throw new UsageError("The mix needs symbols but the universe is empty", "--symbols");
     }
-    const fixed = FIXED_PATHS[this.#names[0]];
+    const fixed: string | undefined =
+      (FIXED_PATHS as Partial<Record<ScenarioName, string>>)[this.#names[0]];
     if (this.#names.length === 1 && fixed !== undefined) {
       this.#only = this.#fixedGet(this.#names[0], fixed);
     }
@@ -172,18 +173,15 @@ export class RequestFactory {
           `/quotes/${encodeURIComponent(this.#cfg.rng.pick(this.#cfg.symbols))}`,
         );
       case "positions":
-        return this.#fixedGet(name, "/positions");
       case "risk":
-        return this.#fixedGet(name, "/risk");
       case "history":
-        return this.#fixedGet(name, "/orders");
       case "health":
-        return this.#fixedGet(name, "/health");
       case "metrics":
-        return this.#fixedGet(name, "/metrics");
+        return this.#fixedGet(name, FIXED_PATHS[name]);
       case "lookups": {
         const ids = this.#orderIds;
-        if (ids.length === 0) return this.#fixedGet(name, "/orders");
+        // No order placed yet: the history page instead.
+        if (ids.length === 0) return this.#fixedGet(name, FIXED_PATHS.history);
         return this.#get(name, `/orders/${encodeURIComponent(this.#cfg.rng.pick(ids))}`);
       }
     }

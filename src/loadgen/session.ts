@@ -7,38 +7,43 @@
  * @module
  */
 import type { RequestError } from "./http_client.ts";
-import type { RateShape } from "./rate_shape.ts";
+import type { LoadgenOptions } from "./options.ts";
 import { Rng } from "../rng.ts";
-import { Runner, type SchedulerKind } from "./runner.ts";
+import { Runner } from "./runner.ts";
 import { type PlannedRequest, RequestFactory, type ScenarioName } from "./scenarios.ts";
-import type { Stats } from "./stats.ts";
+import type { Stats, StatsOptions } from "./stats.ts";
 
-/** What every thread of a run needs to know (plain data). */
-export interface Plan {
-  model: "open" | "closed";
-  shape: RateShape | null;
-  concurrency: number | null;
-  durationMs: number | null;
-  requests: number | null;
-  maxInFlight: number;
-  scheduler: SchedulerKind;
-  lateThresholdMs: number;
+/** The validated options every thread takes as they are. */
+type SharedOptions = Pick<
+  LoadgenOptions,
+  | "model"
+  | "shape"
+  | "concurrency"
+  | "durationMs"
+  | "requests"
+  | "maxInFlight"
+  | "scheduler"
+  | "lateThresholdMs"
+  | "invalidRatio"
+  | "quantityMin"
+  | "quantityMax"
+  | "sides"
+  | "timeoutMs"
+>;
+
+/**
+ * What every thread of a run needs to know (plain data); its stats options (a histogram per
+ * scenario, service time apart, the timeline interval) are every thread's `new Stats(plan)`.
+ */
+export interface Plan extends SharedOptions, Required<StatsOptions> {
+  /** The weighted scenarios (the options' map as entries, to cross a worker boundary). */
   mix: [ScenarioName, number][];
-  invalidRatio: number;
-  quantityMin: number;
-  quantityMax: number;
-  sides: ("BUY" | "SELL")[];
-  timeoutMs: number;
   endpoint: { hostname: string; port: number };
   host: string;
   basePath: string;
   symbols: string[];
   prices: [string, number][];
   seed: number;
-  /** Stats options: a histogram per scenario, service time apart, the timeline interval. */
-  perScenario: boolean;
-  serviceTime: boolean;
-  intervalMs: number;
 }
 
 /** Thread `index` of `of`. */

@@ -150,7 +150,8 @@ export interface StatsSnapshot {
   } | null)[];
 }
 
-const toRecord = <K extends string | number>(m: Map<K, number>) =>
+/** A count map as a plain record, keys in order (for JSON). */
+export const toRecord = <K extends string | number>(m: Map<K, number>) =>
   Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [String(k), v]));
 
 function addInto<K>(m: Map<K, number>, r: Record<string, number>, key: (k: string) => K): void {

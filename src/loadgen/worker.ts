@@ -87,11 +87,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
 
 async function run(plan: Plan, share: Share, progress: boolean, metrics: boolean) {
   try {
-    const stats = new Stats({
-      perScenario: plan.perScenario,
-      serviceTime: plan.serviceTime,
-      intervalMs: plan.intervalMs,
-    });
+    const stats = new Stats(plan);
     const batch = metrics ? new Batch() : null;
     stats.observer = batch;
     const startAtEpoch = await new Promise<number>((resolve) => {

@@ -43,7 +43,8 @@ type Labels = Record<string, string>;
 
 /** A counter series bound once. */
 export interface CounterHandle {
-  inc(exemplar?: ExemplarLabels): void;
+  /** Add 1; `exemplar` labels it, observed at `timestampMs` (default: now). */
+  inc(exemplar?: ExemplarLabels, timestampMs?: number): void;
   /** Whether the handle updates the series directly (false: through the public API). */
   readonly direct: boolean;
 }
@@ -239,6 +240,31 @@ function bucketOf(bounds: readonly number[], v: number): number {
   return bounds.length;
 }
 
+/**
+ * Keeps the latest exemplar in `slot` (allocated once, then updated in place: a new object per
+ * observation, kept by a long-lived series until the next one, survived young-generation
+ * collections and was promoted; about 2% of POST /orders' CPU). Snapshots copy it
+ * (`copyExemplar`), so a scrape never sees a later observation's fields.
+ */
+function stampExemplar(
+  slot: Exemplar | undefined,
+  labels: ExemplarLabels,
+  value: number,
+  timestampMs: number,
+): Exemplar {
+  if (slot === undefined) return { labels, value, timestampMs };
+  slot.labels = labels;
+  slot.value = value;
+  slot.timestampMs = timestampMs;
+  return slot;
+}
+
+function copyExemplar(e: Exemplar | undefined): Exemplar | undefined {
+  return e === undefined
+    ? undefined
+    : { labels: e.labels, value: e.value, timestampMs: e.timestampMs };
+}
+
 /** Create an adapter; the layout self-check runs here (unless `mode` is `public`). */
 export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter {
   const reason = options.mode === "public" ? "public mode requested" : checkLayout();
@@ -296,18 +322,18 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     const m = metric as AnyMetric;
     metric.inc(labels, 0);
     const x = extrasOf(m, labels as Labels);
-    const stamp = (e: ExemplarLabels | undefined) => {
-      if (e) x.exemplar = { labels: e, value: 1, timestampMs: Date.now() };
+    const stamp = (e: ExemplarLabels | undefined, at: number | undefined) => {
+      if (e) x.exemplar = stampExemplar(x.exemplar, e, 1, at ?? Date.now());
     };
     const b = bound(m, labels as Labels, () => metric.inc(labels, 0), isValueEntry);
-    if (!b.ok()) return { direct: false, inc: (e) => (metric.inc(labels), stamp(e)) };
+    if (!b.ok()) return { direct: false, inc: (e, at) => (metric.inc(labels), stamp(e, at)) };
     return {
       direct: true,
-      inc(e) {
+      inc(e, at) {
         const entry = b.get();
         if (entry) entry.value += 1;
         else metric.inc(labels);
-        stamp(e);
+        stamp(e, at);
       },
     };
   };
@@ -346,13 +372,22 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
     const x = extrasOf(m, labels as Labels);
     if (opts.native && !x.native) x.native = new NativeBuckets(opts.native);
     const native = x.native;
-    const extra = (v: number, e: ExemplarLabels | undefined, at: number | undefined) => {
-      if (!Number.isFinite(v) || v < 0) return;
+    /** Native buckets and exemplar of `v`, which falls in classic bucket `i` (bounds.length: +Inf). */
+    const extraAt = (
+      v: number,
+      i: number,
+      e: ExemplarLabels | undefined,
+      at: number | undefined,
+    ) => {
+      if (v < 0) return;
       native?.observe(v);
       if (e) {
         const ex = x.exemplars ??= new Array(bounds.length + 1);
-        ex[bucketOf(bounds, v)] = { labels: e, value: v, timestampMs: at ?? Date.now() };
+        ex[i] = stampExemplar(ex[i], e, v, at ?? Date.now());
       }
+    };
+    const extra = (v: number, e: ExemplarLabels | undefined, at: number | undefined) => {
+      if (Number.isFinite(v)) extraAt(v, bucketOf(bounds, v), e, at);
     };
     const validBuckets = (e: unknown): e is {
       bucketValues: Record<string, number>;
@@ -367,6 +402,8 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
       };
     }
     const n = bounds.length;
+    // prom-client's bucketValues keys, as strings once (a number key is converted on each use).
+    const keys = bounds.map(String);
     return {
       direct: true,
       observe(value, e, at) {
@@ -378,13 +415,10 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
         }
         h.sum += value;
         h.count += 1;
-        for (let i = 0; i < n; i++) {
-          if (value <= bounds[i]) {
-            h.bucketValues[bounds[i]] += 1;
-            break;
-          }
-        }
-        extra(value, e, at);
+        let i = 0;
+        while (i < n && value > bounds[i]) i++;
+        if (i < n) h.bucketValues[keys[i]] += 1;
+        extraAt(value, i, e, at);
       },
     };
   };
@@ -398,10 +432,10 @@ export function createPromAdapter(options: PromAdapterOptions = {}): PromAdapter
       if (!x) continue;
       if (family.type === "histogram") {
         const hs = s as HistogramSeries;
-        if (x.exemplars) hs.exemplars = [...x.exemplars];
+        if (x.exemplars) hs.exemplars = Array.from(x.exemplars, copyExemplar);
         if (x.native) hs.native = x.native.snapshot();
       } else if (x.exemplar) {
-        (s as ValueSeries).exemplar = x.exemplar;
+        (s as ValueSeries).exemplar = copyExemplar(x.exemplar);
       }
     }
   };

@@ -105,8 +105,9 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
     orderId?: string,
   ) => {
     const exemplar = exemplarsOn && traceId ? exemplarLabels(traceId, orderId) : undefined;
-    countHandle(sy, si, st).inc(exemplar);
-    if (Number.isFinite(seconds) && seconds >= 0) latency[sy].observe(seconds, exemplar);
+    const at = exemplar === undefined ? undefined : Date.now();
+    countHandle(sy, si, st).inc(exemplar, at);
+    if (Number.isFinite(seconds) && seconds >= 0) latency[sy].observe(seconds, exemplar, at);
   };
 
   const record = (e: DomainEvent): void => {

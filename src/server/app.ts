@@ -17,7 +17,6 @@ import type { Order, TradingService } from "../trading/types.ts";
 import { VERSION } from "../version.ts";
 import { createAuth } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
-import { headContentLength } from "./head.ts";
 import { ADMIN_ENDPOINTS, errorInjector, registerAdmin } from "./admin.ts";
 import { ApiError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -116,7 +115,6 @@ export function createApp(options: AppOptions): Hono {
     ? ROUTES
     : [...ROUTES, ...ADMIN_ENDPOINTS];
   const app = new Hono();
-  app.use(headContentLength());
 
   const handlers: Record<RouteKey, RouteHandler> = {
     "GET /": (c) =>

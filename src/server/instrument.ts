@@ -27,6 +27,7 @@ import {
   HTTP_STATUSES,
   UNMATCHED_ENDPOINT,
 } from "../metrics/labels.ts";
+import { headContentLength } from "./head.ts";
 import type { Logger } from "./logger.ts";
 import { requestId } from "./request_id.ts";
 import { formatTraceparent, type TraceContext, traceContext } from "./trace_context.ts";
@@ -166,7 +167,12 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
     );
   };
 
-  const finish = (c: Context, res: Response, e: number, info: RequestInfo): Response => {
+  const finish = (
+    c: Context,
+    res: Response,
+    e: number,
+    info: RequestInfo,
+  ): Response | Promise<Response> => {
     const end = performance.now();
     const seconds = (end - info.start) / 1000;
     try {
@@ -195,7 +201,7 @@ export function createInstrumentation(options: InstrumentationOptions): Instrume
         else logger.info("request", fields);
       }
     }
-    return res;
+    return c.req.method === "HEAD" ? headContentLength(res) : res;
   };
 
   return {

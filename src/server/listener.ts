@@ -8,8 +8,9 @@
  * again as soon as descriptors are free.
  *
  * What Deno 2.9's `Deno.serve` does not offer: idle keep-alive and header-read timeouts (no
- * option; denoland/deno#34172 proposes `keepAliveTimeout`). The request body has its own
- * deadline (`body.ts`), and shutdown is bounded by the caller whatever clients do.
+ * option; denoland/deno#34172 proposes `keepAliveTimeout`): `front.ts` adds them at a price,
+ * when asked to. The request body has its own deadline (`body.ts`), and shutdown is bounded by
+ * the caller whatever clients do.
  *
  * @module
  */

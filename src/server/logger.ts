@@ -30,6 +30,41 @@ export interface LogSink {
 
 const MAX_BUFFERED_BYTES = 4 << 20;
 
+let lastTimeMs = NaN;
+let lastTime = "";
+
+/**
+ * The ISO-8601 time now. A busy server writes many lines per millisecond and `toISOString()`
+ * was a third of a line's cost, so the string of the current millisecond is reused.
+ */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastTimeMs) {
+    lastTimeMs = ms;
+    lastTime = new Date(ms).toISOString();
+  }
+  return lastTime;
+}
+
+/**
+ * One JSON line: `{"time", "level", "msg", ...fields}`. Built by concatenation (half the cost of
+ * stringifying a spread copy, measured per access line) when `fields` does not itself hold
+ * `time`, `level` or `msg`; otherwise by the spread, whose later keys win, as before.
+ */
+function jsonLine(level: string, msg: string, fields: LogFields | undefined): string {
+  const time = isoNow();
+  if (
+    fields !== undefined &&
+    (Object.hasOwn(fields, "time") || Object.hasOwn(fields, "level") ||
+      Object.hasOwn(fields, "msg") || Object.hasOwn(fields, "toJSON"))
+  ) {
+    return JSON.stringify({ time, level, msg, ...fields }) + "\n";
+  }
+  const head = `{"time":"${time}","level":${JSON.stringify(level)},"msg":${JSON.stringify(msg)}`;
+  const rest = fields === undefined ? "{}" : JSON.stringify(fields);
+  return rest === "{}" ? head + "}\n" : head + "," + rest.slice(1) + "\n";
+}
+
 /** Create a logger at `level` writing to `sink` (stdout by default). */
 export function createLogger(level: LogLevel, sink: LogSink = Deno.stdout): Logger {
   const rank = LOG_LEVELS.indexOf(level);
@@ -77,8 +112,7 @@ export function createLogger(level: LogLevel, sink: LogSink = Deno.stdout): Logg
     });
   };
   const write = (lvl: string, msg: string, fields?: LogFields) => {
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }) +
-      "\n";
+    const line = jsonLine(lvl, msg, fields);
     if (bufferedBytes + line.length > MAX_BUFFERED_BYTES) {
       dropped++;
       return;

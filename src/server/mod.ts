@@ -13,6 +13,7 @@ import type { MetricCatalog } from "../metrics/catalog.ts";
 import { isPostgresUrl, TradingConfigError } from "../trading/config.ts";
 import { redactUrl } from "../redact.ts";
 import type { TradingService } from "../trading/types.ts";
+import { serveFronted } from "./front.ts";
 import { serveResilient } from "./listener.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
@@ -35,12 +36,22 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const log = logger ?? createLogger(config.server.logLevel);
   const { service, catalog, app, close } = await composeApp(config, log);
   try {
-    const server = serveResilient({
-      hostname: config.server.host,
-      port: config.server.port,
-      handler: (req) => app.fetch(req),
-      logger: log,
-    });
+    const { idleTimeoutMs, headerTimeoutMs } = config.server;
+    const server = idleTimeoutMs > 0 || headerTimeoutMs > 0
+      ? serveFronted({
+        hostname: config.server.host,
+        port: config.server.port,
+        handler: (req) => app.fetch(req),
+        logger: log,
+        idleTimeoutMs,
+        headerTimeoutMs,
+      })
+      : serveResilient({
+        hostname: config.server.host,
+        port: config.server.port,
+        handler: (req) => app.fetch(req),
+        logger: log,
+      });
     const addr = server.addr;
     let closing: Promise<void> | null = null;
     let stopped!: () => void;

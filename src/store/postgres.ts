@@ -5,9 +5,9 @@
  *   which become `db_connection_pool_size{status}` at scrape time; `postgres` hides them. Its
  *   pipelining does not help here: group commit already sends one transaction of 4 statements
  *   per batch of orders (measured in `bench/`; see README "Scale-out").
- * - Group commit: orders queue (see `group_commit.ts`) and one transaction commits a batch:
- *   `BEGIN`; lock the batch's position rows (`SELECT … FOR UPDATE`, in symbol order, so
- *   replicas never deadlock); apply each fill to the locked row with the domain's `applyFill`
+ * - Group commit: orders queue and one transaction commits a batch (two batches at a time, on
+ *   two connections): `BEGIN` and lock the batch's position rows (`SELECT … FOR UPDATE`, in
+ *   symbol order, so batches and replicas never deadlock), in one round trip; apply each fill to the locked row with the domain's `applyFill`
  *   and check `abs(quantity) <= maxPosition` (an order past the limit is stored as rejected,
  *   without a fill); insert the orders and fills and update the positions in one statement
  *   (`unnest` of arrays); `COMMIT`. Row locks rather than a conditional `UPDATE … RETURNING`
@@ -26,7 +26,7 @@
 import pg from "pg";
 import type { Order, OrderPage } from "../trading/types.ts";
 import { settleWrite } from "../trading/position.ts";
-import { GroupCommitter } from "./group_commit.ts";
+import { setImmediate } from "node:timers";
 import { migrate } from "./postgres_migrations.ts";
 import {
   cursorSeq,
@@ -62,6 +62,80 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** How long to wait for a connection or a query before the database counts as lost, in ms. */
   timeoutMs?: number;
+}
+
+/**
+ * Batches committing at once, each on its own connection (at most the pool size less one, left
+ * for reads). A second lane sends its BEGIN and row locks while the first waits for its commit's
+ * fsync; the row locks order them (measured: README "Scale-out").
+ */
+const COMMIT_LANES = 2;
+
+/** Options of a {@link Batcher}. */
+interface BatcherOptions {
+  maxBatch: number;
+  lanes: number;
+  commit: (batch: Item[]) => Promise<void>;
+}
+
+interface Queued {
+  item: Item;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit over several lanes: writes queue; whenever a lane is free, everything queued (up
+ * to `maxBatch`) is committed as one batch on it, right after the current event-loop turn. A
+ * failed batch rejects its own writes only.
+ */
+class Batcher {
+  readonly #options: BatcherOptions;
+  #queue: Queued[] = [];
+  #busy = 0;
+  #scheduled = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: BatcherOptions) {
+    this.#options = options;
+  }
+
+  enqueue(item: Item): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#busy >= this.#options.lanes) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#busy < this.#options.lanes && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#options.maxBatch);
+      this.#busy++;
+      this.#options.commit(batch.map((q) => q.item)).then(
+        () => batch.forEach((q) => q.resolve()),
+        (error) => batch.forEach((q) => q.reject(error)),
+      ).finally(() => {
+        this.#busy--;
+        if (this.#queue.length > 0) this.#schedule();
+        else if (this.#busy === 0) this.#idle.splice(0).forEach((f) => f());
+      });
+    }
+  }
+
+  /** Resolves once every queued write has been committed (or refused). */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && this.#busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
 }
 
 /** How long `ping` waits for the database, in ms. */
@@ -114,17 +188,16 @@ function unavailable(error: unknown): StoreUnavailableError {
 export class PostgresStore implements OrderStore {
   readonly #pool: pg.Pool;
   readonly #max: number;
-  readonly #committer: GroupCommitter<Item>;
+  readonly #batcher: Batcher;
   #closed = false;
   #lastError: Error | null = null;
 
   private constructor(pool: pg.Pool, max: number, maxBatch: number) {
     this.#pool = pool;
     this.#max = max;
-    this.#committer = new GroupCommitter<Item>({
+    this.#batcher = new Batcher({
       maxBatch,
-      delayMs: 0,
-      failStop: false,
+      lanes: Math.max(1, Math.min(COMMIT_LANES, max - 1)),
       commit: (batch) => this.#commit(batch),
     });
   }
@@ -189,7 +262,7 @@ export class PostgresStore implements OrderStore {
   async commit(write: OrderWrite): Promise<OrderCommit> {
     if (this.#closed) throw new StoreUnavailableError("The store is closed");
     const item: Item = { write, result: null };
-    await this.#committer.enqueue(item);
+    await this.#batcher.enqueue(item);
     return item.result!;
   }
 
@@ -199,33 +272,23 @@ export class PostgresStore implements OrderStore {
   }
 
   async #commit(items: Item[]): Promise<void> {
-    const client = await this.#begin();
+    const symbols = [
+      ...new Set(items.filter((i) => i.write.fill !== null).map((i) => i.write.fill!.symbol)),
+    ].sort();
+    const { client, locked } = await this.#begin(symbols);
     let broken: Error | undefined;
     try {
-      const symbols = [
-        ...new Set(items.filter((i) => i.write.fill !== null).map((i) => i.write.fill!.symbol)),
-      ].sort();
       const positions = new Map<string, StoredPosition>();
-      if (symbols.length > 0) {
-        let rows = (await client.query<PositionRow>({
+      let rows = locked;
+      if (rows.length < symbols.length) {
+        await client.query({ name: "create-positions", text: CREATE_POSITIONS, values: [symbols] });
+        rows = (await client.query<PositionRow>({
           name: "lock-positions",
           text: LOCK_POSITIONS,
           values: [symbols],
         })).rows;
-        if (rows.length < symbols.length) {
-          await client.query({
-            name: "create-positions",
-            text: CREATE_POSITIONS,
-            values: [symbols],
-          });
-          rows = (await client.query<PositionRow>({
-            name: "lock-positions",
-            text: LOCK_POSITIONS,
-            values: [symbols],
-          })).rows;
-        }
-        for (const r of rows) positions.set(r.symbol, rowToPosition(r));
       }
+      for (const r of rows) positions.set(r.symbol, rowToPosition(r));
       const o: unknown[][] = Array.from({ length: 12 }, () => []);
       const f: unknown[][] = Array.from({ length: 6 }, () => []);
       const changed = new Set<string>();
@@ -272,11 +335,13 @@ export class PostgresStore implements OrderStore {
   }
 
   /**
-   * A pooled connection with a transaction open. An idle connection may have died with a
-   * database restart unnoticed; a failed BEGIN has stored nothing, so it is retried once on a
-   * new connection.
+   * A pooled connection with a transaction open and the batch's position rows locked, in one
+   * round trip (`BEGIN; SELECT … FOR UPDATE` as one simple query; the symbols are literals, from
+   * the validated universe, quoted by the driver). An idle connection may have died with a
+   * database restart unnoticed; a failed first round trip has stored nothing, so it is retried
+   * once on a new connection.
    */
-  async #begin(): Promise<pg.PoolClient> {
+  async #begin(symbols: string[]): Promise<{ client: pg.PoolClient; locked: PositionRow[] }> {
     for (let attempt = 0;; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -286,8 +351,15 @@ export class PostgresStore implements OrderStore {
       }
       guard(client);
       try {
-        await client.query("BEGIN");
-        return client;
+        if (symbols.length === 0) {
+          await client.query("BEGIN");
+          return { client, locked: [] };
+        }
+        const list = client.escapeLiteral(`{${symbols.join(",")}}`);
+        const results = await client.query(
+          `BEGIN; ${LOCK_POSITIONS.replace("$1::text[]", `${list}::text[]`)}`,
+        ) as unknown as pg.QueryResult<PositionRow>[];
+        return { client, locked: results[1].rows };
       } catch (error) {
         client.release(error instanceof Error ? error : new Error(String(error)));
         if (attempt > 0) throw this.#failed(error);
@@ -390,7 +462,7 @@ export class PostgresStore implements OrderStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#committer.close();
+    await this.#batcher.drain();
     this.#closed = true;
     await this.#pool.end();
   }

@@ -122,6 +122,7 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   readonly #varWindow: VarWindow;
   readonly #strategies: Strategy[];
   readonly #pending = new Map<string, PendingExposure>();
+  readonly #quoteKeys = new Map<string, string>();
   readonly #feed: SharedFeed | null;
   /** The simulation itself (under the fault decorator `#market`): a follower applies rounds to it. */
   readonly #sim: Market;
@@ -271,9 +272,12 @@ export class TradingEngine implements TradingService, TradingTestHooks {
       const pending = this.#pending.get(symbol);
       // 1. decide (pure). It reads its quote through the read cache, as a trading API reads
       // cached market data (a Redis miss or outage falls back to the feed's latest quote).
+      const cache = this.#cache;
       const reason = decide(
         request,
-        await this.#cachedQuote(symbol),
+        cache.getSync !== undefined && cache.setSync !== undefined
+          ? this.#cachedQuoteSync(symbol)
+          : await this.#cachedQuote(symbol),
         this.#portfolio.quantity(symbol),
         pending,
         this.#limits,
@@ -384,13 +388,32 @@ export class TradingEngine implements TradingService, TradingTestHooks {
   /** The quote through the read cache (counted as a hit or a miss); undefined off-universe. */
   async #cachedQuote(symbol: string): Promise<Quote | undefined> {
     if (!this.#market.has(symbol)) return undefined;
-    const key = `quote:${symbol}`;
+    const key = this.#quoteKey(symbol);
     const cached = await this.#cache.get<Quote>(key);
     this.#emitCache(cached !== undefined);
     if (cached !== undefined) return cached;
     const fresh = this.#market.quote(symbol)!;
     await this.#cache.set(key, fresh, this.#config.cacheTtlMs);
     return fresh;
+  }
+
+  /** `#cachedQuote` on an in-process cache's `getSync`/`setSync` (no promise). */
+  #cachedQuoteSync(symbol: string): Quote | undefined {
+    if (!this.#market.has(symbol)) return undefined;
+    const key = this.#quoteKey(symbol);
+    const cached = this.#cache.getSync!<Quote>(key);
+    this.#emitCache(cached !== undefined);
+    if (cached !== undefined) return cached;
+    const fresh = this.#market.quote(symbol)!;
+    this.#cache.setSync!(key, fresh, this.#config.cacheTtlMs);
+    return fresh;
+  }
+
+  /** The cache key of a symbol's quote (built once per symbol). */
+  #quoteKey(symbol: string): string {
+    let key = this.#quoteKeys.get(symbol);
+    if (key === undefined) this.#quoteKeys.set(symbol, key = `quote:${symbol}`);
+    return key;
   }
 
   #emitCache(hit: boolean): void {

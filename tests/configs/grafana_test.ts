@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
-import { CONFIGS, describeResult, readConfigYaml, ROOT, runCommand } from "./tools.ts";
+import { CONFIGS, describeResult, lintRules, readConfigYaml, runCommand } from "./tools.ts";
 import { allPanels, dashboardQueries, readDashboard } from "./dashboard.ts";
 
 /** The seed's six queries (Part 6) as the dashboard asks them: verbatim, or corrected. */
@@ -152,17 +152,7 @@ Deno.test("dashboard: --lint-rules accepts every PromQL expression (Prometheus 2
     "broken_rules.yml": dashboardRules(broken),
   }, async (dir) => {
     for (const version of ["2", "3"]) {
-      const lint = (file: string) =>
-        runCommand(Deno.execPath(), [
-          "run",
-          "--allow-all",
-          `${ROOT}main.ts`,
-          "--lint-rules",
-          "--fatal-warnings",
-          "--prometheus",
-          version,
-          `${dir}/${file}`,
-        ], { cwd: ROOT });
+      const lint = (file: string) => lintRules(version, `${dir}/${file}`);
       const ok = await lint("dashboard_rules.yml");
       assert.equal(ok.code, 0, describeResult(ok));
       assert.match(ok.stdout, / 0 errors, 0 warnings/, describeResult(ok));

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { CONFIGS, ROOT, runCommand } from "./tools.ts";
+import { parseConfig } from "../../src/config.ts";
 
 Deno.test("promtool check config accepts configs/prometheus.replicas.yml", async () => {
   const r = await runCommand("promtool", ["check", "config", `${CONFIGS}prometheus.replicas.yml`]);
@@ -58,6 +59,12 @@ Deno.test("compose.replicas.yaml is a valid compose file that scales trading_api
     typeof p === "string" ? p : String((p as { published: string }).published)
   );
   assert.ok(ports.some((p) => p.includes("8000-8009")), JSON.stringify(ports));
+  // The replicas' environment passes the serve mode's own parser: PostgreSQL and Redis.
+  const env = api.environment as Record<string, string>;
+  const parsed = parseConfig([], (name) => env[name]);
+  assert.equal(parsed.trading.dbPath, env.DATABASE_URL);
+  assert.equal(parsed.trading.cacheUrl, "redis://redis:6379");
+  assert.equal(parsed.server.host, "0.0.0.0");
   for (const s of ["postgres", "redis", "postgres_exporter", "redis_exporter", "prometheus"]) {
     assert.ok(config.services[s], s);
   }

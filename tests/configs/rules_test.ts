@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
-import { CONFIGS, describeResult, ROOT, runCommand } from "./tools.ts";
+import { CONFIGS, describeResult, lintRules, ROOT, runCommand } from "./tools.ts";
 import { alertingRules, readRules, readRuleTests, type RuleFile } from "./rules.ts";
 
 const SEED_ALERTS = ["HighAPILatency", "HighOrderFailureRate", "LargePositionLoss"];
@@ -159,16 +159,7 @@ Deno.test("the unit tests catch each alert never firing or always firing", async
 
 Deno.test("--lint-rules reports nothing on configs/alert_rules.yml (Prometheus 2 and 3)", async () => {
   for (const version of ["2", "3"]) {
-    const r = await runCommand(Deno.execPath(), [
-      "run",
-      "--allow-all",
-      `${ROOT}main.ts`,
-      "--lint-rules",
-      "--fatal-warnings",
-      "--prometheus",
-      version,
-      `${CONFIGS}alert_rules.yml`,
-    ], { cwd: ROOT });
+    const r = await lintRules(version, `${CONFIGS}alert_rules.yml`);
     assert.equal(r.code, 0, describeResult(r));
     assert.match(r.stdout, / 0 errors, 0 warnings/, describeResult(r));
   }

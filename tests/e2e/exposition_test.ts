@@ -10,11 +10,10 @@
  *   shows (classic buckets, every seed metric, nothing new) and stores no exemplars.
  */
 import assert from "node:assert/strict";
-import { ROOT } from "../configs/tools.ts";
-import { startArgs } from "../support/service.ts";
 import { parseExposition } from "../support/exposition.ts";
 import { ManagedProcess } from "./process.ts";
 import { freePort, query, waitUntil } from "./prom_api.ts";
+import { startTradingApi } from "./stack.ts";
 
 const ORDER_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 /** The growth between native buckets at the default bucket factor 1.1 (schema 3). */
@@ -101,23 +100,12 @@ Deno.test({
     const api = `http://127.0.0.1:${apiPort}`;
     const procs: ManagedProcess[] = [];
     try {
-      const service = ManagedProcess.start(
-        "trading_api",
-        Deno.execPath(),
-        startArgs([
-          "--host",
-          "127.0.0.1",
-          "--port",
-          String(apiPort),
-          "--db",
-          `${dir}/tradewatch.db`,
-          "--log-level",
-          "warn",
-          "--venue-latency",
-          "8",
-        ]),
-        { cwd: ROOT },
-      );
+      const service = startTradingApi(apiPort, [
+        "--db",
+        `${dir}/tradewatch.db`,
+        "--venue-latency",
+        "8",
+      ]);
       procs.push(service);
       await service.waitFor(/"msg":"listening"/, 30_000);
       const native = await startPrometheus(dir, "native", `127.0.0.1:${apiPort}`, [

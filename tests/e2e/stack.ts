@@ -44,6 +44,19 @@ export interface StackOptions {
 const PROMETHEUS = "prometheus";
 const ALERTMANAGER = "prometheus-alertmanager";
 
+/**
+ * The trading API on 127.0.0.1:`port` as `deno task start` runs it (its flags and permissions,
+ * read from deno.json), logging at warn, with `args` after.
+ */
+export function startTradingApi(port: number, args: string[]): ManagedProcess {
+  return ManagedProcess.start(
+    "trading_api",
+    Deno.execPath(),
+    startArgs(["--host", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...args]),
+    { cwd: ROOT },
+  );
+}
+
 /** A running stack. */
 export class Stack {
   readonly dir: string;
@@ -150,23 +163,7 @@ export class Stack {
   /** Start the trading API on the stack's port (stopping a running one first). */
   async startService(args: string[]): Promise<void> {
     if (this.service) await this.stopService();
-    this.service = ManagedProcess.start(
-      "trading_api",
-      Deno.execPath(),
-      // As `deno task start` runs it (its flags and permissions, read from deno.json).
-      startArgs([
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(this.apiPort),
-        "--db",
-        ":memory:",
-        "--log-level",
-        "warn",
-        ...args,
-      ]),
-      { cwd: ROOT },
-    );
+    this.service = startTradingApi(this.apiPort, ["--db", ":memory:", ...args]);
     const line = await this.service.waitFor(/^\{.*"msg":"listening".*\}$/m, 30_000);
     const { port } = JSON.parse(line[0]);
     if (port !== this.apiPort) throw new Error(`Service listens on ${port}, not ${this.apiPort}`);

@@ -8,6 +8,7 @@ import { lintText } from "../../src/lint/lint.ts";
 import { readScrapeSettings } from "../../src/lint/config.ts";
 import { loadServiceCatalog } from "../../src/lint/catalog.ts";
 import { options, promtoolPresent, REPO } from "./helpers.ts";
+import { runCommand } from "../support/command.ts";
 
 const RULES = join(REPO, "configs", "alert_rules.yml");
 const CONFIG = join(REPO, "configs", "prometheus.yml");
@@ -37,11 +38,7 @@ Deno.test({
   name: "configs/alert_rules.yml passes promtool 2.42",
   ignore: !promtoolPresent(),
   async fn() {
-    const out = await new Deno.Command("promtool", {
-      args: ["check", "rules", RULES],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const out = await runCommand("promtool", ["check", "rules", RULES]);
+    assert.equal(out.code, 0, out.stderr);
   },
 });

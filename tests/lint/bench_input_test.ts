@@ -12,6 +12,7 @@ import {
 import { numberShape } from "../../src/lint/shape.ts";
 import { lintText } from "../../src/lint/lint.ts";
 import { options, promtoolPresent, serviceCatalog } from "./helpers.ts";
+import { runCommand } from "../support/command.ts";
 
 Deno.test("bench input: generated rules lint clean in both modes, with the catalog", async () => {
   const text = generateRuleFile(240);
@@ -30,13 +31,9 @@ Deno.test({
     const file = await Deno.makeTempFile({ suffix: ".yml" });
     try {
       await Deno.writeTextFile(file, generateRuleFile(240));
-      const out = await new Deno.Command("promtool", {
-        args: ["check", "rules", file],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      assert.match(new TextDecoder().decode(out.stdout), /SUCCESS: 240 rules found/);
+      const out = await runCommand("promtool", ["check", "rules", file]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /SUCCESS: 240 rules found/);
     } finally {
       await Deno.remove(file);
     }
@@ -51,7 +48,7 @@ Deno.test({
     const rules = realWorldRules();
     assert.ok(rules.length > 300);
     const text = variedRuleFile(rules, 5000);
-    const exprs = [...text.matchAll(/^    expr: (.*)$/gm)].map((m) => JSON.parse(m[1]) as string);
+    const exprs = [...text.matchAll(/^ {4}expr: (.*)$/gm)].map((m) => JSON.parse(m[1]) as string);
     assert.equal(exprs.length, 5000);
     assert.equal(new Set(exprs.map((e) => numberShape(e))).size, 5000, "no shared shape");
     const res = lintText("rw.yml", text, options({ prometheus: 2 }));

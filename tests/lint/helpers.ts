@@ -10,6 +10,7 @@ import { lintText } from "../../src/lint/lint.ts";
 import type { Problem, PromVersion, Severity } from "../../src/lint/model.ts";
 import assert from "node:assert/strict";
 import { type CatalogIndex, loadServiceCatalog } from "../../src/lint/catalog.ts";
+import { installed } from "../support/command.ts";
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -30,14 +31,7 @@ export function corpusPresent(): boolean {
 
 /** Whether Debian's promtool is on PATH. */
 export function promtoolPresent(): boolean {
-  try {
-    new Deno.Command("promtool", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync();
-    return true;
-  } catch {
-    console.warn("tests/lint: promtool is not installed; live promtool comparisons are skipped");
-    return false;
-  }
+  return installed("promtool", "tests/lint", "live promtool comparisons are skipped");
 }
 
 let catalog: CatalogIndex | undefined;

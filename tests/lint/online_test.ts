@@ -9,16 +9,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runMain, startChild } from "../support/service.ts";
 import { freePort } from "../support/ports.ts";
+import { installed } from "../support/command.ts";
 
 function prometheusPresent(): boolean {
-  try {
-    new Deno.Command("prometheus", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync();
-    return true;
-  } catch {
-    console.warn("tests/lint: prometheus is not installed; the online-check tests are skipped");
-    return false;
-  }
+  return installed("prometheus", "tests/lint", "the online-check tests are skipped");
 }
 
 const TOKEN = "s3cret-token";

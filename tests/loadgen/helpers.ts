@@ -7,6 +7,7 @@
 
 import { ORDER_STATUSES } from "../../src/metrics/labels.ts";
 import { scrape, sumOf } from "../support/exposition.ts";
+import { type CommandResult, runCommand } from "../support/command.ts";
 import { startArgs, startChild } from "../support/service.ts";
 
 /** A running tradewatch service (a child process). */
@@ -30,20 +31,11 @@ export async function startService(extra: string[] = []): Promise<Service> {
 }
 
 /** Outcome of one loadgen CLI run. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CommandResult;
 
 /** Run `main.ts --loadgen ...args` as `deno task start --loadgen` does, to completion. */
-export async function loadgen(args: string[]): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: startArgs(["--loadgen", ...args]),
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+export function loadgen(args: string[]): Promise<CliResult> {
+  return runCommand(Deno.execPath(), startArgs(["--loadgen", ...args]));
 }
 
 /** Start the loadgen CLI (as `deno task start --loadgen`) without waiting. */

@@ -5,58 +5,18 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { parseConfig } from "../../src/config.ts";
-import { createCatalog, type MetricCatalog } from "../../src/metrics/catalog.ts";
 import { ROUTE_TEMPLATES } from "../../src/metrics/labels.ts";
-import { createRecorder } from "../../src/metrics/recorder.ts";
 import { assertRouteTemplates, createApp } from "../../src/server/app.ts";
 import { createLogger } from "../../src/server/logger.ts";
 import { openTradingService } from "../../src/app.ts";
-import type { TradingService } from "../../src/trading/types.ts";
-import { parseExposition, sumOf } from "./helpers.ts";
-
-interface Fixture {
-  app: Hono;
-  service: TradingService;
-  catalog: MetricCatalog;
-  close(): Promise<void>;
-}
-
-async function fixture(args: string[] = []): Promise<Fixture> {
-  const config = parseConfig(
-    ["--db", ":memory:", "--venue-latency", "0", ...args],
-    () => undefined,
-  );
-  const service = await openTradingService(config.trading, { startTimers: false });
-  const catalog = createCatalog({ symbols: service.symbols });
-  const recorder = createRecorder(catalog, service);
-  const app = createApp({ service, catalog, recorder, config, logger: createLogger("silent") });
-  return {
-    app,
-    service,
-    catalog,
-    close: async () => {
-      recorder.close();
-      await service.close();
-    },
-  };
-}
-
-async function req(app: Hono, method: string, path: string, init: RequestInit = {}) {
-  const res = await app.fetch(new Request(`http://t${path}`, { method, ...init }));
-  const text = await res.text();
-  let json: Record<string, unknown> | null = null;
-  try {
-    json = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { res, status: res.status, json, text };
-}
+import { appFixture, parseExposition, req, sumOf } from "./helpers.ts";
 
 async function metricsOf(app: Hono) {
   return parseExposition((await req(app, "GET", "/metrics")).text);
 }
 
 Deno.test("every registered route is a ROUTE_TEMPLATES member, and an unknown one is refused", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const paths = new Set(f.app.routes.map((r) => r.path).filter((p) => p !== "/*" && p !== "*"));
     assert.deepEqual([...paths].sort(), [...ROUTE_TEMPLATES].sort());
@@ -69,7 +29,7 @@ Deno.test("every registered route is a ROUTE_TEMPLATES member, and an unknown on
 });
 
 Deno.test("seed-style query order is filled with 201, Location and the order JSON", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const r = await req(f.app, "POST", "/orders?symbol=aapl&side=buy&quantity=10");
     assert.equal(r.status, 201, r.text);
@@ -97,7 +57,7 @@ Deno.test("seed-style query order is filled with 201, Location and the order JSO
 });
 
 Deno.test("JSON body orders: market and limit (a non-marketable limit is cancelled, 201)", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const json = (body: unknown) => ({
       headers: { "content-type": "application/json" },
@@ -137,7 +97,7 @@ Deno.test("JSON body orders: market and limit (a non-marketable limit is cancell
 });
 
 Deno.test("validation errors answer {error, field} and count as rejected under INVALID", async () => {
-  const f = await fixture(["--max-order-qty", "500"]);
+  const f = await appFixture(["--max-order-qty", "500"]);
   try {
     const cases: Array<[string, number, string]> = [
       ["symbol=NOPE&side=BUY&quantity=1", 422, "symbol"],
@@ -182,7 +142,7 @@ Deno.test("validation errors answer {error, field} and count as rejected under I
 });
 
 Deno.test("malformed bodies: 400 bad JSON, 400 non-object, 415 wrong type, 413 too large", async () => {
-  const f = await fixture(["--body-limit", "256"]);
+  const f = await appFixture(["--body-limit", "256"]);
   try {
     const post = (body: BodyInit, type = "application/json") =>
       req(f.app, "POST", "/orders", { body, headers: { "content-type": type } });
@@ -209,7 +169,7 @@ Deno.test("malformed bodies: 400 bad JSON, 400 non-object, 415 wrong type, 413 t
 });
 
 Deno.test("a risk-rejected order answers 422 with the order, counted under its symbol", async () => {
-  const f = await fixture(["--max-notional", "1000"]);
+  const f = await appFixture(["--max-notional", "1000"]);
   try {
     const r = await req(f.app, "POST", "/orders?symbol=AAPL&side=BUY&quantity=100");
     assert.equal(r.status, 422, r.text);
@@ -227,7 +187,7 @@ Deno.test("a risk-rejected order answers 422 with the order, counted under its s
 });
 
 Deno.test("a venue failure answers 502 with the order and counts status=failed", async () => {
-  const f = await fixture(["--fail-rate", "1"]);
+  const f = await appFixture(["--fail-rate", "1"]);
   try {
     const r = await req(f.app, "POST", "/orders?symbol=GOOGL&side=SELL&quantity=2");
     assert.equal(r.status, 502, r.text);
@@ -243,7 +203,7 @@ Deno.test("a venue failure answers 502 with the order and counts status=failed",
 });
 
 Deno.test("read endpoints answer JSON; unknown ids and symbols 404 with field", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const index = await req(f.app, "GET", "/");
     assert.equal(index.status, 200);
@@ -276,7 +236,7 @@ Deno.test("read endpoints answer JSON; unknown ids and symbols 404 with field", 
 });
 
 Deno.test("/ready reflects market-data freshness (no ticks: 503)", async () => {
-  const f = await fixture(["--stale-after", "1"]);
+  const f = await appFixture(["--stale-after", "1"]);
   try {
     await new Promise((r) => setTimeout(r, 20));
     const r = await req(f.app, "GET", "/ready");
@@ -289,7 +249,7 @@ Deno.test("/ready reflects market-data freshness (no ticks: 503)", async () => {
 });
 
 Deno.test("unknown paths 404 JSON (endpoint=unmatched); wrong methods 405 with Allow", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const nf = await req(f.app, "GET", "/orders/1/2/3");
     assert.equal(nf.status, 404);
@@ -328,7 +288,7 @@ Deno.test("unknown paths 404 JSON (endpoint=unmatched); wrong methods 405 with A
 });
 
 Deno.test("X-Request-Id: a plain incoming id is echoed, anything else is replaced", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const keep = await req(f.app, "GET", "/health", { headers: { "x-request-id": "abc-123" } });
     assert.equal(keep.res.headers.get("x-request-id"), "abc-123");
@@ -349,7 +309,7 @@ Deno.test("X-Request-Id: a plain incoming id is echoed, anything else is replace
 });
 
 Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metrics", async () => {
-  const f = await fixture(["--metrics-token", "s3cret-token"]);
+  const f = await appFixture(["--metrics-token", "s3cret-token"]);
   try {
     const none = await req(f.app, "GET", "/metrics");
     assert.equal(none.status, 401);
@@ -387,7 +347,7 @@ Deno.test("/metrics honours a bearer token (constant-time compare) and --no-metr
 });
 
 Deno.test("every route template is reachable and recorded as its own endpoint label", async () => {
-  const f = await fixture();
+  const f = await appFixture();
   try {
     const order = await req(f.app, "POST", "/orders?symbol=AAPL&side=BUY&quantity=1");
     const hits: Record<string, [string, string]> = {

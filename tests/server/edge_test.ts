@@ -4,28 +4,14 @@
  * lengths, a stalled body, empty tokens, and /health while the store cannot write.
  */
 import assert from "node:assert/strict";
-import type { Hono } from "hono";
 import { parseConfig } from "../../src/config.ts";
-import { createCatalog } from "../../src/metrics/catalog.ts";
-import { createRecorder } from "../../src/metrics/recorder.ts";
-import { createApp } from "../../src/server/app.ts";
 import { createLogger } from "../../src/server/logger.ts";
-import { openTradingService } from "../../src/app.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { UsageError } from "../../src/cli/mod.ts";
+import { appFixture, req } from "./helpers.ts";
 
-/** An app on a :memory: service; `lines` receives every log line. */
+/** The app on a :memory: service; `lines` receives every log line. */
 async function fixture(args: string[] = [], options: { store?: SqliteStore } = {}) {
-  const config = parseConfig(
-    ["--db", ":memory:", "--venue-latency", "0", ...args],
-    () => undefined,
-  );
-  const service = await openTradingService(config.trading, {
-    startTimers: false,
-    store: options.store,
-  });
-  const catalog = createCatalog({ symbols: service.symbols });
-  const recorder = createRecorder(catalog, service);
   const lines: string[] = [];
   const sink = {
     write(p: Uint8Array) {
@@ -34,27 +20,8 @@ async function fixture(args: string[] = [], options: { store?: SqliteStore } = {
     },
   };
   const logger = createLogger("info", sink);
-  const app = createApp({ service, catalog, recorder, config, logger });
-  return {
-    app,
-    service,
-    lines,
-    flush: () => logger.flush(),
-    close: async () => {
-      recorder.close();
-      await service.close();
-    },
-  };
-}
-
-async function req(app: Hono, method: string, path: string, init: RequestInit = {}) {
-  const res = await app.fetch(new Request(`http://t${path}`, { method, ...init }));
-  const text = await res.text();
-  let json: Record<string, unknown> | null = null;
-  try {
-    json = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { res, status: res.status, json, text };
+  const f = await appFixture(args, { ...options, logger });
+  return { ...f, lines, flush: () => logger.flush() };
 }
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

@@ -260,6 +260,60 @@ Deno.test("fault: descriptor exhaustion (ulimit -n 256, 600 idle connections): s
   });
 });
 
+Deno.test("fault: idle and slow-header connections that never leave (--idle-timeout, --header-timeout, ulimit -n 256): closed by the service, which answers new clients meanwhile", async () => {
+  await withDir("tradewatch-idle-", async (dir) => {
+    const db = join(dir, "orders.db");
+    const child = await startChild([
+      "--db",
+      db,
+      ...BASE_ARGS,
+      "--idle-timeout",
+      "500ms",
+      "--header-timeout",
+      "500ms",
+    ], { shell: "ulimit -n 256" });
+    const flood: Deno.Conn[] = [];
+    try {
+      const before = await placeOrders(child.base, 30);
+      // 400 connections that stay open on the client side: idle ones, and ones that sent half a
+      // request head (three descriptors each in the service: beyond its limit).
+      for (let i = 0; i < 400; i++) {
+        const c = await Deno.connect({ hostname: "127.0.0.1", port: child.port });
+        if (i % 2) await c.write(new TextEncoder().encode("GET /health HTTP/1.1\r\nHos"));
+        flood.push(c);
+      }
+      // The service closes them (read sees the end) although the clients never do.
+      const t0 = Date.now();
+      const ends = await Promise.all(flood.map(async (c) => {
+        try {
+          return await c.read(new Uint8Array(256));
+        } catch {
+          return null; // reset
+        }
+      }));
+      assert.ok(ends.every((n) => n === null), "every idle or slow connection was closed");
+      assert.ok(Date.now() - t0 < 20_000, `closed within ${Date.now() - t0} ms`);
+      // Meanwhile and after, new clients are served.
+      await until(
+        "/health 200 with the flood still open on the client side",
+        async () => (await status(`${child.base}/health`)) === 200,
+      );
+      const after = await placeOrders(child.base, 30);
+      assert.equal(after.acked.size, 30, JSON.stringify([...after.statuses]));
+      const served = await servedPositions(child.base);
+      assert.equal((await child.stop("SIGTERM")).code, 0, child.output());
+      assertBooks(db, served, [...before.acked, ...after.acked]);
+    } finally {
+      for (const c of flood) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await child.stop();
+    }
+  });
+});
+
 /** Whether this machine lets the tests mount a tmpfs (root, no container restrictions). */
 function canMount(): boolean {
   try {

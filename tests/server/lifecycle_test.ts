@@ -193,11 +193,16 @@ Deno.test("--help lists every flag with its environment variable and default", a
       ["--no-metrics", "TRADEWATCH_NO_METRICS"],
       ["--metrics-token", "METRICS_TOKEN"],
       ["--body-limit", "TRADEWATCH_BODY_LIMIT"],
+      ["--api-token", "TRADEWATCH_API_TOKEN"],
+      ["--body-timeout", "TRADEWATCH_BODY_TIMEOUT"],
+      ["--shutdown-timeout", "TRADEWATCH_SHUTDOWN_TIMEOUT"],
     ]
   ) {
     assert.match(r.stdout, new RegExp(`^  ${flag}\\b.*\\b${env}\\b`, "m"), flag);
   }
   assert.match(r.stdout, /--port N\s+PORT\s+8000\b/);
+  // What the probes mean.
+  assert.match(r.stdout, /GET \/health .* 200 while the process answers and\s+its store can write/);
   assert.match(r.stdout, /--db PATH\s+TRADEWATCH_DB\s+\.\/data\/tradewatch\.db/);
   assert.match(r.stdout, /--host ADDR\s+HOST\s+127\.0\.0\.1/);
 });

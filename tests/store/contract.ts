@@ -11,10 +11,13 @@ import type { OrderStore, OrderWrite, StoredPosition } from "../../src/trading/p
 import { InvalidCursorError } from "../../src/trading/ports.ts";
 import type { Order } from "../../src/trading/types.ts";
 
-/** Opens a fresh, empty store; `reopen` opens the same database again after `close`. */
+/**
+ * Opens a store: `open` on the contract's database (empty at first; again after `close`, the
+ * same data), `fresh` on another empty database.
+ */
 export interface StoreFactory {
   open(): Promise<OrderStore>;
-  reopen(): Promise<OrderStore>;
+  fresh(): Promise<OrderStore>;
   cleanup(): Promise<void>;
 }
 
@@ -82,8 +85,11 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
       const store = await factory.open();
       try {
         const { writes: ws, positions } = writes(25);
-        // Concurrent appends form group-commit batches; each resolves once committed.
-        await Promise.all(ws.map((w) => store.append(w)));
+        // Concurrent appends form group-commit batches; each resolves once committed, with the
+        // order as stored and the symbol's position after its fill.
+        const commits = await Promise.all(ws.map((w) => store.append(w)));
+        assert.deepEqual(commits[6].order, order(7));
+        assertPositions([commits[24].position!], new Map([["AAPL", positions.get("AAPL")!]]));
         const rejected = order(26, {
           status: "rejected",
           filledQuantity: 0,
@@ -92,7 +98,10 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
           type: "limit",
           limitPrice: 1.5,
         });
-        await store.append({ order: rejected, fill: null, maxPosition: 1e9 });
+        assert.deepEqual(await store.append({ order: rejected, fill: null, maxPosition: 1 }), {
+          order: rejected,
+          position: null,
+        });
         assert.deepEqual(await store.getOrder("order-7"), order(7));
         assert.deepEqual(await store.getOrder("order-26"), rejected);
         assert.equal(await store.getOrder("nope"), null);
@@ -107,9 +116,13 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
         } while (cursor !== undefined);
         assert.equal(pages, 3);
         assert.deepEqual(seen, Array.from({ length: 26 }, (_, i) => `order-${26 - i}`));
+        // An exact multiple ends with a null cursor, not an empty page.
         const all = await store.listOrders({ limit: 26 });
+        assert.equal(all.orders.length, 26);
         assert.equal(all.nextCursor, null);
-        await assert.rejects(store.listOrders({ limit: 5, before: "x1" }), InvalidCursorError);
+        for (const bad of ["0", "abc", "-1", "1e3", "", "99999999999999999999", "x1"]) {
+          await assert.rejects(store.listOrders({ limit: 5, before: bad }), InvalidCursorError);
+        }
         assertPositions(await store.loadPositions(), positions);
         assert.equal(await store.ping(), true);
       } finally {
@@ -118,7 +131,7 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
     });
 
     await t.step("acknowledged writes and positions survive a reopen", async () => {
-      const store = await factory.reopen();
+      const store = await factory.open();
       try {
         assert.equal((await store.listOrders({ limit: 100 })).orders.length, 26);
         assertPositions(await store.loadPositions(), writes(25).positions);
@@ -128,10 +141,44 @@ export async function storeContract(t: Deno.TestContext, factory: StoreFactory):
     });
 
     await t.step("a closed store answers ping false and refuses writes", async () => {
-      const store = await factory.reopen();
+      const store = await factory.open();
       await store.close();
       assert.equal(await store.ping(), false);
       await assert.rejects(store.append(writes(1).writes[0]));
+    });
+
+    await t.step("a fill beyond the position limit is stored as rejected, without it", async () => {
+      const store = await factory.fresh();
+      const limited = (i: number) => ({ ...writes(i).writes[i - 1], maxPosition: 4 });
+      try {
+        // order 1: AAPL BUY 1; order 3: AAPL SELL 3; order 5: AAPL BUY 5 (1 - 3 + 5 = 3 long).
+        const first = await store.append(limited(1));
+        assert.deepEqual(first.position, {
+          symbol: "AAPL",
+          quantity: 1,
+          avgCost: 101,
+          realizedPnl: 0,
+        });
+        // In one batch: -2 is within 4; then +5 makes 3, within 4; then BUY 7 → 10 > 4.
+        const [a, b, c] = await Promise.all([3, 5, 7].map((i) => store.append(limited(i))));
+        assert.equal(a.order.status, "filled");
+        assert.equal(a.position!.quantity, -2);
+        assert.equal(b.position!.quantity, 3);
+        assert.equal(c.position, null);
+        assert.deepEqual(c.order, {
+          ...order(7),
+          status: "rejected",
+          filledQuantity: 0,
+          fillPrice: null,
+          reason: "Resulting position 10 exceeds the limit of 4 shares",
+        });
+        assert.deepEqual(await store.getOrder("order-7"), c.order);
+        const positions = await store.loadPositions();
+        assert.equal(positions.length, 1);
+        assert.equal(positions[0].quantity, 3);
+      } finally {
+        await store.close();
+      }
     });
   } finally {
     await factory.cleanup();

@@ -10,6 +10,12 @@ Deno.test({
   async fn(t) {
     const url = await pg!.createDatabase("contract");
     const open = () => PostgresStore.open({ url, poolSize: 3 });
-    await storeContract(t, { open, reopen: open, cleanup: () => pg!.destroy() });
+    let fresh = 0;
+    await storeContract(t, {
+      open,
+      fresh: async () =>
+        PostgresStore.open({ url: await pg!.createDatabase(`fresh${++fresh}`), poolSize: 3 }),
+      cleanup: () => pg!.destroy(),
+    });
   },
 });

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { type CommandResult, runCommand } from "./command.ts";
+
 /** The repository root. */
 export const ROOT: string = new URL("../..", import.meta.url).pathname;
 
@@ -68,19 +70,11 @@ function collect(stream: ReadableStream<Uint8Array>, sink: { text: string }): Pr
 }
 
 /** Run `deno run START_FLAGS main.ts ARGS` and wait for it to exit (for config errors, --help). */
-export async function runMain(
+export function runMain(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: startArgs(args),
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+): Promise<CommandResult> {
+  return runCommand(Deno.execPath(), startArgs(args), { cwd: ROOT, env });
 }
 
 /**

@@ -1,0 +1,15 @@
+import { startPostgres } from "../../tests/support/postgres.ts";
+import { ordersScript, service, wrk } from "../server.ts";
+const p = (await startPostgres())!;
+const url = await p.createDatabase("svc");
+const dir = await Deno.makeTempDir();
+await Deno.writeTextFile(`${dir}/o.lua`, ordersScript(["AAPL", "GOOGL", "MSFT", "AMZN", "TSLA"]));
+const s = await service("svc", dir, ["--db", url, "--log-level", "warn"]);
+let r = await wrk(`${s.base}/orders`, 3, `${dir}/o.lua`, 16); console.log("alone", JSON.stringify(r));
+const s2 = await service("svc2", dir, ["--db", url, "--log-level", "warn"]);
+r = await wrk(`${s.base}/orders`, 3, `${dir}/o.lua`, 16); console.log("with 2nd replica idle", JSON.stringify(r));
+r = await wrk(`${s2.base}/orders`, 3, `${dir}/o.lua`, 16); console.log("on the 2nd", JSON.stringify(r));
+const [a, b] = await Promise.all([wrk(`${s.base}/orders`, 3, `${dir}/o.lua`, 8), wrk(`${s2.base}/orders`, 3, `${dir}/o.lua`, 8)]);
+console.log("both", a.rps + b.rps, a.p99ms, b.p99ms);
+console.log(await (await fetch(`${s.base}/ready`)).text(), await (await fetch(`${s2.base}/ready`)).text());
+await s.stop(); await s2.stop(); await p.destroy();
