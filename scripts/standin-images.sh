@@ -15,7 +15,8 @@
 # Usage: DOCKER_HOST=unix:///path/docker.sock scripts/standin-images.sh
 # Env:   DOCKER (client, default /usr/bin/docker), DENO_BIN (default: deno on PATH),
 #        CA_BUNDLE (default /etc/ssl/certs/ca-certificates.crt), DEBIAN_MIRROR,
-#        PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE (tags for the optional monitoring stand-ins).
+#        PROMETHEUS_IMAGE, ALERTMANAGER_IMAGE (tags for the optional monitoring stand-ins),
+#        DATABASE_IMAGES=1 (PostgreSQL, Redis and their exporters for compose.replicas.yaml).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,6 +98,19 @@ if [[ -n ${ALERTMANAGER_IMAGE:-} ]]; then
   rm -rf "$ctx/alertmanager-share"
   cp -r /usr/share/prometheus/alertmanager "$ctx/alertmanager-share"
   standin_binary "$ALERTMANAGER_IMAGE" /usr/bin/prometheus-alertmanager alertmanager alertmanager.Dockerfile
+fi
+
+# 5. Optional: the scaled-out stack's databases and exporters (compose.replicas.yaml), from
+# Debian's packages (apt inside the build: needs the Debian mirror, as debootstrap does).
+if [[ -n ${DATABASE_IMAGES:-} ]]; then
+  cp "$here/standin/postgres-entrypoint.sh" "$ctx/postgres-entrypoint.sh"
+  for pair in postgres=postgres:15 redis=redis:7 \
+    postgres_exporter=quay.io/prometheuscommunity/postgres-exporter:v0.15.0 \
+    redis_exporter=oliver006/redis_exporter:v1.62.0; do
+    say "building ${pair#*=} (stand-in: Debian's package)"
+    DOCKER_BUILDKIT=0 "$docker" build --quiet --network host -f "$here/standin/databases.Dockerfile" \
+      --target "${pair%%=*}" -t "${pair#*=}" "$ctx" >/dev/null
+  done
 fi
 
 say "done"

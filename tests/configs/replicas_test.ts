@@ -52,17 +52,19 @@ Deno.test("compose.replicas.yaml is a valid compose file that scales trading_api
   assert.equal(r.code, 0, r.stderr);
   const config = parse(r.stdout);
   const api = config.services.trading_api;
-  assert.match(api.environment.DATABASE_URL, /^postgres:\/\/tradewatch:.*@postgres:5432\//);
+  assert.match(api.environment.TRADEWATCH_DB, /^postgres:\/\/tradewatch:.*@postgres:5432\//);
   assert.equal(api.environment.REDIS_URL, "redis://redis:6379");
-  // A host port range: --scale gives every replica a port of its own.
+  // No fixed host port: --scale gives every replica a port of its own.
   const ports = (api.ports as unknown[]).map((p) =>
     typeof p === "string" ? p : String((p as { published: string }).published)
   );
-  assert.ok(ports.some((p) => p.includes("8000-8009")), JSON.stringify(ports));
+  assert.ok(ports.some((p) => /^127\.0\.0\.1::?8000/.test(p)), JSON.stringify(ports));
   // The replicas' environment passes the serve mode's own parser: PostgreSQL and Redis.
   const env = api.environment as Record<string, string>;
-  const parsed = parseConfig([], (name) => env[name]);
-  assert.equal(parsed.trading.dbPath, env.DATABASE_URL);
+  // The image's own default (TRADEWATCH_DB=/data/tradewatch.db) is overridden.
+  const image = { TRADEWATCH_DB: "/data/tradewatch.db", HOST: "0.0.0.0" };
+  const parsed = parseConfig([], (name) => ({ ...image, ...env } as Record<string, string>)[name]);
+  assert.equal(parsed.trading.dbPath, env.TRADEWATCH_DB);
   assert.equal(parsed.trading.cacheUrl, "redis://redis:6379");
   assert.equal(parsed.server.host, "0.0.0.0");
   for (const s of ["postgres", "redis", "postgres_exporter", "redis_exporter", "prometheus"]) {
