@@ -43,8 +43,8 @@ USER deno
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["deno", "run", "--v8-flags=--no-maglev", "--cached-only", "--frozen", "--allow-net", "--allow-env", "main.ts", "--healthcheck"]
-ENTRYPOINT ["deno", "run", "--v8-flags=--no-maglev", "--cached-only", "--frozen", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6,/lib/aarch64-linux-gnu/libc.so.6", "main.ts"]
+  CMD ["deno", "run", "--v8-flags=--max-semi-space-size=4", "--cached-only", "--frozen", "--allow-net", "--allow-env", "main.ts", "--healthcheck"]
+ENTRYPOINT ["deno", "run", "--v8-flags=--max-semi-space-size=4", "--cached-only", "--frozen", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6,/lib/aarch64-linux-gnu/libc.so.6", "main.ts"]
 
 FROM deps AS compile
 # Unset unless passed with --build-arg (an empty DENORT_BIN would break deno compile).

@@ -240,9 +240,7 @@ export class Runner {
     ]);
     idle.push(...warm);
     await this.#waitFor(plan.startAt);
-    const watchdog = this.#startWatchdog();
-    const abandonTimer = this.#abandonTimer(plan.durationMs);
-    try {
+    await this.#supervised(plan.durationMs, async () => {
       const start = Math.min(plan.startAt ?? Infinity, performance.now());
       this.startedAt = start;
       stats.origin = start;
@@ -292,12 +290,7 @@ export class Runner {
           this.#wake = resolve;
         });
       }
-    } finally {
-      clearInterval(watchdog);
-      clearTimeout(abandonTimer);
-      this.#closeAll();
-      this.endedAt = performance.now();
-    }
+    });
   }
 
   /** Run the closed model to its end. */
@@ -329,14 +322,24 @@ export class Runner {
         now = this.#ok(seq, req, res, now, now);
       }
     };
-    const watchdog = this.#startWatchdog();
-    const abandonTimer = this.#abandonTimer(plan.durationMs);
-    try {
+    await this.#supervised(plan.durationMs, async () => {
       // Not waiting on the workers once halted: a request may still be settling.
       await Promise.race([
         Promise.all(Array.from({ length: plan.concurrency }, worker)),
         this.#halted,
       ]);
+    });
+  }
+
+  /**
+   * Run `body` under the watchdog and the abandon timer of a run lasting `durationMs`; after it,
+   * however it ends, stop both, close every connection and note the end time.
+   */
+  async #supervised(durationMs: number | undefined, body: () => Promise<void>): Promise<void> {
+    const watchdog = this.#startWatchdog();
+    const abandonTimer = this.#abandonTimer(durationMs);
+    try {
+      await body();
     } finally {
       clearInterval(watchdog);
       clearTimeout(abandonTimer);

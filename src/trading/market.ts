@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Quote } from "./types.ts";
+import type { Quote, TradingConfig } from "./types.ts";
 import type { Clock } from "./ports.ts";
 import { systemClock, wallNow } from "./clock.ts";
 import { hashString, Rng } from "../rng.ts";
@@ -37,13 +37,10 @@ export function startingPrice(symbol: string): number {
   return STARTING_PRICES[symbol] ?? 20 + (hashString(symbol) % 50_000) / 100;
 }
 
-/** Options of the simulated feed. */
-export interface MarketOptions {
-  symbols: readonly string[];
-  tickIntervalMs: number;
-  volatility: number;
-  seed: number;
-  feedDelayMs: number;
+/** Options of the simulated feed: its part of the engine's configuration, and a clock. */
+export interface MarketOptions
+  extends
+    Pick<TradingConfig, "symbols" | "tickIntervalMs" | "volatility" | "seed" | "feedDelayMs"> {
   /** Wall time of ticks and timers (default: the system clock). */
   clock?: Clock;
 }

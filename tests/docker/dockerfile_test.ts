@@ -104,7 +104,7 @@ Deno.test("Dockerfile: frozen install, run target equals deno task start, compil
     allowFlags(denoJson.tasks.compile.split(/\s+/)),
     allowFlags(denoJson.tasks.start.split(/\s+/)),
   );
-  // The V8 flags too (--no-maglev: see README, "Speed and memory"), and the compiled binary's.
+  // The V8 flags too (see README, "Speed and memory"), and the compiled binary's.
   const v8Flags = (words: string[]) => words.filter((w) => w.startsWith("--v8-flags"));
   assert.deepEqual(v8Flags(entry), v8Flags(denoJson.tasks.start.split(/\s+/)));
   assert.deepEqual(

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { REPO } from "./helpers.ts";
+import { SHIPPED_V8_FLAGS } from "../../bench/shipped.ts";
 
 const MAIN = join(REPO, "main.ts");
 
@@ -16,7 +17,7 @@ async function cli(
     // The flags of `deno task start`, as users run it.
     args: [
       "run",
-      "--v8-flags=--no-maglev",
+      ...SHIPPED_V8_FLAGS,
       "--allow-net",
       "--allow-read",
       "--allow-write",

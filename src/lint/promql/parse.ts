@@ -314,10 +314,9 @@ export function compatible242(
   const c = tree.cursor();
   for (let more = true; more;) {
     const name = c.name;
-    const text = expr.slice(c.from, c.to);
     let enter = true;
     if (name === "FunctionIdentifier") {
-      if (!knownIn242(text, cache)) return false;
+      if (!knownIn242(expr.slice(c.from, c.to), cache)) return false;
       enter = false;
     } else if (name === "AggregateOp") {
       if (!c.firstChild()) return false;
@@ -326,8 +325,9 @@ export function compatible242(
       if (!ok) return false;
       enter = false;
     } else if (name === "NumberDurationLiteral") {
-      if (!NUMBER_242.test(text)) return false;
+      if (!NUMBER_242.test(expr.slice(c.from, c.to))) return false;
     } else if (name === "NumberDurationLiteralInDurationContext") {
+      const text = expr.slice(c.from, c.to);
       if (!/[a-z]/.test(text) || !DURATION_242.test(text)) return false;
     } else if (name === "DurationExpr") {
       if (!c.firstChild()) return false;
