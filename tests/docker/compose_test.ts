@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { dirname, join, posix } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseConfig } from "../../src/config.ts";
-import { defaultTradingConfig } from "../../src/trading/config.ts";
 import { parseOptions } from "../../src/loadgen/options.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
