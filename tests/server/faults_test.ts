@@ -170,6 +170,30 @@ class RawClient {
  * Runs `deno task start`'s command with `args` and waits for it to exit, at most `ms` (then it is
  * killed: a process that should have refused to start but serves instead fails the test).
  */
+/**
+ * The end of every fault case: once `/health` answers 200 again (`what` names the wait), `n` new
+ * orders are all acknowledged, the service stops with exit 0 on SIGTERM, and the books on file
+ * equal the committed fills, with every order of `earlier` and the new ones stored.
+ * `beforeStop` runs after the last /positions read, before SIGTERM.
+ */
+async function recoversWithBooks(
+  child: Child,
+  db: string,
+  what: string,
+  n: number,
+  earlier: Iterable<string>,
+  beforeStop?: () => Promise<void> | void,
+): Promise<void> {
+  await until(what, async () => (await status(`${child.base}/health`)) === 200);
+  const after = await placeOrders(child.base, n);
+  assert.equal(after.acked.size, n, JSON.stringify([...after.statuses]));
+  await alive(child);
+  const served = await servedPositions(child.base);
+  await beforeStop?.();
+  assert.equal((await child.stop("SIGTERM")).code, 0, child.output());
+  assertBooks(db, served, [...earlier, ...after.acked]);
+}
+
 async function runMain(
   args: string[],
   ms = 20_000,
@@ -235,19 +259,17 @@ Deno.test("fault: descriptor exhaustion (ulimit -n 256, 600 idle connections): s
         } catch { /* reset by the server */ }
       }
       // As soon as the flood stops, new clients are answered again.
-      await until(
+      await recoversWithBooks(
+        child,
+        db,
         "/health to answer 200 after the flood",
-        async () => (await status(`${child.base}/health`)) === 200,
+        60,
+        before.acked,
+        () => {
+          established?.close();
+          established = null;
+        },
       );
-      const after = await placeOrders(child.base, 60);
-      assert.equal(after.acked.size, 60, JSON.stringify([...after.statuses]));
-      await alive(child);
-      const served = await servedPositions(child.base);
-      established.close();
-      established = null;
-      const stopped = await child.stop("SIGTERM");
-      assert.equal(stopped.code, 0, child.output());
-      assertBooks(db, served, [...before.acked, ...after.acked]);
     } finally {
       for (const c of flood) {
         try {
@@ -294,15 +316,13 @@ Deno.test("fault: idle and slow-header connections that never leave (--idle-time
       assert.ok(ends.every((n) => n === null), "every idle or slow connection was closed");
       assert.ok(Date.now() - t0 < 20_000, `closed within ${Date.now() - t0} ms`);
       // Meanwhile and after, new clients are served.
-      await until(
+      await recoversWithBooks(
+        child,
+        db,
         "/health 200 with the flood still open on the client side",
-        async () => (await status(`${child.base}/health`)) === 200,
+        30,
+        before.acked,
       );
-      const after = await placeOrders(child.base, 30);
-      assert.equal(after.acked.size, 30, JSON.stringify([...after.statuses]));
-      const served = await servedPositions(child.base);
-      assert.equal((await child.stop("SIGTERM")).code, 0, child.output());
-      assertBooks(db, served, [...before.acked, ...after.acked]);
     } finally {
       for (const c of flood) {
         try {
@@ -386,12 +406,10 @@ Deno.test({
             async () => (await status(`${child.base}/health`)) === 200,
           );
           assert.equal(await status(`${child.base}/ready`), 200);
-          const after = await placeOrders(child.base, 50);
-          assert.equal(after.acked.size, 50, JSON.stringify([...after.statuses]));
-          const served = await servedPositions(child.base);
-          const stopped = await child.stop("SIGTERM");
-          assert.equal(stopped.code, 0, child.output());
-          assertBooks(db, served, [...first.acked, ...full.acked, ...after.acked]);
+          await recoversWithBooks(child, db, "/health 200 once space is freed", 50, [
+            ...first.acked,
+            ...full.acked,
+          ]);
         } finally {
           await child.stop();
         }
@@ -443,15 +461,13 @@ Deno.test("fault: the database locked by another process beyond the busy timeout
       await holder.stdout.cancel();
       await holder.status;
       holder = null;
-      await until(
+      await recoversWithBooks(
+        child,
+        db,
         "/health 200 after the lock is released",
-        async () => (await status(`${child.base}/health`)) === 200,
+        40,
+        first.acked,
       );
-      const after = await placeOrders(child.base, 40);
-      assert.equal(after.acked.size, 40, JSON.stringify([...after.statuses]));
-      const served = await servedPositions(child.base);
-      assert.equal((await child.stop("SIGTERM")).code, 0, child.output());
-      assertBooks(db, served, [...first.acked, ...after.acked]);
     } finally {
       if (holder !== null) {
         try {
