@@ -15,7 +15,14 @@
  * or when TRADEWATCH_DOCKER_TEST=0 asks for it.
  */
 import assert from "node:assert/strict";
-import { DOCKER_CLIENT, startPrivateDockerd, unavailableReason } from "./private_dockerd.ts";
+import {
+  DOCKER_CLIENT,
+  dockerSkipReason,
+  freePort,
+  GiveUp,
+  startPrivateDockerd,
+  waitFor,
+} from "./private_dockerd.ts";
 import { createCatalog, describeCatalog } from "../../src/metrics/catalog.ts";
 import { parse as parseYaml } from "yaml";
 
@@ -24,54 +31,9 @@ const RUN_TAG = "tradewatch:test-run";
 const COMPOSE = "/usr/bin/docker-compose";
 const FINAL_TAG = "tradewatch:test-final";
 
-/**
- * Why this machine cannot run the test at all, or null. A private engine is started and stopped
- * once here (~1.5 s), before any test runs, so that "dockerd cannot start" is a visible skip with
- * its reason instead of a failure; everything after a successful start must pass.
- */
-async function whySkip(): Promise<string | null> {
-  if (Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0") return "TRADEWATCH_DOCKER_TEST=0";
-  const missing = await unavailableReason();
-  if (missing) return missing;
-  try {
-    const trial = await startPrivateDockerd();
-    await trial.stop();
-    return null;
-  } catch (err) {
-    return `dockerd cannot start here: ${String(err).split("\n").slice(0, 4).join(" | ")}`;
-  }
-}
-
-const skipReason = await whySkip();
+const skipReason = await dockerSkipReason();
 if (skipReason) {
   console.warn(`SKIPPED container test: ${skipReason}`);
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Thrown from a waitFor probe to stop waiting at once (for example: the container exited). */
-class GiveUp extends Error {}
-
-/** Poll `fn` until it returns a value (not undefined) or `ms` pass; a readiness bound only. */
-async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      if (err instanceof GiveUp) throw err;
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} did not happen within ${ms / 1000} s${last ? `: ${last}` : ""}`);
 }
 
 async function get(url: string): Promise<{ status: number; type: string; body: string }> {

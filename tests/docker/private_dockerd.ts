@@ -259,3 +259,56 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
   await removeTree(dir);
   throw new Error(`No private dockerd could start:\n${errors.join("\n")}`);
 }
+
+/**
+ * Why this machine cannot run a container test at all, or null. A private engine is started and
+ * stopped once (~1.5 s), before any test runs, so that "dockerd cannot start" is a visible skip
+ * with its reason instead of a failure; everything after a successful start must pass.
+ */
+export async function dockerSkipReason(): Promise<string | null> {
+  if (Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0") return "TRADEWATCH_DOCKER_TEST=0";
+  const missing = await unavailableReason();
+  if (missing) return missing;
+  try {
+    await (await startPrivateDockerd()).stop();
+    return null;
+  } catch (err) {
+    return `dockerd cannot start here: ${String(err).split("\n").slice(0, 4).join(" | ")}`;
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (for a container's published port, host networking). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Thrown from a waitFor probe to stop waiting at once (for example: the container exited). */
+export class GiveUp extends Error {}
+
+/**
+ * Poll `fn` every `everyMs` until it returns a value (not undefined) or `ms` pass; a readiness
+ * bound only.
+ */
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  fn: () => Promise<T | undefined>,
+  everyMs = 250,
+): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      if (err instanceof GiveUp) throw err;
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`${what} did not happen within ${ms / 1000} s${last ? `: ${last}` : ""}`);
+}

@@ -7,49 +7,21 @@
  * reason where no private engine can start (TRADEWATCH_DOCKER_TEST=0 skips it too).
  */
 import assert from "node:assert/strict";
-import { DOCKER_CLIENT, startPrivateDockerd, unavailableReason } from "./private_dockerd.ts";
+import {
+  DOCKER_CLIENT,
+  dockerSkipReason,
+  freePort,
+  startPrivateDockerd,
+  waitFor,
+} from "./private_dockerd.ts";
 import { parse as parseYaml } from "yaml";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const COMPOSE = "/usr/bin/docker-compose";
 const RUN_TAG = "tradewatch:test-replicas";
 
-async function whySkip(): Promise<string | null> {
-  if (Deno.env.get("TRADEWATCH_DOCKER_TEST") === "0") return "TRADEWATCH_DOCKER_TEST=0";
-  const missing = await unavailableReason();
-  if (missing) return missing;
-  try {
-    await (await startPrivateDockerd()).stop();
-    return null;
-  } catch (err) {
-    return `dockerd cannot start here: ${String(err).split("\n").slice(0, 4).join(" | ")}`;
-  }
-}
-
-const skipReason = await whySkip();
+const skipReason = await dockerSkipReason();
 if (skipReason) console.warn(`SKIPPED scaled-out compose test: ${skipReason}`);
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not happen within ${ms / 1000} s${last ? `: ${last}` : ""}`);
-}
 
 async function promQuery(
   prom: string,
