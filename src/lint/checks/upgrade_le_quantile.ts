@@ -6,7 +6,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
+import { matcherProblems } from "../matcher_problems.ts";
 
 const INTEGER = /^[+-]?[0-9]+$/;
 
@@ -27,32 +27,18 @@ export const upgradeLeQuantile: Check = {
   kind: "upgrade",
   description: 'integer le/quantile matchers stop matching in Prometheus 3 (it stores "1.0")',
   rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    const out: Problem[] = [];
-    for (const sel of a.selectors) {
-      for (const m of sel.matchers) {
-        if (m.label !== "le" && m.label !== "quantile") continue;
-        let rewrite: string | undefined;
-        if ((m.op === "=" || m.op === "!=") && INTEGER.test(m.value)) {
-          rewrite = `${m.label}${m.op}${JSON.stringify(float(m.value))}`;
-        } else if (m.op === "=~" || m.op === "!~") {
-          const alts = floatAlternatives(m.value);
-          if (alts) rewrite = `${m.label}${m.op}${JSON.stringify(alts)}`;
-        }
-        if (!rewrite) continue;
-        const text = a.expr.slice(m.from, m.to);
-        out.push(ctx.inScalar(
-          this.name,
-          "warning",
-          rule.expr!,
-          m.from,
-          `${text} stops matching in Prometheus 3, which stores ${m.label} values as floats: ` +
-            `write ${rewrite}`,
-          text,
-        ));
+    return matcherProblems(this.name, "warning", rule, ctx, (m, text) => {
+      if (m.label !== "le" && m.label !== "quantile") return undefined;
+      let rewrite: string | undefined;
+      if ((m.op === "=" || m.op === "!=") && INTEGER.test(m.value)) {
+        rewrite = `${m.label}${m.op}${JSON.stringify(float(m.value))}`;
+      } else if (m.op === "=~" || m.op === "!~") {
+        const alts = floatAlternatives(m.value);
+        if (alts) rewrite = `${m.label}${m.op}${JSON.stringify(alts)}`;
       }
-    }
-    return out;
+      if (!rewrite) return undefined;
+      return `${text} stops matching in Prometheus 3, which stores ${m.label} values as floats: ` +
+        `write ${rewrite}`;
+    });
   },
 };

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
+import { matcherProblems } from "../matcher_problems.ts";
 
 /**
  * `pattern` with every `.` that matches "any character" (not escaped, not in a class) replaced
@@ -54,26 +54,12 @@ export const upgradeRegexNewline: Check = {
   kind: "upgrade",
   description: "regex matchers whose . matches newlines too in Prometheus 3",
   rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    const out: Problem[] = [];
-    for (const sel of a.selectors) {
-      for (const m of sel.matchers) {
-        if (m.op !== "=~" && m.op !== "!~") continue;
-        const rewrite = withoutNewlineDots(m.value);
-        if (!rewrite) continue;
-        const text = a.expr.slice(m.from, m.to);
-        out.push(ctx.inScalar(
-          this.name,
-          "info",
-          rule.expr!,
-          m.from,
-          `in Prometheus 3, "." in ${text} also matches newlines; to keep the 2.x meaning write ` +
-            `${m.label}${m.op}\`${rewrite}\``,
-          text,
-        ));
-      }
-    }
-    return out;
+    return matcherProblems(this.name, "info", rule, ctx, (m, text) => {
+      if (m.op !== "=~" && m.op !== "!~") return undefined;
+      const rewrite = withoutNewlineDots(m.value);
+      if (!rewrite) return undefined;
+      return `in Prometheus 3, "." in ${text} also matches newlines; to keep the 2.x meaning write ` +
+        `${m.label}${m.op}\`${rewrite}\``;
+    });
   },
 };
