@@ -4,15 +4,19 @@
  * @module
  */
 import type { FileContext } from "./context.ts";
+import type { ExprAnalysis } from "./analysis.ts";
 import type { Group, Problem, Rule } from "./model.ts";
+import type { Selector } from "./promql/ast.ts";
 
 /** Where a check comes from: what promtool checks, or what only this linter sees. */
 export type CheckKind = "promtool" | "beyond" | "catalog" | "upgrade" | "online";
 
 /**
- * A check. It returns problems and never throws. The runner visits a file group by group and
- * rule by rule (each expression is analysed once and dropped before the next rule); checks that
- * compare across the file (names, duplicates) keep their state in the context.
+ * A check. It returns problems and never throws. The runner visits a file group by group, rule by
+ * rule, and for rules whose expression is valid, that expression and each of its vector selectors
+ * (each expression is analysed once and dropped before the next rule). A check implements the
+ * hooks at the level it judges; checks that compare across the file (names, duplicates) keep
+ * their state in the context.
  */
 export interface Check {
   /** `group/name`, e.g. `promql/syntax`. */
@@ -24,4 +28,8 @@ export interface Check {
   rule?(rule: Rule, ctx: FileContext): Problem[];
   /** Problems of one group (before its rules). */
   group?(group: Group, ctx: FileContext): Problem[];
+  /** Problems of one rule's valid expression (rules without one, or with a syntax error, skip it). */
+  expr?(a: ExprAnalysis, rule: Rule, ctx: FileContext): Problem[];
+  /** Problems at one vector selector of a rule's valid expression, in source order. */
+  selector?(sel: Selector, a: ExprAnalysis, rule: Rule, ctx: FileContext): Problem[];
 }

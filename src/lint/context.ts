@@ -148,6 +148,22 @@ export class FileContext {
     );
   }
 
+  /**
+   * A problem at offsets `from`..`to` of a rule's (valid) expression: placed in the `expr` scalar,
+   * the offending text is that part of the expression.
+   */
+  inExpr(
+    check: string,
+    severity: Severity,
+    rule: Rule,
+    from: number,
+    to: number,
+    message: string,
+  ): Problem {
+    const text = rule.expr!.value.slice(from, to);
+    return this.inScalar(check, severity, rule.expr!, from, message, text);
+  }
+
   /** The source text of a node, on one line and shortened. */
   nodeText(node: YNode): string {
     return oneLine(this.source.text.slice(this.table.start[node], this.table.end[node]));

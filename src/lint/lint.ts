@@ -64,15 +64,24 @@ function checkGroup(group: Group, ctx: FileContext, checks: readonly Check[], pr
   }
   for (const rule of group.rules) {
     for (const check of checks) {
-      if (!check.rule) continue;
       try {
-        const found = check.rule(rule, ctx);
-        for (let i = 0; i < found.length; i++) problems.push(found[i]);
+        if (check.rule) push(problems, check.rule(rule, ctx));
+        if (!check.expr && !check.selector) continue;
+        const a = ctx.expr(rule);
+        if (!a) continue;
+        if (check.expr) push(problems, check.expr(a, rule, ctx));
+        if (check.selector) {
+          for (const sel of a.selectors) push(problems, check.selector(sel, a, rule, ctx));
+        }
       } catch (e) {
         problems.push(internal(check, e));
       }
     }
   }
+}
+
+function push(problems: Problem[], found: Problem[]): void {
+  for (let i = 0; i < found.length; i++) problems.push(found[i]);
 }
 
 function activeChecks(options: LintOptions): Check[] {

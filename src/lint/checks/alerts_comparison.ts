@@ -39,9 +39,8 @@ export const alertsComparison: Check = {
   name: "alerts/comparison",
   kind: "beyond",
   description: "alert expressions have a condition (else they always fire)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a || !rule.alert?.value) return [];
+  expr(a, rule, ctx) {
+    if (!rule.alert?.value) return [];
     const found = a.findings(this.name, undefined, () => {
       const top = a.top;
       if (!top || a.nodes("VectorSelector").length === 0 || hasCondition(a.expr, top)) return [];

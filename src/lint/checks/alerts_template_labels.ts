@@ -14,10 +14,9 @@ export const alertsTemplateLabels: Check = {
   name: "alerts/template-labels",
   kind: "beyond",
   description: "$labels.x in templates refers to labels the query keeps",
-  rule(rule, ctx) {
+  expr(a, rule, ctx) {
     const out: Problem[] = [];
-    const a = ctx.expr(rule);
-    if (!a || !rule.alert?.value) return out;
+    if (!rule.alert?.value) return out;
     if (!hasLabelRefs(ctx, rule.labels) && !hasLabelRefs(ctx, rule.annotations)) return out;
     const labels = a.labels;
     if (labels.all && labels.removed.size === 0) return out;

@@ -15,31 +15,25 @@ export const onlineCounter: Check = {
   name: "online/counter",
   kind: "online",
   description: "rate() and friends take counters, by Prometheus' metadata (--prometheus-url)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    for (const sel of a.selectors) {
-      const name = sel.name, fn = sel.fn;
-      if (!name || !fn || !COUNTER_FUNCS.has(fn) || sel.rangeMs === undefined) continue;
-      const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", name);
-      ctx.defer({ metadata: true }, (facts) => {
-        // Families are named without the series suffix (histograms, summaries, some counters).
-        const own = facts.types.get(name);
-        const family = facts.types.get(name.replace(SUFFIX, ""));
-        const type = own ?? (SUFFIX.test(name) ? undefined : family);
-        if (
-          type !== "gauge" && !(own === undefined && !SUFFIX.test(name) && family === "summary")
-        ) {
-          return [];
-        }
-        return [{
-          ...at,
-          message:
-            `${fn}() over "${name}", a ${type ?? "summary"} by Prometheus' metadata: ${fn}() ` +
-            `reads every drop as a counter reset; use ${fn === "increase" ? "delta()" : "deriv()"}`,
-        }];
-      });
-    }
+  selector(sel, _a, rule, ctx) {
+    const { name, fn } = sel;
+    if (!name || !fn || !COUNTER_FUNCS.has(fn) || sel.rangeMs === undefined) return [];
+    const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", name);
+    ctx.defer({ metadata: true }, (facts) => {
+      // Families are named without the series suffix (histograms, summaries, some counters).
+      const own = facts.types.get(name);
+      const family = facts.types.get(name.replace(SUFFIX, ""));
+      const type = own ?? (SUFFIX.test(name) ? undefined : family);
+      if (type !== "gauge" && !(own === undefined && !SUFFIX.test(name) && family === "summary")) {
+        return [];
+      }
+      return [{
+        ...at,
+        message:
+          `${fn}() over "${name}", a ${type ?? "summary"} by Prometheus' metadata: ${fn}() ` +
+          `reads every drop as a counter reset; use ${fn === "increase" ? "delta()" : "deriv()"}`,
+      }];
+    });
     return [];
   },
 };

@@ -7,6 +7,7 @@
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
 import { checkRegex } from "../promql/regex.ts";
+import { askable } from "../online.ts";
 
 const list = (values: Iterable<string>) => {
   const all = [...values].sort();
@@ -18,50 +19,45 @@ export const onlineLabels: Check = {
   name: "online/labels",
   kind: "online",
   description: "label names and values of matchers exist on the metric's series (--prometheus-url)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    for (const sel of a.selectors) {
-      const name = sel.name;
-      if (!name || ctx.recorded.has(name) || name.includes(":")) continue;
-      if (sel.fn === "absent" || sel.fn === "absent_over_time") continue;
-      for (const m of sel.matchers) {
-        if (m.label === "__name__") continue;
-        // A regex that does not compile is promql/syntax's.
-        if (m.op === "=~" || m.op === "!~") {
-          if ("error" in checkRegex(m.value, ctx.options.prometheus, ctx.cache)) continue;
+  selector(sel, a, rule, ctx) {
+    const name = askable(sel, ctx);
+    if (!name) return [];
+    for (const m of sel.matchers) {
+      if (m.label === "__name__") continue;
+      // A regex that does not compile is promql/syntax's.
+      if (m.op === "=~" || m.op === "!~") {
+        if ("error" in checkRegex(m.value, ctx.options.prometheus, ctx.cache)) continue;
+      }
+      const matches = (v: string) => ctx.accepts(m, v);
+      // A matcher that accepts the empty value also matches series without the label.
+      if (matches("")) continue;
+      const text = a.expr.slice(m.from, m.to);
+      const at = ctx.inScalar(this.name, "warning", rule.expr!, m.from, "", text);
+      ctx.defer({ metrics: [name] }, (facts): Problem[] => {
+        const series = facts.series.get(name);
+        if (!series || series.length === 0) return [];
+        const values = new Set<string>();
+        const names = new Set<string>();
+        for (const s of series) {
+          for (const k of Object.keys(s)) names.add(k);
+          if (Object.hasOwn(s, m.label)) values.add(s[m.label]);
         }
-        const matches = (v: string) => ctx.accepts(m, v);
-        // A matcher that accepts the empty value also matches series without the label.
-        if (matches("")) continue;
-        const text = a.expr.slice(m.from, m.to);
-        const at = ctx.inScalar(this.name, "warning", rule.expr!, m.from, "", text);
-        ctx.defer({ metrics: [name] }, (facts): Problem[] => {
-          const series = facts.series.get(name);
-          if (!series || series.length === 0) return [];
-          const values = new Set<string>();
-          const names = new Set<string>();
-          for (const s of series) {
-            for (const k of Object.keys(s)) names.add(k);
-            if (Object.hasOwn(s, m.label)) values.add(s[m.label]);
-          }
-          if (values.size === 0) {
-            return [{
-              ...at,
-              message: `no series of "${name}" in Prometheus has a "${m.label}" label (they have: ${
-                list([...names].filter((n) => n !== "__name__"))
-              }): ${text} never matches`,
-            }];
-          }
-          if ([...values].some(matches)) return [];
+        if (values.size === 0) {
           return [{
             ...at,
-            message: `no series of "${name}" in Prometheus matches ${text} (${m.label} is one of: ${
-              list(values)
-            })`,
+            message: `no series of "${name}" in Prometheus has a "${m.label}" label (they have: ${
+              list([...names].filter((n) => n !== "__name__"))
+            }): ${text} never matches`,
           }];
-        });
-      }
+        }
+        if ([...values].some(matches)) return [];
+        return [{
+          ...at,
+          message: `no series of "${name}" in Prometheus matches ${text} (${m.label} is one of: ${
+            list(values)
+          })`,
+        }];
+      });
     }
     return [];
   },

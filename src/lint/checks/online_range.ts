@@ -15,41 +15,33 @@ export const onlineRange: Check = {
   name: "online/range",
   kind: "online",
   description: "ranges are at least twice the targets' scrape interval (--prometheus-url)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    for (const sel of a.selectors) {
-      const { name, fn, rangeMs } = sel;
-      if (!name || !fn || !RATE_LIKE.has(fn) || rangeMs === undefined) continue;
-      const jobMatchers = sel.matchers.filter((m) => m.label === "job");
-      const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", sel.rangeText!);
-      const jobOk = (job: string) => jobMatchers.every((m) => ctx.accepts(m, job));
-      ctx.defer({ metrics: [name], targets: true }, (facts) => {
-        // The jobs whose series the selector reads; else every job its matchers allow.
-        const fromSeries = new Set(
-          (facts.series.get(name) ?? []).map((s) => s.job).filter((j) =>
-            j !== undefined && jobOk(j)
-          ),
-        );
-        const jobs = fromSeries.size
-          ? [...fromSeries]
-          : [...facts.jobIntervals.keys()].filter(jobOk);
-        let interval = 0, slowest = "";
-        for (const job of jobs) {
-          const ms = facts.jobIntervals.get(job) ?? 0;
-          if (ms > interval) [interval, slowest] = [ms, job];
-        }
-        if (interval === 0 || rangeMs >= 2 * interval) return [];
-        return [{
-          ...at,
-          message:
-            `${fn}() range [${sel.rangeText}] is shorter than twice the scrape interval of job "${slowest}" ` +
-            `in Prometheus (${formatDuration(interval)}): use at least [${
-              formatDuration(2 * interval)
-            }]`,
-        }];
-      });
-    }
+  selector(sel, _a, rule, ctx) {
+    const { name, fn, rangeMs } = sel;
+    if (!name || !fn || !RATE_LIKE.has(fn) || rangeMs === undefined) return [];
+    const jobMatchers = sel.matchers.filter((m) => m.label === "job");
+    const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", sel.rangeText!);
+    const jobOk = (job: string) => jobMatchers.every((m) => ctx.accepts(m, job));
+    ctx.defer({ metrics: [name], targets: true }, (facts) => {
+      // The jobs whose series the selector reads; else every job its matchers allow.
+      const fromSeries = new Set(
+        (facts.series.get(name) ?? []).map((s) => s.job).filter((j) => j !== undefined && jobOk(j)),
+      );
+      const jobs = fromSeries.size ? [...fromSeries] : [...facts.jobIntervals.keys()].filter(jobOk);
+      let interval = 0, slowest = "";
+      for (const job of jobs) {
+        const ms = facts.jobIntervals.get(job) ?? 0;
+        if (ms > interval) [interval, slowest] = [ms, job];
+      }
+      if (interval === 0 || rangeMs >= 2 * interval) return [];
+      return [{
+        ...at,
+        message:
+          `${fn}() range [${sel.rangeText}] is shorter than twice the scrape interval of job "${slowest}" ` +
+          `in Prometheus (${formatDuration(interval)}): use at least [${
+            formatDuration(2 * interval)
+          }]`,
+      }];
+    });
     return [];
   },
 };

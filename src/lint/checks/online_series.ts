@@ -6,6 +6,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { askable } from "../online.ts";
 
 const SKIP = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
 
@@ -14,24 +15,19 @@ export const onlineSeries: Check = {
   name: "online/series",
   kind: "online",
   description: "selected metrics have series in the live Prometheus (--prometheus-url)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    for (const sel of a.selectors) {
-      const name = sel.name;
-      if (!name || ctx.recorded.has(name) || name.includes(":") || SKIP.has(name)) continue;
-      if (sel.fn === "absent" || sel.fn === "absent_over_time") continue;
-      const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", name);
-      ctx.defer({ metrics: [name] }, (facts) => {
-        const series = facts.series.get(name);
-        if (!series || series.length > 0) return [];
-        return [{
-          ...at,
-          message:
-            `metric "${name}" has no series in Prometheus (${facts.url}) in the last ${facts.lookback}: this selector matches nothing`,
-        }];
-      });
-    }
+  selector(sel, _a, rule, ctx) {
+    const name = askable(sel, ctx);
+    if (!name || SKIP.has(name)) return [];
+    const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", name);
+    ctx.defer({ metrics: [name] }, (facts) => {
+      const series = facts.series.get(name);
+      if (!series || series.length > 0) return [];
+      return [{
+        ...at,
+        message:
+          `metric "${name}" has no series in Prometheus (${facts.url}) in the last ${facts.lookback}: this selector matches nothing`,
+      }];
+    });
     return [];
   },
 };

@@ -46,10 +46,9 @@ export const promqlCounter: Check = {
   name: "promql/counter",
   kind: "catalog",
   description: "counters are compared through rate() or increase(), not as totals",
-  rule(rule, ctx) {
+  expr(a, rule, ctx) {
     const catalog = ctx.options.catalog;
-    const a = ctx.expr(rule);
-    if (!catalog || !a) return [];
+    if (!catalog) return [];
     const found = a.findings(this.name, catalog, () => {
       const out: ExprFinding[] = [];
       const expr = a.expr;
@@ -74,8 +73,6 @@ export const promqlCounter: Check = {
       }
       return out;
     });
-    return found.map((f) =>
-      ctx.inScalar(this.name, f.severity, rule.expr!, f.from, f.message, a.expr.slice(f.from, f.to))
-    );
+    return found.map((f) => ctx.inExpr(this.name, f.severity, rule, f.from, f.to, f.message));
   },
 };

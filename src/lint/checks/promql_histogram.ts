@@ -22,10 +22,8 @@ export const promqlHistogram: Check = {
   name: "promql/histogram",
   kind: "beyond",
   description: "histogram_quantile reads _bucket series (catalog) and keeps the le label",
-  rule(rule, ctx) {
+  expr(a, rule, ctx) {
     const catalog = ctx.options.catalog;
-    const a = ctx.expr(rule);
-    if (!a) return [];
     const found = a.findings(this.name, catalog, () => {
       const out: ExprFinding[] = [];
       const expr = a.expr;
@@ -75,8 +73,6 @@ export const promqlHistogram: Check = {
       }
       return out;
     });
-    return found.map((f) =>
-      ctx.inScalar(this.name, f.severity, rule.expr!, f.from, f.message, a.expr.slice(f.from, f.to))
-    );
+    return found.map((f) => ctx.inExpr(this.name, f.severity, rule, f.from, f.to, f.message));
   },
 };

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 import { formatDuration } from "../duration.ts";
 
 const RATE_LIKE = new Set([
@@ -25,27 +24,21 @@ export const promqlRange: Check = {
   name: "promql/range",
   kind: "beyond",
   description: "ranges of rate-like functions are at least twice the scrape interval",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
-    const out: Problem[] = [];
+  selector(sel, _a, rule, ctx) {
     const min = 2 * ctx.options.scrapeIntervalMs;
-    const parsed = a.parsed;
-    for (const sel of a.selectors) {
-      if (!sel.fn || !RATE_LIKE.has(sel.fn) || sel.rangeMs === undefined) continue;
-      if (sel.rangeMs >= min) continue;
-      const matrix = sel.node.parent!;
-      out.push(ctx.inScalar(
-        this.name,
-        "warning",
-        rule.expr!,
-        matrix.from,
-        `${sel.fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
-          formatDuration(min)
-        }]`,
-        parsed.expr.slice(matrix.from, matrix.to),
-      ));
+    if (!sel.fn || !RATE_LIKE.has(sel.fn) || sel.rangeMs === undefined || sel.rangeMs >= min) {
+      return [];
     }
-    return out;
+    const matrix = sel.node.parent!;
+    return [ctx.inExpr(
+      this.name,
+      "warning",
+      rule,
+      matrix.from,
+      matrix.to,
+      `${sel.fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
+        formatDuration(min)
+      }]`,
+    )];
   },
 };

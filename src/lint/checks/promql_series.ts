@@ -20,42 +20,31 @@ export const promqlSeries: Check = {
   name: "promql/series",
   kind: "catalog",
   description: "metric names, label names and closed label values exist in the service's catalog",
-  rule(rule, ctx) {
+  selector(sel, _a, rule, ctx) {
     const catalog = ctx.options.catalog;
-    const a = ctx.expr(rule);
-    if (!catalog || !a) return [];
-    const out: Problem[] = [];
-    const recorded = ctx.recorded;
-    const expr = rule.expr!;
-    const parsed = a.parsed;
-    for (const sel of a.selectors) {
-      const name = sel.name;
-      if (name === undefined || !ctx.ours(sel.matchers)) continue;
-      const info = catalog.series.get(name);
-      if (!info) {
-        if (catalog.synthetic.has(name) || recorded.has(name) || name.includes(":")) continue;
-        const typo = metricTypo(name, catalog.names);
-        // A near miss of a known name is a typo: such an alert never fires (a warning, so
-        // that --fatal-warnings fails on it). Other names are other jobs' metrics.
-        out.push(ctx.inScalar(
-          this.name,
-          typo ? "warning" : "info",
-          expr,
-          sel.node.from,
-          typo
-            ? `metric "${name}" does not exist; did you mean "${typo}"? (a misspelt metric never fires)`
-            : `metric "${name}" is not exported by tradewatch (another job's?)`,
-          name,
-        ));
-        continue;
-      }
-      for (const m of sel.matchers) out.push(...matcherProblems(this.name, info, m));
-    }
+    const name = sel.name;
+    if (!catalog || name === undefined || !ctx.ours(sel.matchers)) return [];
+    const info = catalog.series.get(name);
+    if (info) return sel.matchers.flatMap((m) => matcherProblems(this.name, info, m));
+    if (catalog.synthetic.has(name) || ctx.recorded.has(name) || name.includes(":")) return [];
+    const typo = metricTypo(name, catalog.names);
+    // A near miss of a known name is a typo: such an alert never fires (a warning, so that
+    // --fatal-warnings fails on it). Other names are other jobs' metrics.
+    return [ctx.inScalar(
+      this.name,
+      typo ? "warning" : "info",
+      rule.expr!,
+      sel.node.from,
+      typo
+        ? `metric "${name}" does not exist; did you mean "${typo}"? (a misspelt metric never fires)`
+        : `metric "${name}" is not exported by tradewatch (another job's?)`,
+      name,
+    )];
+
     function matcherProblems(check: string, info: SeriesInfo, m: Matcher): Problem[] {
       if (m.label === "__name__") return [];
-      const text = parsed.expr.slice(m.from, m.to);
       const at = (sev: Problem["severity"], msg: string) =>
-        ctx.inScalar(check, sev, expr, m.from, msg, text);
+        ctx.inExpr(check, sev, rule, m.from, m.to, msg);
       if (!info.labelNames.includes(m.label) && !catalog!.targetLabels.has(m.label)) {
         const known = [...info.labelNames, ...catalog!.targetLabels];
         const hint = suggest(m.label, known);
@@ -91,6 +80,5 @@ export const promqlSeries: Check = {
       }
       return [];
     }
-    return out;
   },
 };

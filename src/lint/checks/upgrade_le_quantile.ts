@@ -26,8 +26,8 @@ export const upgradeLeQuantile: Check = {
   name: "upgrade/le-quantile",
   kind: "upgrade",
   description: 'integer le/quantile matchers stop matching in Prometheus 3 (it stores "1.0")',
-  rule(rule, ctx) {
-    return matcherProblems(this.name, "warning", rule, ctx, (m, text) => {
+  selector(sel, _a, rule, ctx) {
+    return matcherProblems(this.name, "warning", sel, rule, ctx, (m, text) => {
       if (m.label !== "le" && m.label !== "quantile") return undefined;
       let rewrite: string | undefined;
       if ((m.op === "=" || m.op === "!=") && INTEGER.test(m.value)) {

@@ -39,9 +39,7 @@ export const upgradeRangeBoundary: Check = {
   name: "upgrade/range-boundary",
   kind: "upgrade",
   description: "subqueries lose their left-boundary point in Prometheus 3 (left-open ranges)",
-  rule(rule, ctx) {
-    const a = ctx.expr(rule);
-    if (!a) return [];
+  expr(a, rule, ctx) {
     const out: Problem[] = [];
     const expr = a.expr;
     for (const call of a.nodes("FunctionCall")) {
@@ -59,28 +57,19 @@ export const upgradeRangeBoundary: Check = {
         const inner = child(arg, "VectorSelector") ?? exprChildren(arg)[0];
         const innerText = inner ? expr.slice(inner.from, inner.to) : "…";
         const text = expr.slice(arg.from, arg.to);
-        if (TWO_POINTS.has(fn) && range < 2 * step) {
-          out.push(ctx.inScalar(
-            this.name,
-            "warning",
-            rule.expr!,
-            arg.from,
-            `${fn}() over ${text} gets one point in Prometheus 3 (ranges are left-open), so no ` +
-              `result: write ${innerText}[${formatDuration(2 * step)}:${formatDuration(step)}]`,
-            text,
-          ));
-        } else {
-          out.push(ctx.inScalar(
-            this.name,
-            "info",
-            rule.expr!,
-            arg.from,
-            `${text} holds ${range / step} points in Prometheus 3, not ${
-              range / step + 1
-            } (ranges are left-open: the point on the left boundary is dropped)`,
-            text,
-          ));
-        }
+        const lost = TWO_POINTS.has(fn) && range < 2 * step;
+        out.push(ctx.inExpr(
+          this.name,
+          lost ? "warning" : "info",
+          rule,
+          arg.from,
+          arg.to,
+          lost
+            ? `${fn}() over ${text} gets one point in Prometheus 3 (ranges are left-open), so no ` +
+              `result: write ${innerText}[${formatDuration(2 * step)}:${formatDuration(step)}]`
+            : `${text} holds ${range / step} points in Prometheus 3, not ${range / step + 1} ` +
+              `(ranges are left-open: the point on the left boundary is dropped)`,
+        ));
       }
     }
     return out;

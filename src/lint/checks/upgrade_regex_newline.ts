@@ -53,8 +53,8 @@ export const upgradeRegexNewline: Check = {
   name: "upgrade/regex-newline",
   kind: "upgrade",
   description: "regex matchers whose . matches newlines too in Prometheus 3",
-  rule(rule, ctx) {
-    return matcherProblems(this.name, "info", rule, ctx, (m, text) => {
+  selector(sel, _a, rule, ctx) {
+    return matcherProblems(this.name, "info", sel, rule, ctx, (m, text) => {
       if (m.op !== "=~" && m.op !== "!~") return undefined;
       const rewrite = withoutNewlineDots(m.value);
       if (!rewrite) return undefined;
