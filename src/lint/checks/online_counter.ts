@@ -6,8 +6,8 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { COUNTER_FUNCTIONS } from "../promql/functions.ts";
 
-const COUNTER_FUNCS = new Set(["rate", "irate", "increase", "resets"]);
 const SUFFIX = /_(total|bucket|sum|count)$/;
 
 /** Counter functions over metrics the metadata calls something else. */
@@ -17,7 +17,7 @@ export const onlineCounter: Check = {
   description: "rate() and friends take counters, by Prometheus' metadata (--prometheus-url)",
   selector(sel, _a, rule, ctx) {
     const { name, fn } = sel;
-    if (!name || !fn || !COUNTER_FUNCS.has(fn) || sel.rangeMs === undefined) return [];
+    if (!name || !fn || !COUNTER_FUNCTIONS.has(fn) || sel.rangeMs === undefined) return [];
     const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", name);
     ctx.defer({ metadata: true }, (facts) => {
       // Families are named without the series suffix (histograms, summaries, some counters).

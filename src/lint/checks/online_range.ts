@@ -6,9 +6,8 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { TWO_SAMPLE_FUNCTIONS } from "../promql/functions.ts";
 import { formatDuration } from "../duration.ts";
-
-const RATE_LIKE = new Set(["rate", "irate", "increase", "delta", "idelta", "deriv", "changes"]);
 
 /** Ranges shorter than twice the live scrape interval. */
 export const onlineRange: Check = {
@@ -17,7 +16,7 @@ export const onlineRange: Check = {
   description: "ranges are at least twice the targets' scrape interval (--prometheus-url)",
   selector(sel, _a, rule, ctx) {
     const { name, fn, rangeMs } = sel;
-    if (!name || !fn || !RATE_LIKE.has(fn) || rangeMs === undefined) return [];
+    if (!name || !fn || !TWO_SAMPLE_FUNCTIONS.has(fn) || rangeMs === undefined) return [];
     const jobMatchers = sel.matchers.filter((m) => m.label === "job");
     const at = ctx.inScalar(this.name, "warning", rule.expr!, sel.node.from, "", sel.rangeText!);
     const jobOk = (job: string) => jobMatchers.every((m) => ctx.accepts(m, job));

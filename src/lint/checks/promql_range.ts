@@ -6,18 +6,8 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { TWO_SAMPLE_FUNCTIONS } from "../promql/functions.ts";
 import { formatDuration } from "../duration.ts";
-
-const RATE_LIKE = new Set([
-  "rate",
-  "irate",
-  "increase",
-  "delta",
-  "idelta",
-  "deriv",
-  "resets",
-  "changes",
-]);
 
 /** Ranges shorter than twice the scrape interval. */
 export const promqlRange: Check = {
@@ -26,9 +16,8 @@ export const promqlRange: Check = {
   description: "ranges of rate-like functions are at least twice the scrape interval",
   selector(sel, _a, rule, ctx) {
     const min = 2 * ctx.options.scrapeIntervalMs;
-    if (!sel.fn || !RATE_LIKE.has(sel.fn) || sel.rangeMs === undefined || sel.rangeMs >= min) {
-      return [];
-    }
+    const { fn, rangeMs } = sel;
+    if (!fn || !TWO_SAMPLE_FUNCTIONS.has(fn) || rangeMs === undefined || rangeMs >= min) return [];
     const matrix = sel.node.parent!;
     return [ctx.inExpr(
       this.name,
@@ -36,7 +25,7 @@ export const promqlRange: Check = {
       rule,
       matrix.from,
       matrix.to,
-      `${sel.fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
+      `${fn}() range [${sel.rangeText}] is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): use at least [${
         formatDuration(min)
       }]`,
     )];

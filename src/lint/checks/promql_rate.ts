@@ -5,9 +5,8 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { COUNTER_FUNCTIONS } from "../promql/functions.ts";
 import { ancestor } from "../promql/ast.ts";
-
-const COUNTER_FUNCS = new Set(["rate", "irate", "increase", "resets"]);
 
 /** Counter functions over gauges. */
 export const promqlRate: Check = {
@@ -17,7 +16,9 @@ export const promqlRate: Check = {
   selector(sel, _a, rule, ctx) {
     const catalog = ctx.options.catalog;
     const { name, fn } = sel;
-    if (!catalog || !fn || !COUNTER_FUNCS.has(fn) || sel.rangeMs === undefined || !name) return [];
+    if (!catalog || !name || !fn || !COUNTER_FUNCTIONS.has(fn) || sel.rangeMs === undefined) {
+      return [];
+    }
     if (!ctx.ours(sel.matchers)) return [];
     const type = catalog.series.get(name)?.type ?? catalog.synthetic.get(name);
     if (type !== "gauge" && type !== "summary_quantile") return [];

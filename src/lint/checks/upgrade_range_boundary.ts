@@ -10,23 +10,11 @@
  * @module
  */
 import type { Check } from "../check.ts";
+import { TWO_SAMPLE_FUNCTIONS } from "../promql/functions.ts";
 import type { Problem } from "../model.ts";
 import { child, exprChildren, functionName } from "../promql/infer.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
 import type { SyntaxNode } from "../promql/tree.ts";
-
-/** Functions that need two points of their range. */
-const TWO_POINTS = new Set([
-  "rate",
-  "irate",
-  "increase",
-  "delta",
-  "idelta",
-  "deriv",
-  "predict_linear",
-  "changes",
-  "resets",
-]);
 
 function ms(expr: string, node: SyntaxNode | undefined): number | undefined {
   if (!node) return undefined;
@@ -57,7 +45,7 @@ export const upgradeRangeBoundary: Check = {
         const inner = child(arg, "VectorSelector") ?? exprChildren(arg)[0];
         const innerText = inner ? expr.slice(inner.from, inner.to) : "…";
         const text = expr.slice(arg.from, arg.to);
-        const lost = TWO_POINTS.has(fn) && range < 2 * step;
+        const lost = TWO_SAMPLE_FUNCTIONS.has(fn) && range < 2 * step;
         out.push(ctx.inExpr(
           this.name,
           lost ? "warning" : "info",

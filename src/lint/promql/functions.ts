@@ -11,6 +11,27 @@
 /** A function's signature: [argument types, variadic, return type]. */
 export type Signature = readonly [args: string, variadic: number, returns: string];
 
+/** Functions that read their range as a counter: every drop is taken for a reset. */
+export const COUNTER_FUNCTIONS: ReadonlySet<string> = new Set([
+  "rate",
+  "irate",
+  "increase",
+  "resets",
+]);
+
+/**
+ * Functions of a range that need two samples in it (a rate, difference, slope or count of
+ * changes): over a window with one sample they give nothing, or nothing useful.
+ */
+export const TWO_SAMPLE_FUNCTIONS: ReadonlySet<string> = new Set([
+  ...COUNTER_FUNCTIONS,
+  "delta",
+  "idelta",
+  "deriv",
+  "predict_linear",
+  "changes",
+]);
+
 /** Every function, by name. */
 export const FUNCTIONS: ReadonlyMap<string, Signature> = new Map(Object.entries({
   abs: ["v", 0, "v"],

@@ -24,5 +24,15 @@ checkTable("promql/range", [
     opts: { scrapeIntervalMs: 60_000 },
     want: [["warning", 5, 25, "use at least [2m]"]],
   },
+  {
+    name: "predict_linear needs two samples too",
+    yaml: alertFile("predict_linear(disk_free[15s], 3600) < 0"),
+    want: [[
+      "warning",
+      5,
+      exprCol("predict_linear(disk_free[15s], 3600) < 0", "disk"),
+      "predict_linear() range [15s] is shorter",
+    ]],
+  },
   { name: "not a rate-like function", yaml: alertFile("max_over_time(x[15s]) > 1"), want: [] },
 ]);
