@@ -119,10 +119,7 @@ class Decoder {
   labelMap(node: YNode, what: string): LabelEntry[] | undefined {
     const v = this.t.value(node);
     if (v === null || v === undefined) return undefined;
-    if (kindOf(v) !== "mapping") {
-      this.bad(node, `${what} must be a mapping of names to strings, got a ${kindOf(v)}`);
-      return undefined;
-    }
+    if (!this.isMapping(node, `${what} must be a mapping of names to strings`)) return undefined;
     const out: LabelEntry[] = [];
     for (const e of this.t.entries(node)) {
       if (this.t.value(e.key) === "<<") continue;
@@ -136,13 +133,18 @@ class Decoder {
     return out;
   }
 
+  /** Whether `node` is a mapping; else the problem "`must`, got a <kind>". */
+  isMapping(node: YNode, must: string): boolean {
+    const kind = kindOf(this.t.value(node));
+    if (kind === "mapping") return true;
+    this.bad(node, `${must}, got a ${kind}`);
+    return false;
+  }
+
   decodeGroup(node: YNode, index: number): Group | undefined {
     const group: Group = { index, node, rules: [] };
     if (this.t.value(node) === null) return group;
-    if (kindOf(this.t.value(node)) !== "mapping") {
-      this.bad(node, `a group must be a mapping, got a ${kindOf(this.t.value(node))}`);
-      return undefined;
-    }
+    if (!this.isMapping(node, "a group must be a mapping")) return undefined;
     const allowed = this.ctx.options.prometheus === 2 ? GROUP_FIELDS_2 : GROUP_FIELDS_3;
     let rulesNode: YNode | undefined;
     for (const e of this.mergedEntries(node)) {
@@ -221,10 +223,7 @@ class Decoder {
   decodeRule(node: YNode, index: number, group: Group): Rule | undefined {
     const rule: Rule = { index, group, node };
     if (this.t.value(node) === null) return rule;
-    if (kindOf(this.t.value(node)) !== "mapping") {
-      this.bad(node, `a rule must be a mapping, got a ${kindOf(this.t.value(node))}`);
-      return undefined;
-    }
+    if (!this.isMapping(node, "a rule must be a mapping")) return undefined;
     for (const e of this.mergedEntries(node)) {
       const key = String(this.t.value(e.key));
       switch (RULE_FIELDS.includes(key) ? key : "") {

@@ -213,30 +213,16 @@ function lexAction(src: string, i: number, items: Item[]): number {
     } else if (c === ",") {
       items.push({ t: "comma", v: ",", pos: i++ });
     } else if (c === '"') {
-      i++;
-      while (src[i] !== '"') {
-        if (src[i] === "\\") i++;
-        if (i >= src.length || src[i] === "\n") {
-          throw new TemplateError("unterminated quoted string", start);
-        }
-        i++;
-      }
-      items.push({ t: "string", v: src.slice(start, ++i), pos: start });
+      i = quotedEnd(src, start, "unterminated quoted string");
+      items.push({ t: "string", v: src.slice(start, i), pos: start });
     } else if (c === "`") {
       const close = src.indexOf("`", i + 1);
       if (close === -1) throw new TemplateError("unterminated raw quoted string", start);
       i = close + 1;
       items.push({ t: "raw", v: src.slice(start, i), pos: start });
     } else if (c === "'") {
-      i++;
-      while (src[i] !== "'") {
-        if (src[i] === "\\") i++;
-        if (i >= src.length || src[i] === "\n") {
-          throw new TemplateError("unterminated character constant", start);
-        }
-        i++;
-      }
-      items.push({ t: "char", v: src.slice(start, ++i), pos: start });
+      i = quotedEnd(src, start, "unterminated character constant");
+      items.push({ t: "char", v: src.slice(start, i), pos: start });
     } else if (c === "$") {
       i++;
       while (i < src.length && isAlnum(src[i])) i++;
@@ -282,6 +268,21 @@ function lexAction(src: string, i: number, items: Item[]): number {
 function charName(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   return `U+${cp.toString(16).toUpperCase().padStart(4, "0")} '${c}'`;
+}
+
+/**
+ * The offset just past the closing quote of the quoted string or character constant opening at
+ * `start` (backslash escapes skipped); `unterminated` when a newline or the end comes first.
+ */
+function quotedEnd(src: string, start: number, unterminated: string): number {
+  const quote = src[start];
+  let i = start + 1;
+  while (src[i] !== quote) {
+    if (src[i] === "\\") i++;
+    if (i >= src.length || src[i] === "\n") throw new TemplateError(unterminated, start);
+    i++;
+  }
+  return i + 1;
 }
 
 /** After a word, Go requires a terminator (space, punctuation or the right delimiter). */

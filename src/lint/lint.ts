@@ -6,7 +6,7 @@
 import { FileContext, type LintOptions } from "./context.ts";
 import { decodeGroupNode, decodeRoot } from "./decode.ts";
 import type { Group, Problem } from "./model.ts";
-import { parseYaml } from "./yaml.ts";
+import { parseYaml, type YNode } from "./yaml.ts";
 import { CHECKS } from "./checks/mod.ts";
 import type { Check } from "./check.ts";
 import { type Chunk, recordedInText, splitGroups } from "./chunks.ts";
@@ -50,6 +50,27 @@ export function lintText(
     if (result) return result;
   }
   return lintWhole(path, text, options, cache);
+}
+
+/**
+ * Decode the group nodes of the current YAML table (numbered from `first`) and run the checks
+ * of each group and its rules; the number of rules.
+ */
+function checkGroups(
+  nodes: readonly YNode[],
+  first: number,
+  ctx: FileContext,
+  checks: readonly Check[],
+  problems: Problem[],
+): number {
+  let rules = 0;
+  nodes.forEach((node, i) => {
+    const group = decodeGroupNode(ctx.table, node, first + i, ctx, problems);
+    if (!group) return;
+    rules += group.rules.length;
+    checkGroup(group, ctx, checks, problems);
+  });
+  return rules;
 }
 
 /** Run the checks of one decoded group and its rules. */
@@ -122,12 +143,9 @@ function lintChunks(
         return undefined;
       }
       ctx.table = doc.table;
-      for (const node of doc.table.children(doc.root)) {
-        const group = decodeGroupNode(doc.table, node, index++, ctx, problems);
-        if (!group) continue;
-        rules += group.rules.length;
-        checkGroup(group, ctx, checks, problems);
-      }
+      const nodes = doc.table.children(doc.root);
+      rules += checkGroups(nodes, index, ctx, checks, problems);
+      index += nodes.length;
     }
   } catch (e) {
     problems.push(internalError(e));
@@ -161,13 +179,7 @@ function lintWhole(
     }
     ctx.table = doc.table;
     ctx.recorded = recordedInText(text);
-    const checks = activeChecks(options);
-    decodeRoot(doc, ctx, problems).forEach((node, i) => {
-      const group = decodeGroupNode(doc.table, node, i, ctx, problems);
-      if (!group) return;
-      rules += group.rules.length;
-      checkGroup(group, ctx, checks, problems);
-    });
+    rules = checkGroups(decodeRoot(doc, ctx, problems), 0, ctx, activeChecks(options), problems);
   } catch (e) {
     problems.push(internalError(e));
   }
