@@ -11,7 +11,7 @@ import type { Matcher } from "./promql/infer.ts";
 import { matcherAccepts } from "./promql/regex.ts";
 import type { Rule } from "./model.ts";
 import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
-import { ExprAnalysis } from "./analysis.ts";
+import { ExprAnalysis, type ExprFinding } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
 import type { Needs, OnlineFacts } from "./online.ts";
@@ -162,6 +162,22 @@ export class FileContext {
   ): Problem {
     const text = rule.expr!.value.slice(from, to);
     return this.inScalar(check, severity, rule.expr!, from, message, text);
+  }
+
+  /**
+   * The problems of `check` in a rule's expression from findings computed once per expression
+   * shape and `context` (see {@link ExprAnalysis.findings}), placed in this rule's expression.
+   */
+  shapeProblems(
+    check: string,
+    rule: Rule,
+    a: ExprAnalysis,
+    context: unknown,
+    compute: () => ExprFinding[],
+  ): Problem[] {
+    return a.findings(check, context, compute).map((f) =>
+      this.inExpr(check, f.severity, rule, f.from, f.to, f.message)
+    );
   }
 
   /** The source text of a node, on one line and shortened. */

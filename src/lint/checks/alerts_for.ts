@@ -5,7 +5,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
 
 /** Short `for` durations. */
@@ -14,19 +13,17 @@ export const alertsFor: Check = {
   kind: "beyond",
   description: "a non-zero for is at least twice the scrape interval",
   rule(r, ctx) {
-    const out: Problem[] = [];
+    if (!r.alert?.value || !r.for) return [];
     const min = 2 * ctx.options.scrapeIntervalMs;
-    if (!r.alert?.value || !r.for) return out;
     const d = parseDuration(r.for.value);
-    if (!("ms" in d) || d.ms === 0 || d.ms >= min) return out;
-    out.push(ctx.node(
+    if (!("ms" in d) || d.ms === 0 || d.ms >= min) return [];
+    return [ctx.node(
       this.name,
       "warning",
       r.for.node,
       `for: ${r.for.value} is shorter than twice the scrape interval (${ctx.options.scrapeIntervalSource}): one scrape can fire the alert; use at least ${
         formatDuration(min)
       }`,
-    ));
-    return out;
+    )];
   },
 };

@@ -14,25 +14,14 @@ function templateProblems(
   what: string,
   entries: LabelEntry[] | undefined,
 ): Problem[] {
-  const out: Problem[] = [];
-  for (const { key, value } of entries ?? []) {
-    const info = ctx.template(value);
-    if (info.error) {
-      const snippet = value.value.slice(info.error.offset, info.error.offset + 40).split("\n")[0] ||
-        value.value.slice(-40);
-      out.push(
-        ctx.inScalar(
-          check,
-          "error",
-          value,
-          info.error.offset,
-          `${what} "${key.value}": template: ${info.error.message}`,
-          snippet,
-        ),
-      );
-    }
-  }
-  return out;
+  return (entries ?? []).flatMap(({ key, value }) => {
+    const error = ctx.template(value).error;
+    if (!error) return [];
+    const snippet = value.value.slice(error.offset, error.offset + 40).split("\n")[0] ||
+      value.value.slice(-40);
+    const message = `${what} "${key.value}": template: ${error.message}`;
+    return [ctx.inScalar(check, "error", value, error.offset, message, snippet)];
+  });
 }
 
 /** Go template syntax of alert labels and annotations. */
@@ -42,10 +31,10 @@ export const alertsTemplate: Check = {
   description:
     "alert labels and annotations are valid Go templates (known variables and functions)",
   rule(r, ctx) {
-    const out: Problem[] = [];
-    if (!r.alert || r.alert.value === "") return out;
-    out.push(...templateProblems(this.name, ctx, "label", r.labels));
-    out.push(...templateProblems(this.name, ctx, "annotation", r.annotations));
-    return out;
+    if (!r.alert || r.alert.value === "") return [];
+    return [
+      ...templateProblems(this.name, ctx, "label", r.labels),
+      ...templateProblems(this.name, ctx, "annotation", r.annotations),
+    ];
   },
 };

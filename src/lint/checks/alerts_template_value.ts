@@ -5,7 +5,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 
 /** `$value` in labels. */
 export const alertsTemplateValue: Check = {
@@ -13,20 +12,18 @@ export const alertsTemplateValue: Check = {
   kind: "beyond",
   description: "alert labels do not use $value (use annotations)",
   rule(r, ctx) {
-    const out: Problem[] = [];
-    if (!r.alert?.value) return out;
-    for (const { key, value } of r.labels ?? []) {
+    if (!r.alert?.value) return [];
+    return (r.labels ?? []).flatMap(({ key, value }) => {
       const info = ctx.template(value);
-      if (info.error || info.valueRefs.length === 0) continue;
-      out.push(ctx.inScalar(
+      if (info.error || info.valueRefs.length === 0) return [];
+      return [ctx.inScalar(
         this.name,
         "warning",
         value,
         info.valueRefs[0],
         `label "${key.value}" uses the alert value: every change makes a new alert; move it to an annotation`,
         value.value,
-      ));
-    }
-    return out;
+      )];
+    });
   },
 };

@@ -8,17 +8,18 @@ import type { Problem, Scalar } from "../model.ts";
 import { parseDuration } from "../duration.ts";
 import type { FileContext } from "../context.ts";
 
-/** Check one duration field; shared with the rule duration check. */
-export function durationProblem(
+/** Problems of duration fields (name, scalar) that do not parse; shared with rule/duration. */
+export function durationProblems(
   check: string,
   ctx: FileContext,
-  field: string,
-  s: Scalar | undefined,
-): Problem | undefined {
-  if (!s) return undefined;
-  const d = parseDuration(s.value);
-  if ("error" in d) return ctx.node(check, "error", s.node, `${field}: ${d.error}`);
-  return undefined;
+  fields: readonly (readonly [string, Scalar | undefined])[],
+): Problem[] {
+  const out: Problem[] = [];
+  for (const [field, s] of fields) {
+    const d = s && parseDuration(s.value);
+    if (d && "error" in d) out.push(ctx.node(check, "error", s.node, `${field}: ${d.error}`));
+  }
+  return out;
 }
 
 /** `interval` and `query_offset` parse as durations. */
@@ -27,13 +28,7 @@ export const groupDurations: Check = {
   kind: "promtool",
   description: "group interval and query_offset are valid durations",
   group(g, ctx) {
-    const out: Problem[] = [];
-    for (
-      const p of [
-        durationProblem(this.name, ctx, "interval", g.interval),
-        durationProblem(this.name, ctx, "query_offset", g.queryOffset),
-      ]
-    ) if (p) out.push(p);
-    return out;
+    const fields = [["interval", g.interval], ["query_offset", g.queryOffset]] as const;
+    return durationProblems(this.name, ctx, fields);
   },
 };

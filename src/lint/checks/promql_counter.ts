@@ -49,7 +49,7 @@ export const promqlCounter: Check = {
   expr(a, rule, ctx) {
     const catalog = ctx.options.catalog;
     if (!catalog) return [];
-    const found = a.findings(this.name, catalog, () => {
+    return ctx.shapeProblems(this.name, rule, a, catalog, () => {
       const out: ExprFinding[] = [];
       const expr = a.expr;
       const seen = new Set<number>();
@@ -73,6 +73,5 @@ export const promqlCounter: Check = {
       }
       return out;
     });
-    return found.map((f) => ctx.inExpr(this.name, f.severity, rule, f.from, f.to, f.message));
   },
 };

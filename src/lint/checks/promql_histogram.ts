@@ -24,7 +24,7 @@ export const promqlHistogram: Check = {
   description: "histogram_quantile reads _bucket series (catalog) and keeps the le label",
   expr(a, rule, ctx) {
     const catalog = ctx.options.catalog;
-    const found = a.findings(this.name, catalog, () => {
+    return ctx.shapeProblems(this.name, rule, a, catalog, () => {
       const out: ExprFinding[] = [];
       const expr = a.expr;
       for (const call of a.nodes("FunctionCall")) {
@@ -73,6 +73,5 @@ export const promqlHistogram: Check = {
       }
       return out;
     });
-    return found.map((f) => ctx.inExpr(this.name, f.severity, rule, f.from, f.to, f.message));
   },
 };

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 import { validLabelName } from "../names.ts";
 
 /** Annotation names. */
@@ -13,14 +12,9 @@ export const ruleAnnotationNames: Check = {
   kind: "promtool",
   description: "annotation names are valid label names",
   rule(r, ctx) {
-    const out: Problem[] = [];
-    for (const { key } of r.annotations ?? []) {
-      if (!validLabelName(key.value, ctx.legacyNames)) {
-        out.push(
-          ctx.node(this.name, "error", key.node, `invalid annotation name: ${key.value}`),
-        );
-      }
-    }
-    return out;
+    return (r.annotations ?? []).filter(({ key }) => !validLabelName(key.value, ctx.legacyNames))
+      .map(({ key }) =>
+        ctx.node(this.name, "error", key.node, `invalid annotation name: ${key.value}`)
+      );
   },
 };

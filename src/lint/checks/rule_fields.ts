@@ -4,7 +4,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
+import type { YNode } from "../yaml.ts";
 import { parseDuration } from "../duration.ts";
 
 /** Whether a duration field is set to something other than zero (invalid ones count as set). */
@@ -20,25 +20,14 @@ export const ruleFields: Check = {
   kind: "promtool",
   description: "annotations, for and keep_firing_for only on alerting rules",
   rule(r, ctx) {
-    const out: Problem[] = [];
-    if (!r.record || r.record.value === "" || (r.alert && r.alert.value !== "")) return out;
-    const fields: [string, boolean, import("../yaml.ts").YNode | undefined][] = [
+    if (!r.record || r.record.value === "" || (r.alert && r.alert.value !== "")) return [];
+    const fields: [string, boolean, YNode | undefined][] = [
       ["annotations", (r.annotations?.length ?? 0) > 0, r.annotationsNode],
       ["for", nonZero(r.for?.value), r.for?.node],
       ["keep_firing_for", nonZero(r.keepFiringFor?.value), r.keepFiringFor?.node],
     ];
-    for (const [field, set, node] of fields) {
-      if (set) {
-        out.push(
-          ctx.node(
-            this.name,
-            "error",
-            node ?? r.node,
-            `invalid field '${field}' in recording rule`,
-          ),
-        );
-      }
-    }
-    return out;
+    return fields.filter(([, set]) => set).map(([field, , node]) =>
+      ctx.node(this.name, "error", node ?? r.node, `invalid field '${field}' in recording rule`)
+    );
   },
 };

@@ -13,16 +13,14 @@ function labelProblems(
   ctx: FileContext,
   labels: LabelEntry[] | undefined,
 ): Problem[] {
-  const out: Problem[] = [];
-  for (const { key, value } of labels ?? []) {
-    if (!validLabelName(key.value, ctx.legacyNames) || key.value === "__name__") {
-      out.push(ctx.node(check, "error", key.node, `invalid label name: ${key.value}`));
-    }
-    if (!value.value.isWellFormed()) {
-      out.push(ctx.node(check, "error", value.node, `invalid label value: ${value.value}`));
-    }
-  }
-  return out;
+  return (labels ?? []).flatMap(({ key, value }) => [
+    ...(!validLabelName(key.value, ctx.legacyNames) || key.value === "__name__"
+      ? [ctx.node(check, "error", key.node, `invalid label name: ${key.value}`)]
+      : []),
+    ...(value.value.isWellFormed()
+      ? []
+      : [ctx.node(check, "error", value.node, `invalid label value: ${value.value}`)]),
+  ]);
 }
 
 /** Label names of rules and groups. */

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import type { Problem } from "../model.ts";
 import { validMetricName } from "../names.ts";
 
 /** Record names are metric names. */
@@ -13,23 +12,13 @@ export const ruleRecordName: Check = {
   kind: "promtool",
   description: "recording rule names are valid metric names",
   rule(r, ctx) {
-    const out: Problem[] = [];
     const name = r.record?.value;
-    if (!name || (r.alert && r.alert.value !== "")) return out;
-    if (ctx.options.prometheus === 3 && /[{}]/.test(name)) {
-      out.push(
-        ctx.node(
-          this.name,
-          "error",
-          r.record!.node,
-          `braces present in the recording rule name "${name}"; should it be in expr?`,
-        ),
-      );
-    } else if (!validMetricName(name, ctx.legacyNames)) {
-      out.push(
-        ctx.node(this.name, "error", r.record!.node, `invalid recording rule name: ${name}`),
-      );
-    }
-    return out;
+    if (!name || (r.alert && r.alert.value !== "")) return [];
+    const message = ctx.options.prometheus === 3 && /[{}]/.test(name)
+      ? `braces present in the recording rule name "${name}"; should it be in expr?`
+      : validMetricName(name, ctx.legacyNames)
+      ? undefined
+      : `invalid recording rule name: ${name}`;
+    return message ? [ctx.node(this.name, "error", r.record!.node, message)] : [];
   },
 };
