@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import {
+  durationText,
   type EnvSource,
   flagHelp,
   type FlagSpec,
@@ -516,7 +517,7 @@ export function configHelp(): string {
       ? d.server[spec.key.field]
       : d.trading[spec.key.field];
     if (spec.kind === "negated") value = !value;
-    if (spec.kind === "duration") value = `${value}ms`;
+    if (spec.kind === "duration") value = durationText(value as number);
     return { spec, default: shown(value) };
   });
   return [

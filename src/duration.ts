@@ -38,6 +38,32 @@ export function parseDuration(text: string, bare: "s" | "ms" = "s"): number | nu
   return total;
 }
 
+const SHOWN_UNITS: readonly [string, number][] = [
+  ["h", 3_600_000_000],
+  ["m", 60_000_000],
+  ["s", 1_000_000],
+  ["ms", 1_000],
+  ["us", 1],
+];
+
+/**
+ * A duration as a user would type it (`--help` defaults): the largest units first and no zero
+ * parts, `1s`, `250ms`, `1m`, `1m30s`, `1h`, `250us`, `0s`; whole microseconds. What it returns,
+ * {@link parseDuration} reads back to the same value.
+ */
+export function durationText(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  let rest = Math.round(Math.abs(ms) * 1000);
+  if (rest === 0) return "0s";
+  let out = "";
+  for (const [unit, us] of SHOWN_UNITS) {
+    if (rest < us) continue;
+    out += `${Math.floor(rest / us)}${unit}`;
+    rest %= us;
+  }
+  return ms < 0 ? `-${out}` : out;
+}
+
 /** Format milliseconds for people: `850us`, `12.3ms`, `1.52s`, `2m05s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);

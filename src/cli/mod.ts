@@ -44,4 +44,4 @@ export {
   toDurationMs,
   toNumber,
 } from "./values.ts";
-export { formatMs, parseDuration } from "../duration.ts";
+export { durationText, formatMs, parseDuration } from "../duration.ts";

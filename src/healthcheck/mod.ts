@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { durationFlag, type FlagSpec, parseFlags, processEnv, UsageError } from "../cli/mod.ts";
+import {
+  durationFlag,
+  durationText,
+  type FlagSpec,
+  parseFlags,
+  processEnv,
+  UsageError,
+} from "../cli/mod.ts";
 import { probe } from "./probe.ts";
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -21,7 +28,9 @@ Prints one line either way (stdout when healthy, stderr otherwise).
 Options:
   --url URL           what to probe (default http://\${HOST:-127.0.0.1}:\${PORT:-8000}/health;
                       a wildcard HOST such as 0.0.0.0 is probed on 127.0.0.1)
-  --timeout DURATION  give up after this long: 500ms, 2s, 1m or plain seconds (default 3s)
+  --timeout DURATION  give up after this long: 500ms, 2s, 1m or plain seconds (default ${
+  durationText(DEFAULT_TIMEOUT_MS)
+})
   -h, --help          this help`;
 
 const FLAGS: readonly FlagSpec[] = [

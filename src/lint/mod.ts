@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  durationText,
   type EnvSource,
   flagHelp,
   type FlagSpec,
@@ -50,7 +51,9 @@ const FLAGS: readonly FlagSpec[] = [
     name: "config",
     value: "FILE",
     help:
-      `Prometheus configuration for the scrape interval and job names (default ${DEFAULT_CONFIG} if present, else 10s)`,
+      `Prometheus configuration for the scrape interval and job names (default ${DEFAULT_CONFIG} if present, else ${
+        durationText(DEFAULT_SCRAPE_INTERVAL_MS)
+      })`,
   },
   {
     name: "upgrade-to",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type FlagSpec, parseDuration, parseFlags, UsageError } from "../cli/mod.ts";
+import { durationText, type FlagSpec, parseDuration, parseFlags, UsageError } from "../cli/mod.ts";
 import { parseRateShape, peakRate, type RateShape, shapeDurationMs } from "./rate_shape.ts";
 import type { SchedulerKind } from "./runner.ts";
 import { parseMix, SCENARIO_HELP, type ScenarioName } from "./scenarios.ts";
@@ -109,6 +109,13 @@ export const LIMITS = {
   durationMs: 7 * 86_400_000,
 } as const;
 
+/** Defaults of the duration flags, in ms (parsed and shown in {@link HELP}). */
+export const DURATION_DEFAULTS = {
+  lateThreshold: 1,
+  timeout: 10_000,
+  progressInterval: 1000,
+} as const;
+
 /** The `--loadgen --help` text. */
 export const HELP = `tradewatch --loadgen: generate load against a running tradewatch
 
@@ -135,8 +142,12 @@ Target and model
                             after --timeout or when still waiting 1 s after --duration
       --scheduler KIND      open model: spin (default: exact, uses a core at high rates) or
                             timer (cheap, sends up to ~2 ms late); lateness is reported
-      --late-threshold D    a send later than D after its intended time counts as late (1ms)
-      --timeout D           a request without an answer after D fails (default 10s)
+      --late-threshold D    a send later than D after its intended time counts as late (${
+  durationText(DURATION_DEFAULTS.lateThreshold)
+})
+      --timeout D           a request without an answer after D fails (default ${
+  durationText(DURATION_DEFAULTS.timeout)
+})
       --workers N           N threads generating load (default 1, at most the cores), each
                             with its share of the rate, connections and requests; their HDR
                             histograms are merged exactly
@@ -161,7 +172,9 @@ Output
       --progress, --no-progress
                             live progress on stderr (one rewritten line on a TTY, plain lines
                             otherwise); on by default unless --print
-      --progress-interval D progress period (default 1s)
+      --progress-interval D progress period (default ${
+  durationText(DURATION_DEFAULTS.progressInterval)
+})
       --json FILE           write the whole report as JSON (- for stdout, replacing the summary)
       --threshold EXPR      fail the run (exit 99) unless EXPR holds; repeatable. EXPR is
                             METRIC OP VALUE with METRIC one of pNN (p50, p99, p99.9), max,
@@ -372,9 +385,11 @@ export function parseOptions(args: string[]): Parsed {
   if (scheduler !== "spin" && scheduler !== "timer") {
     throw new UsageError(`--scheduler must be spin or timer, got "${scheduler}"`, "--scheduler");
   }
-  const lateThresholdMs = duration(str("late-threshold"), "--late-threshold") ?? 1;
-  const timeoutMs = duration(str("timeout"), "--timeout") ?? 10_000;
-  const progressIntervalMs = duration(str("progress-interval"), "--progress-interval") ?? 1000;
+  const lateThresholdMs = duration(str("late-threshold"), "--late-threshold") ??
+    DURATION_DEFAULTS.lateThreshold;
+  const timeoutMs = duration(str("timeout"), "--timeout") ?? DURATION_DEFAULTS.timeout;
+  const progressIntervalMs = duration(str("progress-interval"), "--progress-interval") ??
+    DURATION_DEFAULTS.progressInterval;
 
   const mix = parseMix(str("mix") ?? "orders=1");
   const invalidRatio = checkedNumber(

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
   durationFlag,
+  durationText,
   flagHelp,
   type FlagSpec,
   numberFlag,
+  parseDuration,
   parseFlags,
   readEnv,
   toBool,
@@ -84,4 +86,29 @@ Deno.test("flagHelp: aligned columns, environment and default only when present"
     "  -H, --header K:V            extra header",
     "  -q, --quiet                 no progress",
   ]);
+});
+
+Deno.test("durationText: the shortest form a user types, read back to the same value", () => {
+  const cases: [number, string][] = [
+    [0, "0s"],
+    [0.25, "250us"],
+    [1, "1ms"],
+    [2, "2ms"],
+    [250, "250ms"],
+    [999, "999ms"],
+    [1000, "1s"],
+    [1500, "1s500ms"],
+    [5000, "5s"],
+    [10_000, "10s"],
+    [60_000, "1m"],
+    [90_000, "1m30s"],
+    [3_600_000, "1h"],
+    [3_723_004, "1h2m3s4ms"],
+    [86_400_000, "24h"],
+    [-1500, "-1s500ms"],
+  ];
+  for (const [ms, text] of cases) {
+    assert.equal(durationText(ms), text, `${ms} ms`);
+    if (ms >= 0) assert.equal(parseDuration(text), ms, text);
+  }
 });
