@@ -146,31 +146,78 @@ export function readEnv(
   return out;
 }
 
+/** The width every mode's `--help` fits in. */
+export const HELP_WIDTH = 100;
+
+/** `text` in lines of at most `width` columns, broken between words (a longer word stays whole). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line === "") line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * `head`, then `text` from column `indent` wrapped to `width` with a hanging indent (every line of
+ * the text starts at `indent`); the text starts on the next line when `head` leaves it fewer than
+ * two spaces.
+ */
+export function hang(head: string, text: string, indent: number, width = HELP_WIDTH): string {
+  const pad = " ".repeat(indent);
+  const lines = wrapWords(text, Math.max(1, width - indent)).map((l) => pad + l);
+  if (text.trim() === "") return head.trimEnd();
+  if (head.trimEnd().length + 2 <= indent) {
+    lines[0] = head.padEnd(indent) + lines[0].slice(indent);
+  } else lines.unshift(head.trimEnd());
+  return lines.join("\n");
+}
+
 /** One row of {@link flagHelp}: a flag and, optionally, its default as shown. */
 export interface HelpRow {
   spec: FlagSpec;
   default?: string;
 }
 
+/** The narrowest help column of the table layout of {@link flagHelp}. */
+const MIN_HELP_COLUMN = 36;
+
 /**
- * The flags as an aligned table: `--flag VALUE  [ENV]  [default]  help`; the environment and
- * default columns appear only when some row has them.
+ * The flags as an aligned table within `width` columns: `--flag VALUE  [ENV]  [default]  help`
+ * (the default column appears only when some row has one, the environment column only when
+ * at least half the rows have a variable; else a variable ends its flag's help), the help column
+ * wrapped with a hanging indent. When the flag, environment and default columns leave the help
+ * fewer than 36 columns, each flag's help goes on the lines below it instead, indented. Flags,
+ * value placeholders, variables and defaults are never broken.
  */
-export function flagHelp(rows: readonly HelpRow[]): string {
+export function flagHelp(rows: readonly HelpRow[], width = HELP_WIDTH): string {
+  // A variable of a few flags only is no column: it goes at the end of their help.
+  const envColumn = 2 * rows.filter((r) => r.spec.env !== undefined).length >= rows.length;
   const cells = rows.map(({ spec, default: d }) => [
     `${spec.short ? `-${spec.short}, ` : ""}--${spec.name}${spec.value ? ` ${spec.value}` : ""}`,
-    spec.env ?? "",
+    envColumn ? spec.env ?? "" : "",
     d ?? "",
-    spec.help,
+    envColumn || spec.env === undefined ? spec.help : `${spec.help} (variable ${spec.env})`,
   ]);
-  const width = (i: number, cap = Infinity) =>
-    Math.min(cap, Math.max(0, ...cells.map((c) => c[i].length)));
-  const w = [width(0), width(1), width(2, 26)];
-  return cells.map((c) => {
+  const longest = (i: number) => Math.max(0, ...cells.map((c) => c[i].length));
+  const head = (c: string[], w: number[]) => {
     const cols = [c[0].padEnd(w[0])];
     if (w[1] > 0) cols.push(c[1].padEnd(w[1]));
     if (w[2] > 0) cols.push(c[2].padEnd(w[2]));
-    cols.push(c[3]);
-    return `  ${cols.join("  ")}`.trimEnd();
-  }).join("\n");
+    return `  ${cols.join("  ")}`;
+  };
+  const table = [longest(0), longest(1), Math.min(26, longest(2))];
+  const helpColumn = head(["", "", ""], table).length + 2;
+  if (width - helpColumn >= MIN_HELP_COLUMN) {
+    return cells.map((c) => hang(head(c, table), c[3], helpColumn, width)).join("\n");
+  }
+  const stacked = [Math.min(28, longest(0)), Math.min(30, longest(1)), longest(2)];
+  return cells.map((c) => hang(head(c, stacked), c[3], 6, width)).join("\n");
 }

@@ -25,6 +25,8 @@ export {
   flagHelp,
   type FlagSpec,
   type FlagValue,
+  hang,
+  HELP_WIDTH,
   type HelpRow,
   type ParsedFlags,
   parseFlags,
@@ -32,6 +34,7 @@ export {
   processEnv,
   quote,
   readEnv,
+  wrapWords,
 } from "./flags.ts";
 export {
   describeRange,

@@ -26,8 +26,10 @@ clears the faults, waits until the alert resolved, and prints the timeline. 'all
 entry: lanes side by side, 'alone' entries by themselves.
 
 Options:
-  -t, --target URL          the service, started with --admin-token (default http://localhost:8000)
-  --prometheus-url URL      Prometheus evaluating configs/alert_rules.yml (default http://localhost:9090)
+  -t, --target URL          the service, started with --admin-token
+                            (default http://localhost:8000)
+  --prometheus-url URL      Prometheus evaluating configs/alert_rules.yml
+                            (default http://localhost:9090)
   --alertmanager-url URL    also wait until Alertmanager received the alert
   --admin-token TOKEN       the service's admin token (default: TRADEWATCH_ADMIN_TOKEN)
   --hold D                  keep the faults D longer once the alert fired (and Alertmanager

@@ -9,6 +9,7 @@ import {
   type EnvSource,
   flagHelp,
   type FlagSpec,
+  hang,
   invalid,
   parseFlags,
   processEnv,
@@ -87,7 +88,7 @@ Exit status: 0 no errors, 1 errors (or warnings with --fatal-warnings), 2 usage 
 unreadable file.
 
 Checks:
-${CHECKS.map((c) => `  ${c.name.padEnd(24)} ${c.description}`).join("\n")}`;
+${CHECKS.map((c) => hang(`  ${c.name}`, c.description, 27)).join("\n")}`;
 
 interface Cli {
   files: string[];

@@ -4,12 +4,15 @@ import {
   durationText,
   flagHelp,
   type FlagSpec,
+  hang,
+  type HelpRow,
   numberFlag,
   parseDuration,
   parseFlags,
   readEnv,
   toBool,
   UsageError,
+  wrapWords,
 } from "../../src/cli/mod.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -80,12 +83,92 @@ Deno.test("converters: numbers, durations and booleans with one wording of error
 });
 
 Deno.test("flagHelp: aligned columns, environment and default only when present", () => {
-  const text = flagHelp(FLAGS.map((spec) => ({ spec, default: spec.name === "rate" ? "10" : "" })));
+  const specs: FlagSpec[] = [...FLAGS.slice(0, 2), { ...FLAGS[2], env: "QUIET" }];
+  const text = flagHelp(specs.map((spec) => ({ spec, default: spec.name === "rate" ? "10" : "" })));
   assert.deepEqual(text.split("\n"), [
-    "  --rate N          RATE  10  requests per second",
-    "  -H, --header K:V            extra header",
-    "  -q, --quiet                 no progress",
+    "  --rate N          RATE   10  requests per second",
+    "  -H, --header K:V             extra header",
+    "  -q, --quiet       QUIET      no progress",
   ]);
+  // A variable of fewer than half the flags ends their help instead of making a column.
+  assert.deepEqual(flagHelp(FLAGS.map((spec) => ({ spec }))).split("\n"), [
+    "  --rate N          requests per second (variable RATE)",
+    "  -H, --header K:V  extra header",
+    "  -q, --quiet       no progress",
+  ]);
+});
+
+const LONG_HELP =
+  "one two three four five six seven eight nine ten eleven twelve thirteen fourteen";
+
+Deno.test("flagHelp: the help column wraps within the width, with a hanging indent", () => {
+  const rows = [
+    { spec: { name: "rate", value: "N", help: LONG_HELP } },
+    { spec: { name: "quiet", short: "q", help: "no progress" } },
+  ];
+  assert.deepEqual(flagHelp(rows, 60).split("\n"), [
+    "  --rate N     one two three four five six seven eight nine",
+    "               ten eleven twelve thirteen fourteen",
+    "  -q, --quiet  no progress",
+  ]);
+  assert.deepEqual(flagHelp(rows, 40).split("\n"), [
+    "  --rate N",
+    "      one two three four five six seven",
+    "      eight nine ten eleven twelve",
+    "      thirteen fourteen",
+    "  -q, --quiet",
+    "      no progress",
+  ], "a help column narrower than 36 goes below each flag");
+});
+
+Deno.test("flagHelp: wide flag, variable and default columns put the help below each flag", () => {
+  const rows: HelpRow[] = [
+    {
+      spec: {
+        name: "native-histogram-bucket-factor",
+        value: "F",
+        env: "A_VERY_LONG_VARIABLE_NAME_INDEED_1",
+        help: LONG_HELP,
+      },
+      default: "1.1",
+    },
+    { spec: { name: "port", value: "N", env: "PORT", help: "TCP port" }, default: "8000" },
+    {
+      spec: { name: "symbols", value: "A,B", env: "SYMBOLS", help: "universe" },
+      default: "AAPL,GOOGL,MSFT,AMZN,TSLA",
+    },
+  ];
+  const lines = flagHelp(rows).split("\n");
+  assert.deepEqual(lines, [
+    "  --native-histogram-bucket-factor F  A_VERY_LONG_VARIABLE_NAME_INDEED_1  1.1",
+    "      one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+    "  --port N                      PORT                            8000",
+    "      TCP port",
+    "  --symbols A,B                 SYMBOLS                         AAPL,GOOGL,MSFT,AMZN,TSLA",
+    "      universe",
+  ]);
+  assert.equal(
+    flagHelp([{ ...rows[0], spec: { ...rows[0].spec, help: `${LONG_HELP} ${LONG_HELP}` } }])
+      .split("\n").length,
+    3,
+    "the help below a flag wraps too",
+  );
+});
+
+Deno.test("wrapWords and hang: break between words only, a longer word stays whole", () => {
+  const cases: [string, number, string[]][] = [
+    ["", 10, [""]],
+    ["a b c", 10, ["a b c"]],
+    ["aaa bbb ccc", 7, ["aaa bbb", "ccc"]],
+    ["  aaa   bbb  ", 3, ["aaa", "bbb"]],
+    ["postgres://user@host:port/db x", 10, ["postgres://user@host:port/db", "x"]],
+  ];
+  for (const [text, width, lines] of cases) {
+    assert.deepEqual(wrapWords(text, width), lines, `${JSON.stringify(text)} in ${width}`);
+  }
+  assert.equal(hang("  name", "aaa bbb ccc", 8, 15), "  name  aaa bbb\n        ccc");
+  assert.equal(hang("  longname", "aaa", 8, 15), "  longname\n        aaa");
+  assert.equal(hang("  name", "", 8, 15), "  name");
 });
 
 Deno.test("durationText: the shortest form a user types, read back to the same value", () => {
