@@ -5,7 +5,14 @@
  */
 import { formatMs } from "../duration.ts";
 import type { LoadgenOptions } from "./options.ts";
-import { type Histogram, type Stats, type StatsSnapshot, toRecord } from "./stats.ts";
+import {
+  type Histogram,
+  type ScenarioCounts,
+  scenarioCounts,
+  type Stats,
+  type StatsSnapshot,
+  toRecord,
+} from "./stats.ts";
 import type { ThresholdFigures, ThresholdResult } from "./thresholds.ts";
 
 /** Latency distribution in milliseconds (µs resolution); null figures when nothing was recorded. */
@@ -95,13 +102,7 @@ export interface Report {
   serviceTimeMs: Percentiles;
   /** Open model: actual minus intended send time; null in the closed model. */
   latenessMs: Percentiles | null;
-  scenarios: Record<string, {
-    requests: number;
-    failed: number;
-    rejected: number;
-    statuses: Record<string, number>;
-    latencyMs: Percentiles;
-  }>;
+  scenarios: Record<string, ScenarioCounts & { latencyMs: Percentiles }>;
   /** Per interval of `stats.intervalMs` from the start: answers, outcomes and latency. */
   timeline: TimelinePoint[];
   connections: { used: number; connects: number };
@@ -245,10 +246,7 @@ export function buildReport(stats: Stats, f: RunFacts): Report {
   const scenarios: Report["scenarios"] = {};
   for (const [name, s] of stats.scenarios) {
     scenarios[name] = {
-      requests: s.requests,
-      failed: s.failed,
-      rejected: s.rejected,
-      statuses: toRecord(s.statuses),
+      ...scenarioCounts(s),
       latencyMs: s.latency === null
         ? percentiles(stats.latency, stats.latencyMaxUs)
         : percentiles(s.latency, s.maxUs),

@@ -132,14 +132,13 @@ export interface StatsSnapshot {
   latency: EncodedHistogram | null;
   service: EncodedHistogram | null;
   lateness: EncodedHistogram | null;
-  scenarios: Record<string, {
-    requests: number;
-    failed: number;
-    rejected: number;
-    statuses: Record<string, number>;
-    errors: Record<string, number>;
-    latency: EncodedHistogram | null;
-  }>;
+  scenarios: Record<
+    string,
+    ScenarioCounts & {
+      errors: Record<string, number>;
+      latency: EncodedHistogram | null;
+    }
+  >;
   intervalMs: number;
   /** Intervals from the run's start (index i covers [i, i+1) × intervalMs). */
   timeline: ({
@@ -153,6 +152,24 @@ export interface StatsSnapshot {
 /** A count map as a plain record, keys in order (for JSON). */
 export const toRecord = <K extends string | number>(m: Map<K, number>) =>
   Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [String(k), v]));
+
+/** A scenario's counts as plain data (in a snapshot and in the report). */
+export interface ScenarioCounts {
+  requests: number;
+  failed: number;
+  rejected: number;
+  statuses: Record<string, number>;
+}
+
+/** The plain-data counts of a scenario. */
+export function scenarioCounts(s: ScenarioStats): ScenarioCounts {
+  return {
+    requests: s.requests,
+    failed: s.failed,
+    rejected: s.rejected,
+    statuses: toRecord(s.statuses),
+  };
+}
 
 function addInto<K>(m: Map<K, number>, r: Record<string, number>, key: (k: string) => K): void {
   for (const [k, v] of Object.entries(r)) m.set(key(k), (m.get(key(k)) ?? 0) + v);
@@ -288,10 +305,7 @@ export class Stats {
     const scenarios: StatsSnapshot["scenarios"] = {};
     for (const [name, s] of this.scenarios) {
       scenarios[name] = {
-        requests: s.requests,
-        failed: s.failed,
-        rejected: s.rejected,
-        statuses: toRecord(s.statuses),
+        ...scenarioCounts(s),
         errors: toRecord(s.errors),
         latency: s.latency === null ? null : encodeHistogram(s.latency, s.maxUs),
       };
