@@ -58,6 +58,17 @@ export function registerProcessMetrics(
     c.reset();
     c.inc(v);
   };
+  /** A gauge set at each scrape to what `read` gives (left as it was when that is null). */
+  const readGauge = (name: string, help: string, read: () => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect(this: Gauge) {
+        const v = read();
+        if (v !== null) this.set(v);
+      },
+    });
 
   new Counter({
     name: "process_cpu_user_seconds_total",
@@ -100,32 +111,17 @@ export function registerProcessMetrics(
       this.set(memory.rss);
     },
   });
-  new Gauge({
-    name: "process_virtual_memory_bytes",
-    help: "Virtual memory size in bytes.",
-    registers,
-    collect(this: Gauge) {
-      const v = proc.virtualMemoryBytes();
-      if (v !== null) this.set(v);
-    },
-  });
-  new Gauge({
-    name: "process_heap_bytes",
-    help: "Process heap size in bytes.",
-    registers,
-    collect(this: Gauge) {
-      this.set(memory.heapTotal + memory.external);
-    },
-  });
-  new Gauge({
-    name: "process_open_fds",
-    help: "Number of open file descriptors.",
-    registers,
-    collect(this: Gauge) {
-      const n = proc.openFds();
-      if (n !== null) this.set(n);
-    },
-  });
+  readGauge(
+    "process_virtual_memory_bytes",
+    "Virtual memory size in bytes.",
+    () => proc.virtualMemoryBytes(),
+  );
+  readGauge(
+    "process_heap_bytes",
+    "Process heap size in bytes.",
+    () => memory.heapTotal + memory.external,
+  );
+  readGauge("process_open_fds", "Number of open file descriptors.", () => proc.openFds());
   const max = proc.maxFds();
   if (max !== null) {
     new Gauge({
@@ -134,44 +130,32 @@ export function registerProcessMetrics(
       registers,
     }).set(max);
   }
-  new Gauge({
-    name: "deno_heap_size_used_bytes",
-    help: "V8 heap size used by Deno in bytes.",
-    registers,
-    collect(this: Gauge) {
-      this.set(memory.heapUsed);
-    },
-  });
-  new Gauge({
-    name: "deno_heap_size_total_bytes",
-    help: "V8 heap size allocated by Deno in bytes.",
-    registers,
-    collect(this: Gauge) {
-      this.set(memory.heapTotal);
-    },
-  });
-  new Gauge({
-    name: "deno_external_memory_bytes",
-    help: "Memory of C++ objects bound to JavaScript objects managed by V8, in bytes.",
-    registers,
-    collect(this: Gauge) {
-      this.set(memory.external);
-    },
-  });
+  readGauge(
+    "deno_heap_size_used_bytes",
+    "V8 heap size used by Deno in bytes.",
+    () => memory.heapUsed,
+  );
+  readGauge(
+    "deno_heap_size_total_bytes",
+    "V8 heap size allocated by Deno in bytes.",
+    () => memory.heapTotal,
+  );
+  readGauge(
+    "deno_external_memory_bytes",
+    "Memory of C++ objects bound to JavaScript objects managed by V8, in bytes.",
+    () => memory.external,
+  );
 
   // Event-loop lag: how late a timer fires. Sampled in the background; the max gauge reports the
   // worst lag since the previous scrape.
   const interval = options.lagSampleIntervalMs ?? 500;
   let lastLag = 0;
   let maxLag = 0;
-  new Gauge({
-    name: "deno_eventloop_lag_seconds",
-    help: "Lag of the event loop in seconds, as last sampled by a background timer.",
-    registers,
-    collect(this: Gauge) {
-      this.set(lastLag);
-    },
-  });
+  readGauge(
+    "deno_eventloop_lag_seconds",
+    "Lag of the event loop in seconds, as last sampled by a background timer.",
+    () => lastLag,
+  );
   new Gauge({
     name: "deno_eventloop_lag_max_seconds",
     help: "Largest event-loop lag sampled since the previous scrape, in seconds.",
