@@ -136,37 +136,36 @@ function tag(message: protobuf.Type, field: string): number {
   return ((f.id << 3) | wire) >>> 0;
 }
 
+/** The keys of a message's fields, by the names this module gives them. */
+function tags<K extends string>(message: string, fields: Record<K, string>): Record<K, number> {
+  const m = type(message);
+  const keys = {} as Record<K, number>;
+  for (const k in fields) keys[k] = tag(m, fields[k]);
+  return keys;
+}
+
 const T = {
-  family: {
-    name: tag(MetricFamily, "name"),
-    help: tag(MetricFamily, "help"),
-    type: tag(MetricFamily, "type"),
-    metric: tag(MetricFamily, "metric"),
-  },
-  metric: {
-    label: tag(type("Metric"), "label"),
-    gauge: tag(type("Metric"), "gauge"),
-    counter: tag(type("Metric"), "counter"),
-    histogram: tag(type("Metric"), "histogram"),
-  },
+  family: tags("MetricFamily", { name: "name", help: "help", type: "type", metric: "metric" }),
+  metric: tags("Metric", {
+    label: "label",
+    gauge: "gauge",
+    counter: "counter",
+    histogram: "histogram",
+  }),
   value: tag(type("Gauge"), "value"),
-  counter: { value: tag(type("Counter"), "value"), exemplar: tag(type("Counter"), "exemplar") },
-  histogram: {
-    count: tag(type("Histogram"), "sample_count"),
-    sum: tag(type("Histogram"), "sample_sum"),
-    bucket: tag(type("Histogram"), "bucket"),
-    schema: tag(type("Histogram"), "schema"),
-    zeroThreshold: tag(type("Histogram"), "zero_threshold"),
-    zeroCount: tag(type("Histogram"), "zero_count"),
-    positiveSpan: tag(type("Histogram"), "positive_span"),
-    positiveDelta: tag(type("Histogram"), "positive_delta"),
-  },
-  bucket: {
-    count: tag(type("Bucket"), "cumulative_count"),
-    bound: tag(type("Bucket"), "upper_bound"),
-    exemplar: tag(type("Bucket"), "exemplar"),
-  },
-  span: { offset: tag(type("BucketSpan"), "offset"), length: tag(type("BucketSpan"), "length") },
+  counter: tags("Counter", { value: "value", exemplar: "exemplar" }),
+  histogram: tags("Histogram", {
+    count: "sample_count",
+    sum: "sample_sum",
+    bucket: "bucket",
+    schema: "schema",
+    zeroThreshold: "zero_threshold",
+    zeroCount: "zero_count",
+    positiveSpan: "positive_span",
+    positiveDelta: "positive_delta",
+  }),
+  bucket: tags("Bucket", { count: "cumulative_count", bound: "upper_bound", exemplar: "exemplar" }),
+  span: tags("BucketSpan", { offset: "offset", length: "length" }),
 };
 
 const TYPE = { counter: 0, gauge: 1, histogram: 4 } as const;
