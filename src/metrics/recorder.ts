@@ -17,15 +17,7 @@ import type { DomainEvent, TradingService } from "../trading/types.ts";
 import type { MetricCatalog } from "./catalog.ts";
 import { exemplarLabels } from "./exemplar.ts";
 import type { CounterHandle, HistogramHandle } from "./prom_adapter.ts";
-import {
-  CONFIDENCE_LEVELS,
-  INVALID_LABEL,
-  ORDER_STATUSES,
-  POOL_STATES,
-  SIDES,
-  SIGNAL_TYPES,
-  STRATEGIES,
-} from "./labels.ts";
+import * as labels from "./labels.ts";
 
 /** What the edge needs from the recorder besides the domain events. */
 export interface Recorder {
@@ -40,15 +32,15 @@ export interface Recorder {
   close(): void;
 }
 
-const SIDE_LIST: readonly string[] = [...SIDES, INVALID_LABEL];
+const SIDE_LIST: readonly string[] = [...labels.SIDES, labels.INVALID_LABEL];
 const SIDE_INDEX = new Map(SIDE_LIST.map((s, i) => [s, i]));
-const STATUS_LIST: readonly string[] = ORDER_STATUSES;
+const STATUS_LIST: readonly string[] = labels.ORDER_STATUSES;
 const STATUS_INDEX = new Map(STATUS_LIST.map((s, i) => [s, i]));
 const FAILED = STATUS_INDEX.get("failed")!;
 const REJECTED = STATUS_INDEX.get("rejected")!;
-const SIDE_INVALID = SIDE_INDEX.get(INVALID_LABEL)!;
-const STRATEGY_SET: ReadonlySet<string> = new Set(STRATEGIES);
-const SIGNAL_SET: ReadonlySet<string> = new Set(SIGNAL_TYPES);
+const SIDE_INVALID = SIDE_INDEX.get(labels.INVALID_LABEL)!;
+const STRATEGY_SET: ReadonlySet<string> = new Set(labels.STRATEGIES);
+const SIGNAL_SET: ReadonlySet<string> = new Set(labels.SIGNAL_TYPES);
 
 /**
  * Initialise every bounded series to zero (so `rate()` and dashboards work from the first
@@ -58,7 +50,7 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
   const m = catalog.metrics;
   const a = catalog.adapter;
   const exemplarsOn = catalog.exemplars;
-  const symbolList: readonly string[] = [...service.symbols, INVALID_LABEL];
+  const symbolList: readonly string[] = [...service.symbols, labels.INVALID_LABEL];
   const symbolIndex = new Map(symbolList.map((s, i) => [s, i]));
   const SYMBOL_INVALID = symbolList.length - 1;
   const S = SIDE_LIST.length;
@@ -79,7 +71,7 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
     a.histogram(m.orderLatency, { symbol }, { native: catalog.native, fresh: true })
   );
   for (let sy = 0; sy < SYMBOL_INVALID; sy++) {
-    for (let si = 0; si < SIDES.length; si++) {
+    for (let si = 0; si < labels.SIDES.length; si++) {
       for (let st = 0; st < T; st++) countHandle(sy, si, st);
     }
   }
@@ -89,11 +81,13 @@ export function createRecorder(catalog: MetricCatalog, service: TradingService):
     m.tradePnl.set({ symbol }, 0);
     m.marketDataLag.set({ symbol }, 0);
   }
-  for (const strategy of STRATEGIES) {
-    for (const signal_type of SIGNAL_TYPES) m.strategySignals.inc({ strategy, signal_type }, 0);
+  for (const strategy of labels.STRATEGIES) {
+    for (const signal_type of labels.SIGNAL_TYPES) {
+      m.strategySignals.inc({ strategy, signal_type }, 0);
+    }
   }
-  for (const status of POOL_STATES) m.dbConnections.set({ status }, 0);
-  for (const confidence_level of CONFIDENCE_LEVELS) m.riskVar.set({ confidence_level }, 0);
+  for (const status of labels.POOL_STATES) m.dbConnections.set({ status }, 0);
+  for (const confidence_level of labels.CONFIDENCE_LEVELS) m.riskVar.set({ confidence_level }, 0);
 
   /** The one writer of `order_count_total` and `order_latency_seconds`. */
   const countOrder = (
