@@ -28,7 +28,10 @@ export interface Check {
   rule?(rule: Rule, ctx: FileContext): Problem[];
   /** Problems of one group (before its rules). */
   group?(group: Group, ctx: FileContext): Problem[];
-  /** Problems of one rule's valid expression (rules without one, or with a syntax error, skip it). */
+  /**
+   * Problems of one rule's valid expression: rules without one, with a syntax error or nested
+   * too deep to analyse skip it.
+   */
   expr?(a: ExprAnalysis, rule: Rule, ctx: FileContext): Problem[];
   /** Problems at one vector selector of a rule's valid expression, in source order. */
   selector?(sel: Selector, a: ExprAnalysis, rule: Rule, ctx: FileContext): Problem[];

@@ -14,6 +14,7 @@ import { type ParsedExpr, parsePromql } from "./promql/parse.ts";
 import { ExprAnalysis, type ExprFinding } from "./analysis.ts";
 import { parseTemplate, type TemplateInfo } from "./gotemplate.ts";
 import { RunCache } from "./cache.ts";
+import type { Check } from "./check.ts";
 import type { Needs, OnlineFacts } from "./online.ts";
 
 /** Options that change what the checks accept. */
@@ -32,6 +33,8 @@ export interface LintOptions {
   upgradeTo?: 3;
   /** `--prometheus-url`: run the online checks (judged once Prometheus answered, `online.ts`). */
   online?: boolean;
+  /** The checks to choose from by kind (default: every check, `checks/mod.ts`). */
+  checks?: readonly Check[];
 }
 
 /** Per-file state shared by the checks of one run; makes positioned problems. */
@@ -61,12 +64,16 @@ export class FileContext {
 
   #select(rule: Rule): void {
     if (this.#rule === rule) return;
-    this.#rule = rule;
+    // Nothing of the previous rule survives a parse that throws (the check gets an internal error).
+    this.#rule = undefined;
+    this.#parsed = undefined;
+    this.#analysis = null;
     const text = rule.expr?.value;
     this.#parsed = text ? parsePromql(text, this.options.prometheus, this.cache) : undefined;
     this.#analysis = this.#parsed && !this.#parsed.errors.length && !this.#parsed.deep
       ? new ExprAnalysis(this.#parsed)
       : null;
+    this.#rule = rule;
   }
 
   /** A rule's parsed expression (errors included); memoized for the current rule only. */

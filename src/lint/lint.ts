@@ -106,7 +106,7 @@ function push(problems: Problem[], found: Problem[]): void {
 }
 
 function activeChecks(options: LintOptions): Check[] {
-  return CHECKS.filter((c) =>
+  return (options.checks ?? CHECKS).filter((c) =>
     c.kind === "catalog"
       ? options.catalog !== undefined
       : c.kind === "upgrade"

@@ -10,8 +10,6 @@
  * @module
  */
 import type { Problem } from "./model.ts";
-import type { FileContext } from "./context.ts";
-import type { Selector } from "./promql/ast.ts";
 
 /** Requests in flight at most: 1,000 rules never send 1,000 requests at once or in series. */
 export const CONCURRENCY = 4;
@@ -55,18 +53,6 @@ export interface OnlineTarget {
 }
 
 /** Why Prometheus could not be asked. */
-/**
- * The metric name of a selector worth asking Prometheus about: named, not recorded by the file's
- * own rules (nor named like a recording rule), not the argument of `absent()` (whose metric is
- * expected to be missing).
- */
-export function askable(sel: Selector, ctx: FileContext): string | undefined {
-  const name = sel.name;
-  if (!name || ctx.recorded.has(name) || name.includes(":")) return undefined;
-  if (sel.fn === "absent" || sel.fn === "absent_over_time") return undefined;
-  return name;
-}
-
 export class Unreachable extends Error {}
 
 async function getJson(target: OnlineTarget, path: string, params: [string, string][] = []) {

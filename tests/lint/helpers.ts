@@ -94,8 +94,11 @@ export interface Case {
   yaml: string;
   /** Options; `catalog: true` loads the service catalog. */
   opts?: Omit<Partial<LintOptions>, "catalog"> & { catalog?: boolean };
-  /** [severity, line, col, a part of the message]; empty for a clean case. */
-  want: [Severity, number, number, string][];
+  /**
+   * [severity, line, col, a part of the message, the offending text if it is pinned]; empty for
+   * a clean case.
+   */
+  want: [Severity, number, number, string, string?][];
 }
 
 /** Register one Deno test per case of a check's table. */
@@ -116,12 +119,13 @@ export function checkTable(check: string, cases: Case[]): void {
       const got = all.filter((p) => p.check === check);
       const summary = got.map((p) => [p.severity, p.line, p.col, p.message]);
       assert.equal(got.length, c.want.length, `problems: ${JSON.stringify(summary)}`);
-      c.want.forEach(([severity, line, col, part], i) => {
+      c.want.forEach(([severity, line, col, part, text], i) => {
         const p = got[i];
         assert.equal(p.severity, severity, JSON.stringify(summary));
         assert.equal(`${p.line}:${p.col}`, `${line}:${col}`, JSON.stringify(summary));
         assert.ok(p.message.includes(part), `"${p.message}" should include "${part}"`);
         assert.ok(p.text.length > 0, "problems carry the offending text");
+        if (text !== undefined) assert.equal(p.text, text, JSON.stringify(summary));
       });
     });
   }

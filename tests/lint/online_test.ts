@@ -127,6 +127,7 @@ Deno.test({
         "rate(process_cpu_seconds_total[8s]) > 0", // 4: 8s < 2 × 5s
         // 5: clean
         'rate(process_cpu_seconds_total{job="trading_api"}[1m]) > 0 or absent(nothing_here)',
+        "predict_linear(process_cpu_seconds_total[8s], 60) > 0", // 6: needs two samples too
       ];
       await Deno.writeTextFile(file, rules(exprs));
       const lint = (args: string[], env: Record<string, string> = {}) =>
@@ -149,6 +150,7 @@ Deno.test({
         [2, "online/labels"],
         [3, "online/labels"],
         [4, "online/range"],
+        [6, "online/range"],
       ], JSON.stringify(problems, null, 1));
       const msg = (check: string) => problems.find((p) => p.check === check)!.message;
       assert.match(msg("online/series"), /"order_count_totl" has no series in Prometheus/);

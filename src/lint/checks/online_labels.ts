@@ -7,7 +7,7 @@
 import type { Check } from "../check.ts";
 import type { Problem } from "../model.ts";
 import { checkRegex } from "../promql/regex.ts";
-import { askable } from "../online.ts";
+import { askable } from "../askable.ts";
 
 const list = (values: Iterable<string>) => {
   const all = [...values].sort();
@@ -19,7 +19,7 @@ export const onlineLabels: Check = {
   name: "online/labels",
   kind: "online",
   description: "label names and values of matchers exist on the metric's series (--prometheus-url)",
-  selector(sel, a, rule, ctx) {
+  selector(sel, _a, rule, ctx) {
     const name = askable(sel, ctx);
     if (!name) return [];
     for (const m of sel.matchers) {
@@ -31,8 +31,8 @@ export const onlineLabels: Check = {
       const matches = (v: string) => ctx.accepts(m, v);
       // A matcher that accepts the empty value also matches series without the label.
       if (matches("")) continue;
-      const text = a.expr.slice(m.from, m.to);
-      const at = ctx.inScalar(this.name, "warning", rule.expr!, m.from, "", text);
+      const at = ctx.inExpr(this.name, "warning", rule, m.from, m.to, "");
+      const text = at.text;
       ctx.defer({ metrics: [name] }, (facts): Problem[] => {
         const series = facts.series.get(name);
         if (!series || series.length === 0) return [];

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Check } from "../check.ts";
-import { askable } from "../online.ts";
+import { askable } from "../askable.ts";
 
 const SKIP = new Set(["ALERTS", "ALERTS_FOR_STATE"]);
 

@@ -73,19 +73,6 @@ export function readSelector(expr: string, node: SyntaxNode): Selector {
   return sel;
 }
 
-/** The first descendant (or self) named `name` (iterative: any depth). */
-export function findFirst(node: SyntaxNode, name: string): SyntaxNode | undefined {
-  const stack: SyntaxNode[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.name === name) return n;
-    const kids: SyntaxNode[] = [];
-    for (let c = n.firstChild; c; c = c.nextSibling) kids.push(c);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
-  }
-  return undefined;
-}
-
 /** The nearest ancestor named `name`. */
 export function ancestor(node: SyntaxNode, name: string): SyntaxNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.name === name) return p;

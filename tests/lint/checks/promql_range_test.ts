@@ -16,6 +16,7 @@ checkTable("promql/range", [
       5,
       exprCol(r1, "order"),
       "rate() range [15s] is shorter than twice the scrape interval",
+      "order_count_total[15s]",
     ]],
   },
   {

@@ -14,7 +14,13 @@ checkTable("promql/rate", [
     name: "rate over a gauge",
     yaml: alertFile(g1),
     opts: { catalog: true },
-    want: [["error", 5, exprCol(g1, "rate"), 'rate() over gauge "trade_pnl_dollars"']],
+    want: [[
+      "error",
+      5,
+      exprCol(g1, "rate"),
+      'rate() over gauge "trade_pnl_dollars"',
+      g1.slice(0, g1.indexOf(")") + 1),
+    ]],
   },
   {
     name: "increase over a gauge suggests delta",

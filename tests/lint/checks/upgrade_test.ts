@@ -17,7 +17,7 @@ checkTable("upgrade/le-quantile", [
     name: "le=1",
     yaml: alertFile(le),
     opts: up,
-    want: [["warning", 5, at(le, "le="), 'write le="1.0"']],
+    want: [["warning", 5, at(le, "le="), 'write le="1.0"', 'le="1"']],
   },
   {
     name: "a regex of alternatives",
