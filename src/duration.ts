@@ -48,8 +48,8 @@ const SHOWN_UNITS: readonly [string, number][] = [
 
 /**
  * A duration as a user would type it (`--help` defaults): the largest units first and no zero
- * parts, `1s`, `250ms`, `1m`, `1m30s`, `1h`, `250us`, `0s`; whole microseconds. What it returns,
- * {@link parseDuration} reads back to the same value.
+ * parts, `1s`, `250ms`, `1m`, `1m30s`, `1h`, `250us`, `0s`; whole microseconds. What it returns
+ * for a duration (never negative), {@link parseDuration} reads back to the same value.
  */
 export function durationText(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);

@@ -171,9 +171,9 @@ export function wrapWords(text: string, width: number): string[] {
  * two spaces.
  */
 export function hang(head: string, text: string, indent: number, width = HELP_WIDTH): string {
+  if (text.trim() === "") return head.trimEnd();
   const pad = " ".repeat(indent);
   const lines = wrapWords(text, Math.max(1, width - indent)).map((l) => pad + l);
-  if (text.trim() === "") return head.trimEnd();
   if (head.trimEnd().length + 2 <= indent) {
     lines[0] = head.padEnd(indent) + lines[0].slice(indent);
   } else lines.unshift(head.trimEnd());

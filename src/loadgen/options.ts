@@ -110,7 +110,7 @@ export const LIMITS = {
 } as const;
 
 /** Defaults of the duration flags, in ms (parsed and shown in {@link HELP}). */
-export const DURATION_DEFAULTS = {
+const DURATION_DEFAULTS = {
   lateThreshold: 1,
   timeout: 10_000,
   progressInterval: 1000,
