@@ -19,11 +19,8 @@ import { createRecorder, type Recorder } from "./metrics/recorder.ts";
 import { createApp } from "./server/app.ts";
 import type { Logger } from "./server/logger.ts";
 import { SqliteStore } from "./store/sqlite.ts";
-import { PostgresStore } from "./store/postgres.ts";
-import { RedisCache } from "./cache/redis.ts";
 import { isPostgresUrl } from "./trading/config.ts";
 import type { OrderStore, ReadCache, SharedFeed, Venue } from "./trading/ports.ts";
-import { PostgresFeed } from "./feed/postgres.ts";
 import { createTradingService, simulatedVenue } from "./trading/service.ts";
 import type { Market, MarketFeed } from "./trading/market.ts";
 import { faultyCache } from "./faults/cache.ts";
@@ -52,29 +49,38 @@ export interface OpenServiceOptions {
   shared?: SharedFeed;
 }
 
+/*
+ * The PostgreSQL and Redis adapters (and npm:pg, npm:redis) are imported only when configured:
+ * the default SQLite service starts without loading them (measured: see README "Speed and
+ * memory"). The specifiers are literal, so `deno compile` still embeds them.
+ */
+
 /**
  * The configured store: PostgreSQL for a `postgres://` `dbPath` (connected and migrated before
  * this resolves), else SQLite at `dbPath`.
  */
-export function openStore(config: TradingConfig): Promise<OrderStore> {
+export async function openStore(config: TradingConfig): Promise<OrderStore> {
   if (isPostgresUrl(config.dbPath)) {
-    return PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
+    const { PostgresStore } = await import("./store/postgres.ts");
+    return await PostgresStore.open({ url: config.dbPath, poolSize: config.poolSize });
   }
-  return Promise.resolve(new SqliteStore({ path: config.dbPath, poolSize: config.poolSize }));
+  return new SqliteStore({ path: config.dbPath, poolSize: config.poolSize });
 }
 
 /** The configured read cache: Redis at `cacheUrl` (connected first), else in-process. */
 export async function openCache(config: TradingConfig): Promise<ReadCache> {
-  if (config.cacheUrl !== null) return await RedisCache.open({ url: config.cacheUrl });
-  return new MemoryCache();
+  if (config.cacheUrl === null) return new MemoryCache();
+  const { RedisCache } = await import("./cache/redis.ts");
+  return await RedisCache.open({ url: config.cacheUrl });
 }
 
 /**
  * The configured market feed: replicas on one PostgreSQL database share one (led through an
  * advisory lock, rounds by LISTEN/NOTIFY); with SQLite the engine simulates alone.
  */
-export function openSharedFeed(config: TradingConfig): SharedFeed | undefined {
+export async function openSharedFeed(config: TradingConfig): Promise<SharedFeed | undefined> {
   if (!isPostgresUrl(config.dbPath)) return undefined;
+  const { PostgresFeed } = await import("./feed/postgres.ts");
   return new PostgresFeed({
     url: config.dbPath,
     replicaId: `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`,
@@ -100,7 +106,7 @@ export async function openTradingService(
     cache,
     venue: options.venue,
     feed: options.feed,
-    shared: options.shared ?? openSharedFeed(config),
+    shared: options.shared ?? await openSharedFeed(config),
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });
