@@ -20,7 +20,9 @@
  *   to Deno.serve itself, `src/server/front.ts`) vs the same service without it, GET /health and
  *   POST /orders (no goal: the price of the deadlines, reported so the README can state it);
  * - scrape time of 10,000 series (goal <= 25 ms) and of the default universe (goal < 5 ms),
- *   measured over HTTP against live services.
+ *   measured over HTTP against live services;
+ * - start-up of the default service to listening and its idle resident memory, against a bare
+ *   `Deno.serve` started the same way (no goal: reported so the README can state them).
  *
  * Driven by `wrk -t2 -c50` (the machine has 2 cores).
  *
@@ -66,6 +68,9 @@ export function pairedRatio(a: WrkResult[], b: WrkResult[]): number {
 export interface Server {
   name: string;
   base: string;
+  pid: number;
+  /** Milliseconds from spawn to the line that gives the port (listening). */
+  startMs: number;
   stop(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ async function drain(stream: ReadableStream<Uint8Array>, onText: (t: string) => 
 
 /** Start a child that prints a JSON line with `port` once listening; keep draining its output. */
 export async function startChild(name: string, args: string[]): Promise<Server> {
+  const t0 = performance.now();
   const proc = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -99,7 +105,8 @@ export async function startChild(name: string, args: string[]): Promise<Server> 
     drain(proc.stderr, (t) => (err = (err + t).slice(-4000))),
   ];
   const deadline = Date.now() + 30_000;
-  while (!port && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!port && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  const startMs = performance.now() - t0;
   const stop = async () => {
     try {
       proc.kill("SIGTERM");
@@ -111,7 +118,49 @@ export async function startChild(name: string, args: string[]): Promise<Server> 
     await stop();
     throw new Error(`${name} did not start: ${out}\n${err}`);
   }
-  return { name, base: `http://127.0.0.1:${port}`, stop };
+  return { name, base: `http://127.0.0.1:${port}`, pid: proc.pid, startMs, stop };
+}
+
+/** Resident memory of a process in MB (Linux `/proc`). */
+async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/**
+ * Start-up of the default service (SQLite, memory cache, metrics on) to listening, and its
+ * resident memory after a second idle, against a bare `Deno.serve` started the same way;
+ * alternated `n` times, medians.
+ */
+async function startupRows(dbDir: string, n = 5): Promise<BenchRow[]> {
+  const svc = { ms: [] as number[], mb: [] as number[] };
+  const bare = { ms: [] as number[], mb: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    for (
+      const [into, start] of [
+        [svc, () => service(`startup-${i}`, dbDir)],
+        [bare, () => startChild("bare", ["eval", BARE_SERVER])],
+      ] as const
+    ) {
+      const s = await start();
+      await new Promise((r) => setTimeout(r, 1000));
+      into.ms.push(s.startMs);
+      into.mb.push(await rssMb(s.pid));
+      await s.stop();
+    }
+  }
+  const row = (name: string, unit: string, a: number[], b: number[]): BenchRow => ({
+    area: "server",
+    name,
+    value: median(a),
+    unit,
+    anchor: { name: "bare Deno.serve", value: median(b) },
+    ratio: median(a) / median(b),
+  });
+  return [
+    row("start-up to listening (default config)", "ms", svc.ms, bare.ms),
+    row("resident memory, idle after start-up", "MB", svc.mb, bare.mb),
+  ];
 }
 
 const BARE_SERVER = `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: (a) =>
@@ -291,6 +340,9 @@ export async function run(): Promise<BenchRow[]> {
     await Deno.writeTextFile(script, ordersScript(symbols));
     await Deno.writeTextFile(mixScript, realisticScript(symbols));
 
+    // Start-up first, while the other servers are still idle (reported last).
+    const startup = await startupRows(dbDir);
+
     // Warm-up: JIT and connection pools of every server.
     for (const s of servers) await wrk(`${s.base}/health`, 1);
 
@@ -469,6 +521,7 @@ export async function run(): Promise<BenchRow[]> {
       goal: "<= 25 ms",
       pass: largeOm.ms <= 25,
     });
+    rows.push(...startup);
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
     await Deno.remove(dbDir, { recursive: true }).catch(() => {});
