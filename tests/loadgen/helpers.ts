@@ -5,6 +5,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { ORDER_STATUSES } from "../../src/metrics/labels.ts";
 import { scrape, sumOf } from "../support/exposition.ts";
 import { type CommandResult, runCommand } from "../support/command.ts";
@@ -36,6 +37,19 @@ export type CliResult = CommandResult;
 /** Run `main.ts --loadgen ...args` as `deno task start --loadgen` does, to completion. */
 export function loadgen(args: string[]): Promise<CliResult> {
   return runCommand(Deno.execPath(), startArgs(["--loadgen", ...args]));
+}
+
+/**
+ * Run the loadgen CLI against `target` with `args` and `--json -`, to completion: it must exit 0
+ * (the assertion shows its stderr). Resolves with the run and the report parsed from its stdout.
+ */
+export async function loadgenReport(
+  target: string,
+  args: string[],
+): Promise<{ run: CliResult; report: unknown }> {
+  const run = await loadgen(["--target", target, ...args, "--json", "-"]);
+  assert.equal(run.code, 0, run.stderr);
+  return { run, report: JSON.parse(run.stdout) };
 }
 
 /** Start the loadgen CLI (as `deno task start --loadgen`) without waiting. */

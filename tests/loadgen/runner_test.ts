@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { percentiles } from "../../src/loadgen/report.ts";
 import { Rng } from "../../src/rng.ts";
-import { Runner } from "../../src/loadgen/runner.ts";
+import { type OpenPlan, Runner } from "../../src/loadgen/runner.ts";
 import { RequestFactory, type ScenarioName } from "../../src/loadgen/scenarios.ts";
 import { Stats } from "../../src/loadgen/stats.ts";
+import { closedPort } from "./helpers.ts";
 
 /** A Deno.serve stub on a free loopback port: GET /slow sleeps `delayMs`, the rest answers at once. */
 function stub(delayMs = 0, hang = false) {
@@ -58,6 +59,15 @@ function setup(port: number, mix: [ScenarioName, number][] = [["health", 1]], ti
   return { stats, runner };
 }
 
+/** An open-model run at a constant `rate`; a send more than 1 ms after its time is late. */
+function runConstant(
+  runner: Runner,
+  rate: number,
+  plan: Omit<OpenPlan, "shape" | "lateThresholdMs">,
+): Promise<void> {
+  return runner.runOpen({ shape: { kind: "constant", rate }, lateThresholdMs: 1, ...plan });
+}
+
 Deno.test("closed model: N connections, every request answered", async () => {
   const s = stub();
   try {
@@ -79,12 +89,10 @@ Deno.test("open model: exactly the requested number of sends, look-ups use place
   const s = stub();
   try {
     const { stats, runner } = setup(s.port, [["orders", 1], ["lookups", 1]]);
-    await runner.runOpen({
-      shape: { kind: "constant", rate: 400 },
+    await runConstant(runner, 400, {
       requests: 120,
       maxInFlight: 16,
       scheduler: "spin",
-      lateThresholdMs: 1,
     });
     assert.equal(stats.sent, 120);
     assert.equal(stats.responses, 120);
@@ -107,12 +115,10 @@ Deno.test("slow target: open-model latency includes the queueing delay, closed-m
     // Open: 100/s asked, but 2 connections can only serve ~50/s: due requests wait for a free
     // connection, and that wait is part of their latency (measured from the intended send).
     const open = setup(s.port);
-    await open.runner.runOpen({
-      shape: { kind: "constant", rate: 100 },
+    await runConstant(open.runner, 100, {
       requests: 30,
       maxInFlight: 2,
       scheduler: "timer",
-      lateThresholdMs: 1,
     });
     const c = percentiles(closed.stats.latency);
     const o = percentiles(open.stats.latency);
@@ -137,12 +143,10 @@ Deno.test("open model: a duration run drops what it could not send, and says so"
   const s = stub(100);
   try {
     const { stats, runner } = setup(s.port);
-    await runner.runOpen({
-      shape: { kind: "constant", rate: 100 },
+    await runConstant(runner, 100, {
       durationMs: 500,
       maxInFlight: 1,
       scheduler: "timer",
-      lateThresholdMs: 1,
     });
     // 50 sends were due; one connection serves ~5 of them in 500 ms and ~10 more in the 1 s
     // grace after the end.
@@ -168,16 +172,11 @@ Deno.test("a target that never answers: requests time out and the run stops by i
 });
 
 Deno.test("a refused target: transport errors are counted, not thrown", async () => {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  const { stats, runner } = setup(port);
-  await runner.runOpen({
-    shape: { kind: "constant", rate: 200 },
+  const { stats, runner } = setup(closedPort());
+  await runConstant(runner, 200, {
     requests: 10,
     maxInFlight: 4,
     scheduler: "spin",
-    lateThresholdMs: 1,
   });
   assert.equal(stats.errors.get("refused"), 10);
   assert.equal(stats.sent, 10);
@@ -209,12 +208,10 @@ Deno.test("a duration run abandons answers still awaited 2 s after its end", asy
       const { stats, runner } = setup(s.port, [["health", 1]], 3_600_000);
       const at = performance.now();
       if (model === "open") {
-        await runner.runOpen({
-          shape: { kind: "constant", rate: 1000 },
+        await runConstant(runner, 1000, {
           durationMs: 300,
           maxInFlight: 8,
           scheduler: "timer",
-          lateThresholdMs: 1,
         });
       } else {
         await runner.runClosed({ concurrency: 8, durationMs: 300 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { decodeHistogram, newHistogram } from "../../src/loadgen/stats.ts";
 import { percentiles } from "../../src/loadgen/report.ts";
-import { loadgen, orderCounts, startService } from "./helpers.ts";
+import { loadgen, loadgenReport, orderCounts, startService } from "./helpers.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -15,19 +15,14 @@ Deno.test("ramps, workers and merged reports against the real service", async (t
   const dir = await Deno.makeTempDir();
   try {
     await t.step("--rate-shape stages sends what the stages integrate to, then stops", async () => {
-      const r = await loadgen([
-        "--target",
-        svc.url,
+      const { run: r, report } = await loadgenReport(svc.url, [
         "--rate-shape",
         "stages:1s@200,1s@200,500ms@0",
         "-m",
         "health",
         "--no-progress",
-        "--json",
-        "-",
       ]);
-      assert.equal(r.code, 0, r.stderr);
-      const rep = JSON.parse(r.stdout);
+      const rep = report as Any;
       // 0 -> 200 over 1 s (100 sends), 200 for 1 s (200), 200 -> 0 over 0.5 s (50).
       assert.ok(Math.abs(rep.requests.sent + rep.requests.dropped - 350) <= 1, r.stdout);
       assert.equal(rep.config.durationMs, 2500);
@@ -36,9 +31,7 @@ Deno.test("ramps, workers and merged reports against the real service", async (t
 
     await t.step("--workers 2 splits the requests and merges exactly", async () => {
       const before = await orderCounts(svc.url);
-      const r = await loadgen([
-        "--target",
-        svc.url,
+      const { report } = await loadgenReport(svc.url, [
         "--workers",
         "2",
         "-r",
@@ -49,11 +42,8 @@ Deno.test("ramps, workers and merged reports against the real service", async (t
         "5",
         "-m",
         "orders=2,quotes=1,health=1",
-        "--json",
-        "-",
       ]);
-      assert.equal(r.code, 0, r.stderr);
-      const rep = JSON.parse(r.stdout);
+      const rep = report as Any;
       assert.equal(rep.config.workers, navigator.hardwareConcurrency >= 2 ? 2 : 1);
       assert.equal(rep.requests.sent, 301);
       assert.equal(rep.requests.completed, 301);
