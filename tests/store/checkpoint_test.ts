@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Checkpointer } from "../../src/store/checkpointer.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
+import { withDbFile } from "./helpers.ts";
 import type { OrderWrite } from "../../src/trading/ports.ts";
 
 function write(i: number): OrderWrite {
@@ -55,51 +56,49 @@ function integrity(path: string): { ok: string; orders: number; mode: string } {
 }
 
 Deno.test("the checkpoint worker keeps the WAL bounded under a stream of writes", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  const restartBytes = 256 * 1024;
-  const store = new SqliteStore({
-    path,
-    poolSize: 2,
-    checkpoint: { intervalMs: 5, restartBytes },
-  });
-  const waves = 30;
-  const perWave = 1500;
-  let maxWal = 0;
-  let waveBytes = 0;
-  try {
-    // The worker is up (it may take a while to load) before the writes begin.
-    assert.equal(await store.checkpointNow(), true);
-    // Each wave commits its batches back to back; after it, one checkpoint round is awaited (an
-    // event, not a hope that the worker's timer kept up on a busy machine). The bound below then
-    // follows from the design: a RESTART resets the WAL once it is past restartBytes, so the
-    // file never holds much more than the threshold plus what one wave writes.
-    for (let w = 0; w < waves; w++) {
-      await Promise.all(
-        Array.from({ length: perWave }, (_, i) => store.append(write(w * perWave + i))),
-      );
-      const wal = sizeOf(`${path}-wal`);
-      if (w === 0) waveBytes = wal; // the first wave starts on an empty WAL
-      maxWal = Math.max(maxWal, wal);
-      await store.checkpointNow();
+  await withDbFile(async (path) => {
+    const restartBytes = 256 * 1024;
+    const store = new SqliteStore({
+      path,
+      poolSize: 2,
+      checkpoint: { intervalMs: 5, restartBytes },
+    });
+    const waves = 30;
+    const perWave = 1500;
+    let maxWal = 0;
+    let waveBytes = 0;
+    try {
+      // The worker is up (it may take a while to load) before the writes begin.
+      assert.equal(await store.checkpointNow(), true);
+      // Each wave commits its batches back to back; after it, one checkpoint round is awaited (an
+      // event, not a hope that the worker's timer kept up on a busy machine). The bound below then
+      // follows from the design: a RESTART resets the WAL once it is past restartBytes, so the
+      // file never holds much more than the threshold plus what one wave writes.
+      for (let w = 0; w < waves; w++) {
+        await Promise.all(
+          Array.from({ length: perWave }, (_, i) => store.append(write(w * perWave + i))),
+        );
+        const wal = sizeOf(`${path}-wal`);
+        if (w === 0) waveBytes = wal; // the first wave starts on an empty WAL
+        maxWal = Math.max(maxWal, wal);
+        await store.checkpointNow();
+      }
+      const stats = store.checkpointStats!;
+      assert.equal(stats.alive, true);
+      assert.equal(stats.failures, 0, `worker errors: ${stats.lastError}`);
+      assert.ok(stats.passive > 0, "passive checkpoints ran");
+      // The writes never paused long enough for a passive checkpoint to catch up every time.
+      assert.ok(stats.restart > 0, "RESTART checkpoints ran");
+      // Once the writes stop, a few rounds give the WAL file's space back (TRUNCATE when idle).
+      for (let round = 0; round < 6 && sizeOf(`${path}-wal`) > 0; round++) {
+        await store.checkpointNow();
+      }
+      assert.equal(sizeOf(`${path}-wal`), 0, "the idle WAL was truncated");
+      await store.checkpointNow(); // its report has arrived after this answer
+      assert.ok(store.checkpointStats!.truncate > 0, "a TRUNCATE checkpoint ran");
+    } finally {
+      await store.close();
     }
-    const stats = store.checkpointStats!;
-    assert.equal(stats.alive, true);
-    assert.equal(stats.failures, 0, `worker errors: ${stats.lastError}`);
-    assert.ok(stats.passive > 0, "passive checkpoints ran");
-    // The writes never paused long enough for a passive checkpoint to catch up every time.
-    assert.ok(stats.restart > 0, "RESTART checkpoints ran");
-    // Once the writes stop, a few rounds give the WAL file's space back (TRUNCATE when idle).
-    for (let round = 0; round < 6 && sizeOf(`${path}-wal`) > 0; round++) {
-      await store.checkpointNow();
-    }
-    assert.equal(sizeOf(`${path}-wal`), 0, "the idle WAL was truncated");
-    await store.checkpointNow(); // its report has arrived after this answer
-    assert.ok(store.checkpointStats!.truncate > 0, "a TRUNCATE checkpoint ran");
-  } finally {
-    await store.close();
-  }
-  try {
     const db = sizeOf(path);
     const check = integrity(path);
     assert.deepEqual(check, { ok: "ok", orders: waves * perWave, mode: "wal" });
@@ -112,15 +111,11 @@ Deno.test("the checkpoint worker keeps the WAL bounded under a stream of writes"
       maxWal <= restartBytes + 2 * waveBytes,
       `WAL peaked at ${maxWal} bytes (threshold ${restartBytes}, one wave ${waveBytes})`,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("close() runs a final checkpoint, stops the worker and leaves a consistent database", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  try {
+  await withDbFile(async (path) => {
     const store = new SqliteStore({ path, poolSize: 3 });
     await Promise.all(Array.from({ length: 5000 }, (_, i) => store.append(write(i))));
     assert.ok(sizeOf(`${path}-wal`) > 0, "the commits are in the WAL");
@@ -142,36 +137,33 @@ Deno.test("close() runs a final checkpoint, stops the worker and leaves a consis
     } finally {
       await again.close();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a commit waits for another connection's write lock on a timer, not in the event loop", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  const store = new SqliteStore({ path, poolSize: 1 });
-  try {
-    await store.append(write(1));
-    // Another connection holds the write lock (as the worker's RESTART step does).
-    const blocker = new DatabaseSync(path);
-    blocker.exec("BEGIN IMMEDIATE");
-    let committed = false;
-    const pending = store.append(write(2)).then(() => committed = true);
+  await withDbFile(async (path) => {
+    const store = new SqliteStore({ path, poolSize: 1 });
     try {
-      // Timers keep firing while the commit waits: SQLite's busy handler would block them.
-      for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 2));
-      assert.equal(committed, false, "the commit waits for the lock");
+      await store.append(write(1));
+      // Another connection holds the write lock (as the worker's RESTART step does).
+      const blocker = new DatabaseSync(path);
+      blocker.exec("BEGIN IMMEDIATE");
+      let committed = false;
+      const pending = store.append(write(2)).then(() => committed = true);
+      try {
+        // Timers keep firing while the commit waits: SQLite's busy handler would block them.
+        for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+        assert.equal(committed, false, "the commit waits for the lock");
+      } finally {
+        blocker.exec("ROLLBACK");
+        blocker.close();
+      }
+      await pending;
+      assert.equal((await store.listOrders({ limit: 10 })).orders.length, 2);
     } finally {
-      blocker.exec("ROLLBACK");
-      blocker.close();
+      await store.close();
     }
-    await pending;
-    assert.equal((await store.listOrders({ limit: 10 })).orders.length, 2);
-  } finally {
-    await store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a :memory: store or checkpoint: false runs no worker", async () => {
@@ -179,9 +171,7 @@ Deno.test("a :memory: store or checkpoint: false runs no worker", async () => {
   assert.equal(memory.checkpointStats, null);
   assert.equal(await memory.checkpointNow(), false);
   await memory.close();
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "orders.db");
+  await withDbFile(async (path) => {
     const auto = new SqliteStore({ path, poolSize: 1, checkpoint: false });
     try {
       assert.equal(auto.checkpointStats, null);
@@ -190,14 +180,11 @@ Deno.test("a :memory: store or checkpoint: false runs no worker", async () => {
       await auto.close();
     }
     assert.equal(integrity(path).orders, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a worker that cannot open the database reports itself unavailable and stops", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withDbFile(async (_path, dir) => {
     const { promise, resolve } = Promise.withResolvers<Error>();
     const checkpointer = new Checkpointer({
       path: join(dir, "missing", "orders.db"), // the directory does not exist
@@ -209,7 +196,5 @@ Deno.test("a worker that cannot open the database reports itself unavailable and
     assert.equal(checkpointer.alive, false);
     await assert.rejects(checkpointer.checkpoint(), /not running/);
     await checkpointer.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

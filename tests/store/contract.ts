@@ -40,25 +40,35 @@ export function order(i: number, extra: Partial<Order> = {}): Order {
   };
 }
 
-/** Writes whose positions follow from their fills, as the domain computes them. */
-function writes(n: number): { writes: OrderWrite[]; positions: Map<string, StoredPosition> } {
-  const positions = new Map<string, StoredPosition>();
-  const out: OrderWrite[] = [];
-  for (let i = 1; i <= n; i++) {
-    const o = order(i);
-    const fill = {
+/** The write of order `i` (see `order`): filled at its price and time, all of it. */
+export function write(i: number, maxPosition = 1e9): OrderWrite {
+  const o = order(i);
+  return {
+    order: o,
+    fill: {
       orderId: o.id,
       symbol: o.symbol,
       side: o.side,
       quantity: o.quantity,
       price: o.fillPrice!,
       time: o.completedAt,
-    };
-    const before = positions.get(o.symbol) ??
-      { symbol: o.symbol, quantity: 0, avgCost: 0, realizedPnl: 0 };
+    },
+    maxPosition,
+  };
+}
+
+/** Writes whose positions follow from their fills, as the domain computes them. */
+function writes(n: number): { writes: OrderWrite[]; positions: Map<string, StoredPosition> } {
+  const positions = new Map<string, StoredPosition>();
+  const out: OrderWrite[] = [];
+  for (let i = 1; i <= n; i++) {
+    const w = write(i);
+    const fill = w.fill!;
+    const before = positions.get(fill.symbol) ??
+      { symbol: fill.symbol, quantity: 0, avgCost: 0, realizedPnl: 0 };
     const position = applyFill(before, fill);
-    positions.set(o.symbol, position);
-    out.push({ order: o, fill, maxPosition: 1e9 });
+    positions.set(fill.symbol, position);
+    out.push(w);
   }
   return { writes: out, positions };
 }

@@ -4,23 +4,8 @@ import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { type OrderWrite, type PoolState, type StoredPosition } from "../../src/trading/ports.ts";
 import { applyFill, flatPosition } from "../../src/trading/position.ts";
-import { order } from "./contract.ts";
-
-function write(i: number, maxPosition = 1e9): OrderWrite {
-  const o = order(i);
-  return {
-    order: o,
-    fill: {
-      orderId: o.id,
-      symbol: o.symbol,
-      side: o.side,
-      quantity: o.quantity,
-      price: o.fillPrice!,
-      time: o.completedAt,
-    },
-    maxPosition,
-  };
-}
+import { order, write } from "./contract.ts";
+import { withDbFile } from "./helpers.ts";
 
 /** The positions that the fills of `writes` add up to, by symbol. */
 function replay(writes: OrderWrite[]): StoredPosition[] {
@@ -55,9 +40,8 @@ Deno.test("the pool reports its size, leases and returns (the rest: contract.ts)
 });
 
 Deno.test("a file store survives close and reopen; ids stay unique", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "nested", "deeper", "orders.db"); // parent directories are created
-  try {
+  await withDbFile(async (_path, dir) => {
+    const path = join(dir, "nested", "deeper", "orders.db"); // parent directories are created
     const a = new SqliteStore({ path, poolSize: 2 });
     await Promise.all([1, 2, 3].map((i) => a.append(write(i))));
     await a.close();
@@ -83,9 +67,7 @@ Deno.test("a file store survives close and reopen; ids stay unique", async () =>
     } finally {
       check.close();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("group commit: many writes, few transactions, all visible after one await", async () => {
@@ -149,51 +131,48 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 }
 
 Deno.test("a lock held beyond the busy timeout: 503-class refusal, ping false, recovery without a restart", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  const store = new SqliteStore({ path, poolSize: 2, busyTimeoutMs: 100, probeIntervalMs: 20 });
-  const holder = new DatabaseSync(path);
-  try {
-    await store.append(write(1));
-    // Another process's connection takes the write lock and keeps it.
-    holder.exec("BEGIN IMMEDIATE");
-    const [failed, alsoFailed] = await Promise.allSettled([
-      store.append(write(2)),
-      store.append(write(3)),
-    ]);
-    assert.equal(failed.status, "rejected");
-    assert.equal((failed as PromiseRejectedResult).reason.name, "StoreUnavailableError");
-    assert.equal(alsoFailed.status, "rejected", "same batch");
-    assert.equal(await store.ping(), false);
-    assert.match(store.writeFailure?.reason ?? "", /locked/);
-    // While it cannot write, writes are refused at once instead of waiting for the lock again.
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) {
-      await assert.rejects(store.append(write(4)), { name: "StoreUnavailableError" });
+  await withDbFile(async (path) => {
+    const store = new SqliteStore({ path, poolSize: 2, busyTimeoutMs: 100, probeIntervalMs: 20 });
+    const holder = new DatabaseSync(path);
+    try {
+      await store.append(write(1));
+      // Another process's connection takes the write lock and keeps it.
+      holder.exec("BEGIN IMMEDIATE");
+      const [failed, alsoFailed] = await Promise.allSettled([
+        store.append(write(2)),
+        store.append(write(3)),
+      ]);
+      assert.equal(failed.status, "rejected");
+      assert.equal((failed as PromiseRejectedResult).reason.name, "StoreUnavailableError");
+      assert.equal(alsoFailed.status, "rejected", "same batch");
+      assert.equal(await store.ping(), false);
+      assert.match(store.writeFailure?.reason ?? "", /locked/);
+      // While it cannot write, writes are refused at once instead of waiting for the lock again.
+      const t0 = performance.now();
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(store.append(write(4)), { name: "StoreUnavailableError" });
+      }
+      assert.ok(performance.now() - t0 < 100, "refused without waiting");
+      assert.equal(store.poolState.active, 0, "refused batches give their connection back");
+      // The cause goes away: the probe finds out, and writes work again.
+      holder.exec("ROLLBACK");
+      await until(() => store.ping(), "ping true after the lock is released");
+      assert.equal(store.writeFailure, null);
+      await store.append(write(5));
+      // Only the committed orders are stored.
+      assert.deepEqual((await store.listOrders({ limit: 10 })).orders.map((o) => o.id), [
+        "order-5",
+        "order-1",
+      ]);
+    } finally {
+      holder.close();
+      await store.close();
     }
-    assert.ok(performance.now() - t0 < 100, "refused without waiting");
-    assert.equal(store.poolState.active, 0, "refused batches give their connection back");
-    // The cause goes away: the probe finds out, and writes work again.
-    holder.exec("ROLLBACK");
-    await until(() => store.ping(), "ping true after the lock is released");
-    assert.equal(store.writeFailure, null);
-    await store.append(write(5));
-    // Only the committed orders are stored.
-    assert.deepEqual((await store.listOrders({ limit: 10 })).orders.map((o) => o.id), [
-      "order-5",
-      "order-1",
-    ]);
-  } finally {
-    holder.close();
-    await store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("one store per file: a second one is refused while the first is open, not after", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  try {
+  await withDbFile(async (path) => {
     const a = new SqliteStore({ path, poolSize: 1 });
     try {
       assert.throws(
@@ -205,15 +184,11 @@ Deno.test("one store per file: a second one is refused while the first is open, 
     }
     const b = new SqliteStore({ path, poolSize: 1 });
     await b.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("at open: a position that is not the sum of its fills, or a damaged file, is refused", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "orders.db");
-  try {
+  await withDbFile(async (path) => {
     const a = new SqliteStore({ path, poolSize: 1 });
     await Promise.all([1, 2, 3, 4].map((i) => a.append(write(i))));
     await a.close();
@@ -242,9 +217,7 @@ Deno.test("at open: a position that is not the sum of its fills, or a damaged fi
       () => new SqliteStore({ path, poolSize: 1 }),
       (e: Error) => /damaged|malformed|not a database/.test(e.message),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("an open write batch holds a pooled connection; readers wait for it", async () => {
