@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { createCatalog } from "../../src/metrics/catalog.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
-import type { DomainEvent, Order, TradingService, TradingState } from "../../src/trading/types.ts";
+import type { DomainEvent, TradingService, TradingState } from "../../src/trading/types.ts";
 import { parseExposition, sumOf } from "../server/helpers.ts";
+import { filledOrder } from "../support/orders.ts";
 
 /** A service stand-in that only delivers events: the recorder needs `symbols` and `on`. */
 function eventSource(symbols: string[]) {
@@ -20,22 +21,6 @@ function eventSource(symbols: string[]) {
   } as unknown as TradingService;
   return { service, emit: (e: DomainEvent) => listener?.(e), subscribed: () => listener !== null };
 }
-
-const order = (over: Partial<Order>): Order => ({
-  id: "1",
-  symbol: "AAPL",
-  side: "BUY",
-  type: "market",
-  quantity: 1,
-  limitPrice: null,
-  status: "filled",
-  filledQuantity: 1,
-  fillPrice: 100,
-  reason: null,
-  receivedAt: "",
-  completedAt: "",
-  ...over,
-});
 
 Deno.test("events become counts, state becomes gauges; foreign label values are mapped, never added", async () => {
   let state: TradingState = {
@@ -51,15 +36,15 @@ Deno.test("events become counts, state becomes gauges; foreign label values are 
   });
   const src = eventSource(["AAPL", "MSFT"]);
   const rec = createRecorder(catalog, src.service);
-  src.emit({ type: "order", order: order({}), latencySeconds: 0.003 });
+  src.emit({ type: "order", order: filledOrder(), latencySeconds: 0.003 });
   src.emit({
     type: "order",
-    order: order({ symbol: "EVIL", status: "rejected" }),
+    order: filledOrder({ symbol: "EVIL", status: "rejected" }),
     latencySeconds: 0.001,
   });
   src.emit({
     type: "order",
-    order: order({ side: "SHORT" as "BUY", status: "failed" }),
+    order: filledOrder({ side: "SHORT" as "BUY", status: "failed" }),
     latencySeconds: NaN,
   });
   src.emit({ type: "signal", strategy: "ma_crossover", signal: "buy" });

@@ -12,6 +12,7 @@ import { createPromAdapter, type PromAdapter } from "../../src/metrics/prom_adap
 import { registerProcessMetrics } from "../../src/metrics/process.ts";
 import { createRecorder } from "../../src/metrics/recorder.ts";
 import { renderText } from "../../src/metrics/render.ts";
+import { filledOrder } from "../support/orders.ts";
 
 const ADAPTERS: [string, PromAdapter][] = [
   ["direct", createPromAdapter()],
@@ -89,20 +90,7 @@ function populatedCatalog(adapter: PromAdapter) {
   const rec = createRecorder(catalog, { symbols, on: () => () => {} } as never);
   rec.record({
     type: "order",
-    order: {
-      id: "1",
-      symbol: "AAPL",
-      side: "BUY",
-      type: "market",
-      quantity: 1,
-      limitPrice: null,
-      status: "filled",
-      filledQuantity: 1,
-      fillPrice: 1,
-      reason: null,
-      receivedAt: "",
-      completedAt: "",
-    },
+    order: filledOrder({ fillPrice: 1 }),
     latencySeconds: 0.004,
   });
   rec.recordInvalidOrder("HOLD", 0.0002);
