@@ -16,19 +16,20 @@
  */
 import assert from "node:assert/strict";
 import {
-  DOCKER_CLIENT,
+  buildStandinImages,
+  type ComposeProject,
   dockerSkipReason,
   freePort,
   GiveUp,
+  ROOT,
+  runCompose,
   startPrivateDockerd,
   waitFor,
 } from "./private_dockerd.ts";
 import { createCatalog, describeCatalog } from "../../src/metrics/catalog.ts";
 import { parse as parseYaml } from "yaml";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const RUN_TAG = "tradewatch:test-run";
-const COMPOSE = "/usr/bin/docker-compose";
 const FINAL_TAG = "tradewatch:test-final";
 
 const skipReason = await dockerSkipReason();
@@ -50,26 +51,9 @@ type StackPorts = Record<
   string
 >;
 
-/** Run docker-compose 1.29 on the real compose.yaml against the private engine. */
-async function compose(host: string, project: string, ports: StackPorts, args: string[]) {
-  const out = await new Deno.Command(COMPOSE, {
-    args: ["--file", `${ROOT}compose.yaml`, "--project-name", project, "--ansi", "never", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      DOCKER_HOST: host,
-      TRADEWATCH_TAG: RUN_TAG.split(":")[1],
-      TRADEWATCH_TARGET: "run",
-      TRADEWATCH_BIND: "127.0.0.1",
-      ...ports,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout) + dec.decode(out.stderr) };
+/** The real compose.yaml as `project` on the engine at `host`. */
+function composeYaml(host: string, project: string, ports: StackPorts): ComposeProject {
+  return { host, file: "compose.yaml", project, runTag: RUN_TAG, env: ports };
 }
 
 /** The images compose.yaml pins for Prometheus and Alertmanager (stand-ins get these tags). */
@@ -84,7 +68,7 @@ async function imagesOfCompose(): Promise<{ prometheus: string; alertmanager: st
 
 /** Bring up everything but grafana (no stand-in) from the prebuilt `run` image. */
 async function composeUp(host: string, project: string, ports: StackPorts) {
-  const up = await compose(host, project, ports, [
+  const up = await runCompose(composeYaml(host, project, ports), [
     "up",
     "--detach",
     "--no-build",
@@ -93,7 +77,7 @@ async function composeUp(host: string, project: string, ports: StackPorts) {
     "alertmanager",
     "loadgen",
   ]);
-  assert.equal(up.code, 0, `docker-compose up failed:\n${up.stdout.slice(-4000)}`);
+  assert.equal(up.code, 0, `docker-compose up failed:\n${up.out.slice(-4000)}`);
 }
 
 // deno-lint-ignore no-explicit-any
@@ -184,20 +168,10 @@ Deno.test({
     };
     try {
       await t.step(`stand-in base images (engine: ${engine.storageDriver})`, async () => {
-        const out = await new Deno.Command("bash", {
-          args: [`${ROOT}scripts/standin-images.sh`],
-          env: {
-            DOCKER_HOST: engine.host,
-            DOCKER: DOCKER_CLIENT,
-            DENO_BIN: Deno.execPath(),
-            PROMETHEUS_IMAGE: composeImages.prometheus,
-            ALERTMANAGER_IMAGE: composeImages.alertmanager,
-          },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-        assert.equal(out.code, 0, `scripts/standin-images.sh failed:\n${log.slice(-3000)}`);
+        await buildStandinImages(engine.host, {
+          PROMETHEUS_IMAGE: composeImages.prometheus,
+          ALERTMANAGER_IMAGE: composeImages.alertmanager,
+        });
         await must(["image", "inspect", "denoland/deno:2.9.6"], "inspect deno stand-in");
         await must(
           ["image", "inspect", "gcr.io/distroless/cc-debian12:nonroot"],
@@ -285,13 +259,13 @@ Deno.test({
           await composeUp(engine.host, project, stackPorts);
           const prom = `http://127.0.0.1:${stackPorts.PROMETHEUS_PORT}`;
           const composeLogs = async () =>
-            (await compose(engine.host, project, stackPorts, [
+            (await runCompose(composeYaml(engine.host, project, stackPorts), [
               "logs",
               "--tail",
               "15",
               "--no-color",
             ]))
-              .stdout;
+              .out;
           try {
             await checkStack(prom, stackPorts);
           } catch (err) {
@@ -349,7 +323,12 @@ Deno.test({
         },
       );
     } finally {
-      await compose(engine.host, project, stackPorts, ["down", "--volumes", "--timeout", "5"]);
+      await runCompose(composeYaml(engine.host, project, stackPorts), [
+        "down",
+        "--volumes",
+        "--timeout",
+        "5",
+      ]);
       await docker(["rm", "--force", "--volumes", container]);
       await engine.stop();
       console.log(

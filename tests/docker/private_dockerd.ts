@@ -6,10 +6,17 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 /** Where the engine's pieces come from. */
 export const DOCKERD = "/usr/sbin/dockerd";
 /** The Debian client that matches the Debian engine (the classic builder is used explicitly). */
 export const DOCKER_CLIENT = "/usr/bin/docker";
+
+/** docker-compose 1.29 (Debian's), for the compose files of the repository. */
+export const COMPOSE = "/usr/bin/docker-compose";
+/** The repository's root, with a trailing slash: the build context, where the compose files are. */
+export const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** The output of one client command. */
 export interface DockerResult {
@@ -311,4 +318,60 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`${what} did not happen within ${ms / 1000} s${last ? `: ${last}` : ""}`);
+}
+
+/** One compose project of the repository's on a private engine. */
+export interface ComposeProject {
+  /** The engine's `unix://…` address. */
+  host: string;
+  /** The compose file, relative to the repository root (`compose.yaml`). */
+  file: string;
+  project: string;
+  /** The image (built from the `run` target) that trading_api runs: its tag is used. */
+  runTag: string;
+  /** The published ports (and any other variables) for the compose file. */
+  env: Record<string, string>;
+}
+
+/**
+ * Run docker-compose with `args` on the project, with a clean environment: the engine, the run
+ * image as trading_api, published ports on 127.0.0.1. Resolves with the exit code and stdout
+ * followed by stderr.
+ */
+export async function runCompose(
+  p: ComposeProject,
+  args: string[],
+): Promise<{ code: number; out: string }> {
+  const out = await new Deno.Command(COMPOSE, {
+    args: ["--file", `${ROOT}${p.file}`, "--project-name", p.project, "--ansi", "never", ...args],
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DOCKER_HOST: p.host,
+      TRADEWATCH_TAG: p.runTag.split(":")[1],
+      TRADEWATCH_TARGET: "run",
+      TRADEWATCH_BIND: "127.0.0.1",
+      ...p.env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, out: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+}
+
+/**
+ * Build the local stand-ins for the base images on the engine (scripts/standin-images.sh, with
+ * `env` naming the images to stand in for); asserts that the script succeeds.
+ */
+export async function buildStandinImages(host: string, env: Record<string, string>) {
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT}scripts/standin-images.sh`],
+    env: { DOCKER_HOST: host, DOCKER: DOCKER_CLIENT, DENO_BIN: Deno.execPath(), ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const log = decoder.decode(out.stdout) + decoder.decode(out.stderr);
+  assert.equal(out.code, 0, `scripts/standin-images.sh failed:\n${log.slice(-3000)}`);
 }

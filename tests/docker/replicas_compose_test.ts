@@ -8,16 +8,16 @@
  */
 import assert from "node:assert/strict";
 import {
-  DOCKER_CLIENT,
+  buildStandinImages,
   dockerSkipReason,
   freePort,
+  ROOT,
+  runCompose,
   startPrivateDockerd,
   waitFor,
 } from "./private_dockerd.ts";
 import { parse as parseYaml } from "yaml";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const COMPOSE = "/usr/bin/docker-compose";
 const RUN_TAG = "tradewatch:test-replicas";
 
 const skipReason = await dockerSkipReason();
@@ -40,58 +40,28 @@ Deno.test({
   ignore: skipReason !== null,
   async fn(t) {
     const doc = parseYaml(await Deno.readTextFile(`${ROOT}compose.replicas.yaml`));
-    const project = `twrep${crypto.randomUUID().slice(0, 8)}`;
+    const name = `twrep${crypto.randomUUID().slice(0, 8)}`;
     const env = {
       PROMETHEUS_PORT: String(freePort()),
       ALERTMANAGER_PORT: String(freePort()),
       GRAFANA_PORT: String(freePort()),
     };
     const engine = await startPrivateDockerd();
-    const compose = async (args: string[]) => {
-      const out = await new Deno.Command(COMPOSE, {
-        args: [
-          "--file",
-          `${ROOT}compose.replicas.yaml`,
-          "--project-name",
-          project,
-          "--ansi",
-          "never",
-          ...args,
-        ],
-        cwd: ROOT,
-        clearEnv: true,
-        env: {
-          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-          DOCKER_HOST: engine.host,
-          TRADEWATCH_TAG: RUN_TAG.split(":")[1],
-          TRADEWATCH_TARGET: "run",
-          TRADEWATCH_BIND: "127.0.0.1",
-          ...env,
-        },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const d = new TextDecoder();
-      return { code: out.code, out: d.decode(out.stdout) + d.decode(out.stderr) };
+    const project = {
+      host: engine.host,
+      file: "compose.replicas.yaml",
+      project: name,
+      runTag: RUN_TAG,
+      env,
     };
+    const compose = (args: string[]) => runCompose(project, args);
     try {
       await t.step("stand-in images and the run image", async () => {
-        const out = await new Deno.Command("bash", {
-          args: [`${ROOT}scripts/standin-images.sh`],
-          env: {
-            DOCKER_HOST: engine.host,
-            DOCKER: DOCKER_CLIENT,
-            DENO_BIN: Deno.execPath(),
-            PROMETHEUS_IMAGE: doc.services.prometheus.image,
-            ALERTMANAGER_IMAGE: "prom/alertmanager:v0.28.1",
-            DATABASE_IMAGES: "1",
-          },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-        assert.equal(out.code, 0, `standin-images.sh failed:\n${log.slice(-3000)}`);
+        await buildStandinImages(engine.host, {
+          PROMETHEUS_IMAGE: doc.services.prometheus.image,
+          ALERTMANAGER_IMAGE: "prom/alertmanager:v0.28.1",
+          DATABASE_IMAGES: "1",
+        });
         const build = await engine.docker(
           ["build", "--network", "host", "--target", "run", "-t", RUN_TAG, "."],
           { env: { DOCKER_BUILDKIT: "0" }, cwd: ROOT },
