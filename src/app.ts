@@ -51,8 +51,8 @@ export interface OpenServiceOptions {
 
 /*
  * The PostgreSQL and Redis adapters (and npm:pg, npm:redis) are imported only when configured:
- * the default SQLite service starts without loading them (measured: see README "Speed and
- * memory"). The specifiers are literal, so `deno compile` still embeds them.
+ * the default SQLite service starts without loading them (measured: the start-up rows of
+ * `deno task bench server`, README "Performance" of the service). The specifiers are literal, so `deno compile` still embeds them.
  */
 
 /**
@@ -93,6 +93,9 @@ export async function openTradingService(
   config: TradingConfig,
   options: OpenServiceOptions = {},
 ): Promise<TradingService> {
+  // The shared feed first: it connects only once the service starts it, so nothing leaks if the
+  // store or cache cannot be opened.
+  const shared = options.shared ?? await openSharedFeed(config);
   const store = options.store ?? await openStore(config);
   let cache: ReadCache;
   try {
@@ -106,7 +109,7 @@ export async function openTradingService(
     cache,
     venue: options.venue,
     feed: options.feed,
-    shared: options.shared ?? await openSharedFeed(config),
+    shared,
     startTimers: options.startTimers,
     onListenerError: options.onListenerError,
   });
@@ -142,6 +145,7 @@ async function openFaultyService(
     unlog();
   };
   try {
+    const shared = await openSharedFeed(config); // before the store: see openTradingService
     const store = poolHoldingStore(await openStore(config), faults);
     let cache: ReadCache;
     try {
@@ -155,6 +159,7 @@ async function openFaultyService(
       cache,
       venue: faultyVenue(simulatedVenue(config), faults, (config.seed ^ 0xfa17) >>> 0),
       feed: (market) => new FaultyFeed(market, faults),
+      shared,
     });
     return { service, stop };
   } catch (error) {
